@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set up everything first and are
+# idempotent: the system packages are installed only when missing, the venv only when
+# pyproject.toml changed.
+VENV        := .venv
+PY          := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+# Debian's Chromium and the fonts screenshots are approved with (see README, "Screenshots").
+APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation2 fonts-noto-core
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system venv run test bench clean
+
+setup: system venv
+
+system:
+	@if [ -n "$$EMAIL_HARNESS_SKIP_SYSTEM" ]; then exit 0; fi; \
+	if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "email-harness: no apt-get here; install Chromium and fonts yourself or run 'playwright install chromium'"; exit 0; fi; \
+	echo "email-harness: installing $(APT_PACKAGES)"; \
+	$(SUDO) apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/email-harness run
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) report build *.egg-info

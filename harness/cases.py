@@ -1,0 +1,37 @@
+"""A case is one template rendered for one fixture account, named ``template[fixture]``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+__all__ = ["Case", "matches", "select"]
+
+
+@dataclass(frozen=True, order=True)
+class Case:
+    template: str
+    fixture: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.template}[{self.fixture}]"
+
+    @classmethod
+    def parse(cls, case_id: str) -> Case:
+        template, _, rest = case_id.partition("[")
+        return cls(template, rest.rstrip("]"))
+
+
+def matches(pattern: str, case: Case) -> bool:
+    """``gift_card_*[*-no-orders]`` matches template and fixture separately (a plain fnmatch would
+    read the brackets as a character class); a pattern without brackets matches either name."""
+    if pattern.endswith("]") and "[" in pattern:
+        template_pattern, _, fixture_pattern = pattern[:-1].partition("[")
+        return fnmatchcase(case.template, template_pattern or "*") and fnmatchcase(case.fixture, fixture_pattern or "*")
+    return fnmatchcase(case.template, pattern) or fnmatchcase(case.fixture, pattern) or fnmatchcase(case.id, pattern)
+
+
+def select(cases: Iterable[Case], patterns: Sequence[str]) -> list[Case]:
+    return [c for c in cases if not patterns or any(matches(p, c) for p in patterns)]

@@ -1,0 +1,190 @@
+"""The template catalog: ``templates/NAME.mjml``, its optional metadata ``NAME.yaml`` and plain-text
+part ``NAME.txt``, plus catalog-wide settings in ``templates/_catalog.yaml``.
+
+Folders and files starting with ``_`` (partials, approved copy) are not templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import CatalogError
+from .requirements import REQUIREMENTS
+
+__all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "load_catalog"]
+
+
+class ScreenshotSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: Viewport names from ``harness.screenshots.VIEWPORTS``; dark variants end in ``-dark``.
+    viewports: list[str] = ["desktop", "mobile"]
+    #: pixelmatch colour threshold (0..1) and the share of pixels that may differ.
+    threshold: float = Field(0.1, ge=0, le=1)
+    max_diff_ratio: float = Field(0.0, ge=0, le=1)
+    #: CSS selectors of regions allowed to vary; painted over before comparing.
+    mask: list[str] = []
+    #: Fixtures screenshotted; None = every sent case. Text snapshots always cover every case.
+    fixtures: list[str] | None = None
+
+
+class TemplateMeta(BaseModel):
+    """The metadata file of one template."""
+
+    model_config = ConfigDict(extra="forbid")
+    subject: str
+    description: str = ""
+    requires: list[str] = []
+    locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    rules: dict[str, dict[str, Any] | bool] = {}
+    strings: dict[str, dict[str, str]] = {}
+    screenshots: ScreenshotSettings | None = None
+
+    @field_validator("requires")
+    @classmethod
+    def _known_requirements(cls, value: list[str]) -> list[str]:
+        unknown = [r for r in value if r not in REQUIREMENTS]
+        if unknown:
+            raise ValueError(f"unknown requirement(s) {unknown}; known: {sorted(REQUIREMENTS)}")
+        return value
+
+
+class CatalogSettings(BaseModel):
+    """``templates/_catalog.yaml``: defaults for every template."""
+
+    model_config = ConfigDict(extra="forbid")
+    default_locale: str = "en"
+    #: Variables every template sees, e.g. the shop's name, support address and URLs.
+    context: dict[str, Any] = {}
+    rules: dict[str, dict[str, Any] | bool] = {}
+    screenshots: ScreenshotSettings = ScreenshotSettings()
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    mjml_path: Path
+    meta: TemplateMeta
+    text_path: Path | None = None
+    meta_path: Path | None = None
+    #: sha256 of the template's own files, recorded in each snapshot's manifest.
+    files_hash: str = ""
+
+    @property
+    def is_static(self) -> bool:
+        return self.meta_path is None
+
+    def locale_for(self, account_locale: str) -> str:
+        """The account's locale where the template has it, else the template's first locale."""
+        if account_locale in self.meta.locales:
+            return account_locale
+        language = account_locale.split("_")[0]
+        return language if language in self.meta.locales else self.meta.locales[0]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    settings: CatalogSettings
+    templates: dict[str, Template]
+    errors: dict[str, CatalogError] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted({*self.templates, *self.errors})
+
+    def rules_for(self, template: Template) -> dict[str, dict[str, Any]]:
+        """Rule id -> options: catalog defaults overlaid by the template's own ``rules:``."""
+        merged: dict[str, dict[str, Any]] = {}
+        for source in (self.settings.rules, template.meta.rules):
+            for rule_id, options in source.items():
+                if options is False:
+                    merged.pop(rule_id, None)
+                else:
+                    merged[rule_id] = {**merged.get(rule_id, {}), **(options if isinstance(options, dict) else {})}
+        return merged
+
+    def screenshot_settings(self, template: Template) -> ScreenshotSettings:
+        return template.meta.screenshots or self.settings.screenshots
+
+
+def load_catalog(root: Path) -> Catalog:
+    if not root.is_dir():
+        raise CatalogError(f"catalog folder {root} does not exist; pass --catalog DIR")
+    settings_path = root / "_catalog.yaml"
+    settings = CatalogSettings()
+    if settings_path.is_file():
+        settings = _validate(CatalogSettings, _read_yaml(settings_path), settings_path)
+    templates: dict[str, Template] = {}
+    errors: dict[str, CatalogError] = {}
+    for mjml_path in sorted(root.glob("*.mjml")):
+        if mjml_path.name.startswith("_"):
+            continue
+        try:
+            templates[mjml_path.stem] = _load_template(mjml_path, settings)
+        except CatalogError as exc:
+            errors[mjml_path.stem] = exc
+    return Catalog(root, settings, templates, errors)
+
+
+_TITLE = re.compile(r"<mj-title>(.*?)</mj-title>", re.S)
+
+
+def _load_template(mjml_path: Path, settings: CatalogSettings) -> Template:
+    name = mjml_path.stem
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise CatalogError(f"{mjml_path}: template names may use letters, digits, '_', '-', '.' only")
+    meta_path = mjml_path.with_suffix(".yaml")
+    text_path = mjml_path.with_suffix(".txt")
+    source = _read_text(mjml_path)
+    if meta_path.is_file():
+        meta = _validate(TemplateMeta, _read_yaml(meta_path), meta_path)
+    else:
+        # A bare NAME.mjml is a static template: subject from <mj-title>, no requirements.
+        title = _TITLE.search(source)
+        meta = TemplateMeta(subject=title.group(1).strip() if title else "", locales=[settings.default_locale])
+        meta_path = None
+    digest = hashlib.sha256()
+    for path in (mjml_path, meta_path, text_path):
+        if path is not None and path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Template(
+        name=name,
+        mjml_path=mjml_path,
+        meta=meta,
+        text_path=text_path if text_path.is_file() else None,
+        meta_path=meta_path,
+        files_hash=digest.hexdigest(),
+    )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(_read_text(path)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise CatalogError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"field {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise CatalogError(f"{path}: {problems}") from None

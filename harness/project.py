@@ -1,0 +1,83 @@
+"""Where things live: the project root and its ``[tool.email-harness]`` settings."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["Project", "find_project"]
+
+DEFAULT_NOW = "2026-11-01T09:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths and settings of one harness project (usually the folder holding pyproject.toml)."""
+
+    root: Path
+    catalog: Path
+    fixtures: Path
+    snapshots: Path
+    output: Path
+    #: The fixed clock every render sees, so output never depends on when it ran.
+    now: datetime = field(default_factory=lambda: datetime.fromisoformat(DEFAULT_NOW))
+    #: The MJML engine by name (see ``harness.render.mjml_engines``).
+    mjml_engine: str = "mrml"
+
+    @classmethod
+    def load(cls, root: Path, **overrides: Any) -> Project:
+        """Read ``[tool.email-harness]`` from ``root/pyproject.toml`` (optional), apply overrides."""
+        root = root.resolve()
+        settings: dict[str, Any] = {}
+        pyproject = root / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{pyproject}: cannot parse: {exc}") from None
+            settings = data.get("tool", {}).get("email-harness", {})
+        settings.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(settings) - {"catalog", "fixtures", "snapshots", "output", "now", "mjml_engine"}
+        if unknown:
+            raise ConfigError(f"{pyproject}: unknown [tool.email-harness] keys: {', '.join(sorted(unknown))}")
+
+        def path(key: str, default: str) -> Path:
+            return (root / settings.get(key, default)).resolve()
+
+        try:
+            now = datetime.fromisoformat(str(settings.get("now", DEFAULT_NOW)))
+        except ValueError:
+            raise ConfigError(f"{pyproject}: [tool.email-harness] now must be an ISO datetime") from None
+        return cls(
+            root=root,
+            catalog=path("catalog", "templates"),
+            fixtures=path("fixtures", "fixtures"),
+            snapshots=path("snapshots", "snapshots"),
+            output=path("output", "report"),
+            now=now,
+            mjml_engine=str(settings.get("mjml_engine", "mrml")),
+        )
+
+    def with_paths(self, **paths: Path | None) -> Project:
+        return replace(self, **{k: Path(v).resolve() for k, v in paths.items() if v is not None})
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the project root where possible, for messages."""
+        try:
+            return str(path.resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def find_project(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` with a pyproject.toml or a templates/ folder."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() or (folder / "templates").is_dir():
+            return folder
+    return here

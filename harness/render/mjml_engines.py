@@ -1,0 +1,111 @@
+"""MJML engines: the step from MJML to HTML, a plugin point.
+
+An engine is any object with a ``name`` and ``render(mjml) -> html`` that raises
+:class:`~harness.errors.MjmlError` on bad input. Register one like the built-ins::
+
+    from harness.render.mjml_engines import mjml_engines
+
+    @mjml_engines.register("my-engine")
+    class MyEngine:
+        name = "my-engine"
+        def render(self, mjml: str) -> str: ...
+
+and pick it with ``mjml_engine = "my-engine"`` under ``[tool.email-harness]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import css_inline
+import mjml as mrml
+
+from ..errors import ConfigError, MjmlError
+from ..registry import Registry
+
+__all__ = ["MjmlEngine", "MrmlEngine", "NodeMjmlEngine", "mjml_engines"]
+
+
+@runtime_checkable
+class MjmlEngine(Protocol):
+    name: str
+
+    def render(self, mjml: str) -> str:
+        """Return the HTML for ``mjml``; raise ``MjmlError`` with a readable message on bad input."""
+        ...
+
+
+mjml_engines: Registry[type[MjmlEngine]] = Registry("MJML engine", "email_harness.mjml_engines")
+
+_INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>(.*?)</mj-style>", re.S | re.I)
+_POSITION = re.compile(r"position (\d+)|at (\d+)")
+
+
+@mjml_engines.register("mrml")
+class MrmlEngine:
+    """mjml-python (MRML, Rust). MRML keeps ``<mj-style inline="inline">`` in a ``<style>`` block,
+    so those rules are taken out first and inlined with css-inline, as JavaScript mjml would."""
+
+    name = "mrml"
+
+    def __init__(self) -> None:
+        # Never fetch remote stylesheets: a render is offline.
+        self._inliner_options = dict(inline_style_tags=False, keep_style_tags=True, load_remote_stylesheets=False)
+
+    def render(self, mjml: str) -> str:
+        inline_css = "\n".join(m.group(1) for m in _INLINE_STYLE.finditer(mjml))
+        source = _INLINE_STYLE.sub("", mjml)
+        try:
+            html = mrml.mjml2html(source, disable_comments=True)
+        except ValueError as exc:
+            raise MjmlError(_with_line(str(exc), source)) from None
+        if inline_css.strip():
+            inliner = css_inline.CSSInliner(extra_css=inline_css, **self._inliner_options)
+            html = inliner.inline(html)
+        return html
+
+
+@mjml_engines.register("mjml-js")
+class NodeMjmlEngine:
+    """The JavaScript ``mjml`` package through Node, for teams whose production sends its output.
+    Needs ``node`` and ``npm install mjml`` in the project (``node_modules/mjml``)."""
+
+    name = "mjml-js"
+    _SCRIPT = (
+        "const mjml=require('mjml');let s='';process.stdin.on('data',d=>s+=d).on('end',async()=>{"
+        "try{const r=await mjml(s,{validationLevel:'strict',keepComments:false});"
+        "process.stdout.write(JSON.stringify({html:r.html}))}"
+        "catch(e){process.stdout.write(JSON.stringify({error:String(e.message||e)}))}})"
+    )
+
+    def __init__(self, project_root: Path | None = None) -> None:
+        self._node = shutil.which("node")
+        if not self._node:
+            raise ConfigError("mjml_engine 'mjml-js' needs Node.js on PATH")
+        self._cwd = project_root or Path.cwd()
+
+    def render(self, mjml: str) -> str:
+        proc = subprocess.run(
+            [self._node, "-e", self._SCRIPT], input=mjml, capture_output=True, text=True, cwd=self._cwd, timeout=60
+        )
+        if proc.returncode != 0:
+            raise ConfigError(f"node mjml failed: {proc.stderr.strip()[:500]} (run 'npm install mjml')")
+        result = json.loads(proc.stdout)
+        if "error" in result:
+            raise MjmlError(result["error"])
+        return result["html"]
+
+
+def _with_line(message: str, source: str) -> str:
+    """MRML reports a byte position; turn it into a line number of the rendered MJML."""
+    match = _POSITION.search(message)
+    if not match:
+        return message
+    offset = int(match.group(1) or match.group(2))
+    line = source.encode()[:offset].count(b"\n") + 1
+    return f"{message} (rendered MJML line {line})"

@@ -1,0 +1,111 @@
+"""One case through the render pipeline: Jinja2 -> MJML -> HTML, subject, plain text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from typing import Any, Literal
+
+import yaml
+
+from ..catalog import Catalog, Template, check_requirements
+from ..errors import RenderError, TemplateError
+from ..fixtures import Account
+from .formatting import seeded_token
+from .jinja import new_environment, render_jinja
+from .mjml_engines import MjmlEngine
+from .text import html_to_text
+
+__all__ = ["RenderedEmail", "Renderer"]
+
+Outcome = Literal["sent", "not sent"]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """What a customer would receive, or why they would receive nothing."""
+
+    template: str
+    fixture: str
+    locale: str
+    outcome: Outcome
+    reason: str = ""
+    subject: str = ""
+    html: str = ""
+    text: str = ""
+    mjml: str = ""
+
+    @property
+    def sent(self) -> bool:
+        return self.outcome == "sent"
+
+
+class Renderer:
+    """Renders any template of ``catalog`` for any account. Build one per run: it holds the Jinja
+    environment (compiled templates are cached) and the approved copy per locale."""
+
+    def __init__(self, catalog: Catalog, engine: MjmlEngine, *, now: Any) -> None:
+        self.catalog = catalog
+        self.engine = engine
+        self.now = now
+        self.env = new_environment(catalog.root)
+        self._copy: dict[str, dict[str, str]] = {}
+
+    def render(self, template: Template, account: Account) -> RenderedEmail:
+        locale = template.locale_for(account.locale)
+        added, reason = check_requirements(template.meta.requires, account, self.now)
+        base = dict(template=template.name, fixture=account.id, locale=locale)
+        if reason is not None:
+            return RenderedEmail(**base, outcome="not sent", reason=reason)
+        context = self._context(template, account, locale, added)
+        mjml_file = template.mjml_path.name
+        mjml = render_jinja(self.env, name=mjml_file, context=context, where=mjml_file)
+        try:
+            html = self.engine.render(mjml)
+        except RenderError as exc:
+            raise type(exc)(f"{mjml_file}: {self.engine.name} rejected the MJML: {exc}") from None
+        subject_where = f"{template.meta_path.name if template.meta_path else mjml_file}: subject"
+        subject = render_jinja(self.env, source=template.meta.subject, context=context, where=subject_where)
+        if template.text_path is not None:
+            text = render_jinja(self.env, name=template.text_path.name, context={**context, "html": None}, where=template.text_path.name)
+            text = text.strip() + "\n"
+        else:
+            text = html_to_text(html)
+        return RenderedEmail(**base, outcome="sent", subject=_one_line(subject), html=html, text=text, mjml=mjml)
+
+    def _context(self, template: Template, account: Account, locale: str, added: dict[str, Any]) -> dict[str, Any]:
+        strings = template.meta.strings
+        return {
+            **self.catalog.settings.context,
+            **added,
+            "account": account,
+            "locale": locale,
+            "dir": "rtl" if locale.split("_")[0] in {"ar", "he", "fa", "ur"} else "ltr",
+            "t": strings.get(locale) or strings.get(template.meta.locales[0], {}),
+            "copy": self.approved_copy(locale),
+            "now": self.now,
+            "token": lambda purpose: seeded_token(template.name, account.id, purpose),
+        }
+
+    def approved_copy(self, locale: str) -> dict[str, str]:
+        """``templates/_copy/LOCALE.yaml``: the reviewed paragraphs templates include, never paste."""
+        if locale not in self._copy:
+            path = self.catalog.root / "_copy" / f"{locale}.yaml"
+            data: Any = {}
+            if path.is_file():
+                try:
+                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                    raise TemplateError(f"{path}: cannot load approved copy: {exc}") from None
+            self._copy[locale] = {str(k): " ".join(str(v).split()) for k, v in data.items()}
+        return self._copy[locale]
+
+
+def _one_line(subject: str) -> str:
+    """A subject is one header line: control characters and newlines (header injection) become
+    spaces, runs of white space fold."""
+    return " ".join(_CONTROL.sub(" ", subject).split())
+
+

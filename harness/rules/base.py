@@ -1,0 +1,100 @@
+"""What a rule is: a function from a :class:`RuleContext` to findings, registered by name.
+
+Registration is a decorator on one :class:`~harness.registry.Registry`, chosen over pluggy hooks
+because a rule is one function with its own options, and a name-keyed registry lets the catalog
+turn each on, off, or configure it per template; pluggy would call every implementation of a hook.
+A rule from a ``conftest.py``::
+
+    from harness.rules import Finding, RuleContext, rules
+
+    @rules.register("no-lorem-ipsum")
+    def no_lorem_ipsum(ctx: RuleContext):
+        if "lorem ipsum" in ctx.email.text.lower():
+            yield ctx.error("placeholder text left in the email", element="text part",
+                            expected="no 'lorem ipsum'")
+
+then list it in ``templates/_catalog.yaml`` (``rules: {no-lorem-ipsum: {}}``) or a template's
+metadata. A package registers through the ``email_harness.rules`` entry point group instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from bs4 import BeautifulSoup
+
+from ..catalog import Template
+from ..fixtures import Account
+from ..registry import Registry
+from ..render import RenderedEmail
+
+__all__ = ["Finding", "Rule", "RuleContext", "Severity", "rules", "run_rules"]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule found wrong: where (``element``), what it expected, how bad."""
+
+    rule: str
+    severity: Severity
+    message: str
+    element: str = ""
+    expected: str = ""
+
+    def describe(self) -> str:
+        where = f" at {self.element}" if self.element else ""
+        expected = f"; expected {self.expected}" if self.expected else ""
+        return f"[{self.rule}] {self.severity}: {self.message}{where}{expected}"
+
+
+@dataclass
+class RuleContext:
+    """Everything a rule may look at for one case."""
+
+    rule_id: str
+    email: RenderedEmail
+    account: Account
+    #: Every other fixture account: whose data must never appear in this email.
+    others: list[Account]
+    template: Template
+    options: dict[str, Any]
+    #: The approved copy of the email's locale (``templates/_copy/LOCALE.yaml``).
+    approved_copy: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def document(self) -> BeautifulSoup:
+        """The HTML, parsed once per case and shared by every rule."""
+        return BeautifulSoup(self.email.html, "html.parser")
+
+    def error(self, message: str, *, element: str = "", expected: str = "") -> Finding:
+        return Finding(self.rule_id, "error", message, element, expected)
+
+    def warning(self, message: str, *, element: str = "", expected: str = "") -> Finding:
+        return Finding(self.rule_id, "warning", message, element, expected)
+
+
+Rule = Callable[[RuleContext], Iterable[Finding]]
+
+rules: Registry[Rule] = Registry("rule", "email_harness.rules")
+
+
+def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext) -> list[Finding]:
+    """Run each configured rule on ``base``'s email. A rule that crashes is a finding, not a crash."""
+    findings: list[Finding] = []
+    shared_document = base.document
+    for rule_id, options in configured.items():
+        rule = rules.get(rule_id)
+        ctx = RuleContext(
+            rule_id, base.email, base.account, base.others, base.template, options, base.approved_copy
+        )
+        ctx.__dict__["document"] = shared_document  # parse once per case, not once per rule
+        try:
+            findings.extend(rule(ctx) or ())
+        except Exception as exc:  # a broken rule must not hide the other rules' findings
+            findings.append(Finding(rule_id, "error", f"the rule itself failed: {type(exc).__name__}: {exc}"))
+    return findings

@@ -1,0 +1,1 @@
+"""Built-in rules; each module registers its rules on import."""

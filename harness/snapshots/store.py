@@ -1,0 +1,134 @@
+"""The approved snapshots on disk: ``snapshots/<template>/<fixture>/``.
+
+Each case folder holds one file per snapshot kind and a ``manifest.json`` with the sha256 of every
+part and what produced it. Every file is written to a temporary file in the same folder and renamed
+into place, and the manifest last, so an interrupted update leaves each file old or new, never
+half-written, and a part that disagrees with its manifest is reported, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import SnapshotError
+
+__all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "sha256"]
+
+MANIFEST = "manifest.json"
+
+
+def sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class ApprovedSnapshot:
+    """One case's approved parts (file name -> bytes) and its manifest."""
+
+    folder: Path
+    parts: dict[str, bytes]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, filename: str) -> str | None:
+        data = self.parts.get(filename)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(
+                f"{self.folder / filename}: not valid UTF-8 (byte {exc.start}); restore it with "
+                f"'git checkout -- {self.folder / filename}' or re-approve the case"
+            ) from None
+
+
+class SnapshotStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, template: str, fixture: str) -> Path:
+        return self.root / template / fixture
+
+    def read(self, template: str, fixture: str) -> ApprovedSnapshot | None:
+        """The approved snapshot, ``None`` when the case has none, ``SnapshotError`` when corrupt."""
+        folder = self.folder(template, fixture)
+        manifest_path = folder / MANIFEST
+        if not folder.is_dir():
+            return None
+        if not manifest_path.is_file():
+            if any(p for p in folder.iterdir() if not p.name.startswith(".")):
+                raise SnapshotError(f"{manifest_path}: missing; the snapshot cannot be trusted. Re-approve the case.")
+            return None
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            parts_hashes: dict[str, str] = manifest["parts"]
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise SnapshotError(
+                f"{manifest_path}: does not parse ({exc}); restore it with 'git checkout -- {manifest_path}'"
+            ) from None
+        parts: dict[str, bytes] = {}
+        for filename, expected in parts_hashes.items():
+            path = folder / filename
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise SnapshotError(f"{path}: listed in the manifest but unreadable: {exc.strerror}") from None
+            if sha256(data) != expected:
+                raise SnapshotError(
+                    f"{path}: content does not match its manifest (truncated, edited by hand, or an interrupted "
+                    f"update); restore it with 'git checkout -- {folder}' or re-approve the case"
+                )
+            parts[filename] = data
+        return ApprovedSnapshot(folder, parts, manifest)
+
+    def write(self, template: str, fixture: str, parts: dict[str, bytes], manifest: dict[str, Any]) -> None:
+        """Replace the case's snapshot: parts first, then the manifest that vouches for them, then
+        remove parts no longer produced (e.g. body.html of a case that is now not sent)."""
+        folder = self.folder(template, fixture)
+        for filename, data in sorted(parts.items()):
+            atomic_write(folder / filename, data)
+        manifest = {**manifest, "parts": {name: sha256(data) for name, data in sorted(parts.items())}}
+        atomic_write(folder / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        for stale in folder.iterdir():
+            if stale.is_file() and stale.name != MANIFEST and stale.name not in parts and not stale.name.startswith("."):
+                stale.unlink()
+
+    def remove(self, template: str, fixture: str) -> None:
+        shutil.rmtree(self.folder(template, fixture), ignore_errors=True)
+        parent = self.root / template
+        if parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+
+    def cases(self) -> set[tuple[str, str]]:
+        """Every (template, fixture) with a snapshot folder on disk."""
+        if not self.root.is_dir():
+            return set()
+        return {
+            (t.name, f.name)
+            for t in self.root.iterdir()
+            if t.is_dir() and not t.name.startswith(".")
+            for f in t.iterdir()
+            if f.is_dir() and not f.name.startswith(".")
+        }
