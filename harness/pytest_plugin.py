@@ -1,0 +1,131 @@
+"""The pytest front on the engine: every (template, fixture) case is one test item.
+
+Wiring only: options, collection, the ``render_email`` fixture, and the end-of-session flush. A
+case is checked by :meth:`harness.engine.Engine.check`, exactly as ``email-harness run`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cases import Case
+from .engine import CaseResult, Engine
+from .errors import HarnessError
+from .project import Project
+from .render import RenderedEmail
+
+__all__ = ["CaseItem", "TemplateFile"]
+
+ENGINE = pytest.StashKey[Engine | None]()
+DESELECTED = pytest.StashKey[bool]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("email-harness", "email template regression tests")
+    group.addoption("--update-snapshots", action="store_true", help="write new and changed email snapshots")
+    group.addoption("--email-strict", action="store_true", help="rule warnings fail the case too")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[ENGINE] = None
+    config.stash[DESELECTED] = False
+
+
+def _engine(config: pytest.Config) -> Engine:
+    engine = config.stash[ENGINE]
+    if engine is None:
+        project = Project.load(config.rootpath)
+        engine = Engine(project, update=config.getoption("update_snapshots"), strict=config.getoption("email_strict"))
+        config.stash[ENGINE] = engine
+    return engine
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix != ".mjml" or file_path.name.startswith("_"):
+        return None
+    project = Project.load(parent.config.rootpath)
+    if file_path.parent.resolve() != project.catalog:
+        return None
+    return TemplateFile.from_parent(parent, path=file_path)
+
+
+class CaseFailed(Exception):
+    def __init__(self, result: CaseResult) -> None:
+        super().__init__(result.case.id)
+        self.result = result
+
+
+class TemplateFile(pytest.File):
+    """One catalog template; its children are the template's cases, one per fixture account."""
+
+    def collect(self) -> Iterator[CaseItem]:
+        engine = _engine(self.config)
+        for case in engine.cases([f"{self.path.stem}[*]"]):
+            yield CaseItem.from_parent(self, name=case.id, case=case)
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        result = _engine(self.config).check(self.case)
+        self.user_properties.append(("status", result.status))
+        if not result.ok:
+            raise CaseFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CaseFailed):
+            return excinfo.value.result.explain()
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.case.id
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        items[0].config.stash[DESELECTED] = True
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    engine = session.config.stash.get(ENGINE, None)
+    if engine is not None:
+        engine.flush()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    engine = config.stash.get(ENGINE, None)
+    if engine is None or hasattr(config, "workerinput"):
+        return
+    unused = engine.unused_snapshots()
+    if unused:
+        terminalreporter.write_line(
+            f"email-harness: {len(unused)} snapshot(s) no case produces any more: "
+            + ", ".join(c.id for c in unused) + " (delete them with: email-harness run --prune)",
+            yellow=True,
+        )
+
+
+@pytest.fixture
+def render_email(request: pytest.FixtureRequest) -> Callable[[str, str], RenderedEmail]:
+    """Render a catalog template for a fixture account, for a team's own assertions::
+
+        def test_gift_card_shows_brand(render_email):
+            email = render_email("gift_card_confirmation", "en-gift-card-google-play")
+            assert "Google Play" in email.text
+    """
+    engine = _engine(request.config)
+
+    def render(template: str, fixture: str) -> RenderedEmail:
+        try:
+            return engine.render(Case(template, fixture))
+        except KeyError:
+            raise HarnessError(f"no template {template!r} or fixture {fixture!r}; see 'email-harness list'") from None
+
+    return render

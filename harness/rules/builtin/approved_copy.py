@@ -1,0 +1,35 @@
+"""``approved-copy``: named paragraphs (scam warning, legal footer) read exactly as approved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..base import Finding, RuleContext, rules
+from ._text import fold, word_diff
+
+
+@rules.register("approved-copy")
+def approved_copy(ctx: RuleContext) -> Iterator[Finding]:
+    """Options: ``blocks``: names of ``templates/_copy/LOCALE.yaml`` entries. Each must appear in the
+    HTML as ``[data-copy=NAME]`` with exactly the approved text (white space folded), and in the
+    text part."""
+    text_part = fold(ctx.email.text)
+    for block in ctx.options.get("blocks", []):
+        expected = ctx.approved_copy.get(block)
+        selector = f"[data-copy={block}]"
+        if expected is None:
+            yield ctx.error(f"no approved copy {block!r} for locale {ctx.email.locale}", element=f"_copy/{ctx.email.locale}.yaml")
+            continue
+        elements = ctx.document.select(selector)
+        if not elements:
+            yield ctx.error(f"approved paragraph {block!r} missing from the HTML", element=selector, expected=expected[:80] + "...")
+        for element in elements:
+            found = fold(element.get_text(" "))
+            if found != expected:
+                yield ctx.error(
+                    f"{block!r} differs from the approved copy: {word_diff(expected, found)}",
+                    element=selector,
+                    expected=f"templates/_copy/{ctx.email.locale}.yaml: {block}",
+                )
+        if expected not in text_part:
+            yield ctx.error(f"approved paragraph {block!r} missing or altered in the text part", element="text part", expected=expected[:80] + "...")

@@ -1,0 +1,74 @@
+"""``links`` and ``images``: where an email points and what it loads."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from ..base import Finding, RuleContext, rules
+from ._text import describe, fold
+
+_VAGUE_LINK_TEXT = {"click here", "here", "hier", "hier klicken", "qui", "clicca qui", "link", "more", "mehr"}
+_NON_PRODUCTION = ("localhost", "staging", "stage.", "dev.", "test.", "internal", ".local")
+
+
+def _host_problem(host: str, allowed: list[str]) -> str | None:
+    if not host:
+        return "has no host"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return "points at an IP address"
+    except ValueError:
+        pass
+    if any(marker in host for marker in _NON_PRODUCTION):
+        return "points at a non-production host"
+    if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
+        return "points outside the allowed domains"
+    return None
+
+
+@rules.register("links")
+def links(ctx: RuleContext) -> Iterator[Finding]:
+    """Options: ``allowed_domains`` (list; empty allows any), ``require_params`` (query parameters
+    every https link must carry, e.g. ``[utm_source]``)."""
+    allowed = list(ctx.options.get("allowed_domains", []))
+    required = list(ctx.options.get("require_params", []))
+    for a in ctx.document.find_all("a"):
+        href = str(a.get("href", "")).strip()
+        where = describe(a)
+        url = urlsplit(href)
+        if not href:
+            yield ctx.error("link has no href", element=where, expected="an https, mailto or tel link")
+            continue
+        if url.scheme not in ("https", "mailto", "tel"):
+            yield ctx.error(f"link scheme {url.scheme or 'relative'!r} is not allowed", element=where, expected="https:, mailto: or tel:")
+            continue
+        if url.scheme == "https":
+            problem = _host_problem(url.hostname or "", allowed)
+            if problem:
+                yield ctx.error(f"link {problem}: {url.hostname}", element=where, expected=f"a host in {allowed}" if allowed else "a public production host")
+            missing = [p for p in required if p not in parse_qs(url.query)]
+            if missing:
+                yield ctx.error(f"link lacks tracking parameter(s) {missing}", element=where, expected=f"?{'&'.join(p + '=...' for p in required)}")
+        if fold(a.get_text()).lower() in _VAGUE_LINK_TEXT:
+            yield ctx.warning(f"link text {fold(a.get_text())!r} says nothing out of context", element=where, expected="text that says where the link goes")
+
+
+@rules.register("images")
+def images(ctx: RuleContext) -> Iterator[Finding]:
+    """Every image has alt text, width and height, an https source on an allowed host
+    (option ``allowed_hosts``; empty allows any)."""
+    allowed = list(ctx.options.get("allowed_hosts", []))
+    for img in ctx.document.find_all("img"):
+        where = describe(img)
+        if img.get("alt") is None:
+            yield ctx.error("image has no alt attribute", element=where, expected='alt text, or alt="" for decoration')
+        for attr in ("width", "height"):
+            if not str(img.get(attr, "")).isdigit():
+                yield ctx.warning(f"image has no numeric {attr}", element=where, expected=f"{attr} in pixels, so the layout holds while images load")
+        url = urlsplit(str(img.get("src", "")))
+        if url.scheme != "https":
+            yield ctx.error(f"image source is not https: {img.get('src')!r}", element=where, expected="https://...")
+        elif allowed and url.hostname not in allowed:
+            yield ctx.error(f"image host {url.hostname} is not allowed", element=where, expected=f"one of {allowed}")
