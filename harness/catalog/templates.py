@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .._files import read_text, read_yaml
 from ..errors import CatalogError
 from .requirements import REQUIREMENTS
 
@@ -165,21 +165,11 @@ def _load_template(mjml_path: Path, settings: CatalogSettings) -> Template:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc.strerror}") from None
+    return read_text(path, CatalogError)
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(_read_text(path)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise CatalogError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return read_yaml(path, CatalogError) or {}
 
 
 def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
