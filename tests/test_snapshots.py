@@ -121,7 +121,8 @@ def test_an_update_interrupted_at_any_write_leaves_every_file_old_or_new(sandbox
                 assert not path.name.endswith(".tmp"), f"temporary file left: {rel}"
                 assert path.read_bytes() in (_maybe(pristine / rel), _maybe(new / rel)), f"half-written: {rel}"
         # The next run says what is pending instead of trusting a mixed case.
-        statuses = {sandbox.engine().check(c).status for c in sandbox.engine().cases()}
+        after = sandbox.engine()
+        statuses = {after.check(c).status for c in after.cases()}
         assert statuses <= {"passed", "changed", "error"}
 
 
