@@ -1,0 +1,75 @@
+"""The pytest plugin end to end: missing -> fails, updated -> passes, changed -> fails with a diff."""
+
+from __future__ import annotations
+
+import pytest
+
+HELLO = """<mjml lang="en" dir="ltr"><mj-head><mj-title>Hello</mj-title><mj-preview>Hi</mj-preview></mj-head>
+<mj-body><mj-section><mj-column><mj-text><p>Hello {{ account.name }}, lorem ipsum.</p></mj-text></mj-column></mj-section></mj-body></mjml>
+"""
+RULE = '''
+from harness.rules import rules
+
+@rules.register("no-lorem-ipsum")
+def no_lorem_ipsum(ctx):
+    if "lorem ipsum" in ctx.email.text.lower():
+        yield ctx.error("placeholder text left in the email", element="text part", expected="no 'lorem ipsum'")
+'''
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makefile(".toml", pyproject='[tool.email-harness]\ncatalog = "templates"\n')
+    (pytester.path / "templates").mkdir()
+    (pytester.path / "templates" / "hello.mjml").write_text(HELLO)
+    (pytester.path / "fixtures").mkdir()
+    for name in ("en-ann", "en-bob"):
+        (pytester.path / "fixtures" / f"{name}.yaml").write_text(
+            f"locale: en\nname: {name[3:].title()}\nemail: {name}@example.com\ncreated_at: 2020-01-01T00:00:00+00:00\n"
+        )
+    return pytester
+
+
+def test_lifecycle(project: pytest.Pytester) -> None:
+    first = project.runpytest("templates")
+    first.assert_outcomes(failed=2)
+    first.stdout.fnmatch_lines(["*hello[[]en-ann[]]: new*", "*approve 'hello[[]en-ann[]]'*"])
+
+    project.runpytest("templates", "--update-snapshots").assert_outcomes(passed=2)
+    assert (project.path / "snapshots/hello/en-ann/body.txt").read_text().startswith("Hello Ann")
+    project.runpytest("templates").assert_outcomes(passed=2)
+
+    (project.path / "templates/hello.mjml").write_text(HELLO.replace("Hello {{", "Hi {{"))
+    changed = project.runpytest("templates", "-k", "en-bob", "--junitxml=junit.xml")
+    changed.assert_outcomes(failed=1, deselected=1)
+    changed.stdout.fnmatch_lines(["*-Hello Bob, lorem ipsum.", "*+Hi Bob, lorem ipsum."])
+    assert "Traceback" not in changed.stdout.str()  # the diff, not a trace into the harness
+    assert "hello[en-bob]" in (project.path / "junit.xml").read_text()
+
+
+def test_a_custom_rule_from_conftest_runs_without_touching_the_harness(project: pytest.Pytester) -> None:
+    project.makeconftest(RULE)
+    project.runpytest("templates", "--update-snapshots")
+    (project.path / "templates/_catalog.yaml").write_text("rules:\n  no-lorem-ipsum: {}\n")
+    result = project.runpytest("templates")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*[[]no-lorem-ipsum[]] error: placeholder text left in the email at text part*"])
+
+
+def test_render_email_fixture(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_mine="""
+        def test_greets_by_name(render_email):
+            email = render_email("hello", "en-ann")
+            assert email.subject == "Hello"
+            assert "Hello Ann" in email.text
+        """
+    )
+    project.runpytest("test_mine.py").assert_outcomes(passed=1)
+
+
+def test_works_under_xdist(project: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    project.runpytest("templates", "-n", "2", "--update-snapshots").assert_outcomes(passed=2)
+    assert sorted(p.parent.name for p in (project.path / "snapshots/hello").glob("*/manifest.json")) == ["en-ann", "en-bob"]
+    project.runpytest("templates", "-n", "2").assert_outcomes(passed=2)
