@@ -47,8 +47,8 @@ def _engine(config: pytest.Config) -> Engine:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix != ".mjml" or file_path.name.startswith("_"):
         return None
-    project = Project.load(parent.config.rootpath)
-    if file_path.parent.resolve() != project.catalog:
+    # The session's engine holds the project already: no pyproject re-read per collected file.
+    if file_path.parent.resolve() != _engine(parent.config).project.catalog:
         return None
     return TemplateFile.from_parent(parent, path=file_path)
 
