@@ -74,6 +74,7 @@ def run(
     update: Annotated[bool, typer.Option("--update", help="Write new and changed snapshots.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Delete snapshots no case produces any more.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rule warnings fail the case too.")] = False,
+    no_screenshots: Annotated[bool, typer.Option("--no-screenshots", help="Text snapshots only: no browser.")] = False,
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
@@ -82,8 +83,8 @@ def run(
     """Render every template for every fixture account, check rules, compare with snapshots."""
     try:
         project = _project(catalog, fixtures, snapshots, output)
-        engine = Engine(project, update=update, strict=strict)
-        results, seconds = _run_cases(engine, only)
+        with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None) as engine:
+            results, seconds = _run_cases(engine, only)
     except HarnessError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -105,6 +106,8 @@ def run(
             f"{len(unused)} snapshot(s) no case produces any more: " + ", ".join(c.id for c in unused)
             + "\n  delete them with: email-harness run --prune", markup=False,
         )
+    for note in engine.environment_notes():
+        console.print(f"[yellow]note:[/yellow] {note}")
     if written:
         console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
     _print_summary(results, seconds)
@@ -132,7 +135,8 @@ def approve(
     except HarnessError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    results = [engine.approve(case) for case in selected]
+    with engine:
+        results = [engine.approve(case) for case in selected]
     engine.flush()
     for result in results:
         mark = "approved" if result.ok else "error"

@@ -8,6 +8,7 @@ Writes (``update=True`` or :meth:`Engine.approve`) are queued while cases run an
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -15,14 +16,16 @@ from typing import Literal
 
 from .cases import Case, select
 from .catalog import Catalog, load_catalog
-from .errors import HarnessError, SnapshotError
+from .errors import HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
 from .project import Project
 from .render import RenderedEmail, Renderer, mjml_engines
 from .rules import Finding, RuleContext, run_rules
-from .snapshots import ApprovedSnapshot, SnapshotKind, SnapshotStore, snapshot_kinds
+from .screenshots import Camera
+from .screenshots.stage import ScreenshotOutcome, screenshot_case
+from .snapshots import ApprovedSnapshot, SnapshotKind, SnapshotStore, sha256, snapshot_kinds
 
-__all__ = ["CaseResult", "Engine", "PartChange", "Status"]
+__all__ = ["CaseResult", "Engine", "PartChange", "Status", "environment_notes"]
 
 MAX_DIFF_LINES = 60
 
@@ -54,8 +57,15 @@ class CaseResult:
     changes: list[PartChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
-    #: The received parts (file name -> text), kept for cases that differ, as evidence.
-    received: dict[str, str] = field(default_factory=dict)
+    #: The received parts (file name -> bytes), kept for cases that differ, as evidence.
+    received: dict[str, bytes] = field(default_factory=dict)
+    #: Diff images of changed screenshots (``desktop.diff.png``), as evidence.
+    diffs: dict[str, bytes] = field(default_factory=dict)
+    #: ``taken``, ``reused`` (unchanged HTML and browser) or empty (no screenshots for this case).
+    screenshots: str = ""
+    #: What differs from the environment the approved screenshots were taken in, if anything.
+    environment: str = ""
+    environment_diffs: int = 0
     seconds: float = 0.0
 
     @property
@@ -72,6 +82,9 @@ class CaseResult:
         for change in self.changes:
             what = {"new": "no approved snapshot yet", "removed": "no longer produced", "changed": "differs"}
             lines.append(f"  {change.kind} ({change.filename}): {what[change.status]}")
+            if change.kind == "screenshot" and change.status == "changed":
+                lines.append(f"    {change.diff}; see the report for before, after and diff")
+                continue
             diff = change.diff.splitlines()
             lines.extend("    " + line for line in diff[:MAX_DIFF_LINES])
             if len(diff) > MAX_DIFF_LINES:
@@ -84,6 +97,21 @@ class CaseResult:
         return "\n".join(lines)
 
 
+def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
+    """The once-per-run messages about screenshots approved in another environment."""
+    notes = []
+    for difference, cases in environment.items():
+        note = f"screenshots of {cases} case(s) were approved with {difference}."
+        if pixel_diffs:
+            note += (f" {pixel_diffs} screenshot(s) differ in pixels although their HTML did not;"
+                     " they are reported here, not failed, since the HTML snapshots guard the content.")
+        else:
+            note += " They still match, but are re-taken on every run."
+        note += " Re-baseline on this machine with: email-harness approve '*'"
+        notes.append(note)
+    return notes
+
+
 @dataclass(frozen=True)
 class _PendingWrite:
     case: Case
@@ -92,7 +120,9 @@ class _PendingWrite:
 
 
 class Engine:
-    def __init__(self, project: Project, *, update: bool = False, strict: bool = False) -> None:
+    """Use as a context manager (or call :meth:`close`) so the browser is shut down."""
+
+    def __init__(self, project: Project, *, update: bool = False, strict: bool = False, screenshots: bool | None = None) -> None:
         self.project = project
         self.update = update
         #: Warnings fail the case too.
@@ -104,6 +134,26 @@ class Engine:
         self.store = SnapshotStore(project.snapshots)
         self.kinds: list[SnapshotKind] = [snapshot_kinds.get(name)() for name in snapshot_kinds.names()]
         self._pending: list[_PendingWrite] = []
+        #: One browser per run, started on the first case that needs a screenshot.
+        self.camera: Camera | None = None
+        if project.screenshots if screenshots is None else screenshots:
+            self.camera = Camera(project.catalog, browser=project.browser)
+        #: Environment differences seen (what differs -> cases), reported once per run.
+        self.environment: Counter[str] = Counter()
+        self.environment_diffs = 0
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.camera is not None:
+            self.camera.close()
+
+    def environment_notes(self) -> list[str]:
+        return environment_notes(self.environment, self.environment_diffs)
 
     # -- what to run -------------------------------------------------------------------------
 
@@ -130,28 +180,32 @@ class Engine:
         return self.renderer.render(self.catalog.templates[case.template], self.fixtures.accounts[case.fixture])
 
     def check(self, case: Case, *, write: bool | None = None) -> CaseResult:
-        """Render, run the rules, compare with the approved snapshot; queue a write when updating."""
+        """Render, screenshot, run the rules, compare with the approved snapshot; queue a write
+        when updating."""
         started = time.perf_counter()
         try:
             email = self.render(case)
+            approved = self.store.read(case.template, case.fixture)
+            received = self._serialize(email)
+            shots = self._screenshots(case, email, received, approved)
         except HarnessError as exc:
             return CaseResult(case, "error", error=str(exc), seconds=time.perf_counter() - started)
         result = CaseResult(case, "passed", outcome=email.outcome, locale=email.locale, reason=email.reason)
         if email.sent:
-            result.findings = self._rules(case, email)
-        received = {k.filename: text for k in self.kinds if (text := k.serialize(email)) is not None}
+            result.findings = self._rules(case, email, shots)
         try:
-            approved = self.store.read(case.template, case.fixture)
+            result.changes = self._compare(approved, received)
         except SnapshotError as exc:
             result.status, result.error = "error", str(exc)
             result.seconds = time.perf_counter() - started
             return result
-        result.changes = self._compare(approved, received)
+        parts = {name: text.encode("utf-8") for name, text in received.items()}
+        screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
         failing = any(f.severity == "error" or self.strict for f in result.findings)
         if result.changes:
-            result.received = received
+            result.received = parts
             if self.update if write is None else write:
-                self._queue(case, email, received)
+                self._queue(case, email, parts, screenshot_manifest)
                 result.status = "updated"
             else:
                 result.status = "new" if approved is None else "changed"
@@ -160,12 +214,72 @@ class Engine:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _rules(self, case: Case, email: RenderedEmail) -> list[Finding]:
+    def _serialize(self, email: RenderedEmail) -> dict[str, str]:
+        return {k.filename: text for k in self.kinds if (text := k.serialize(email)) is not None}
+
+    def _screenshots(
+        self, case: Case, email: RenderedEmail, received: dict[str, str], approved: ApprovedSnapshot | None,
+        *, approving: bool = False,
+    ) -> ScreenshotOutcome | None:
+        """Screenshots of this case, or None when it has none (not sent, fixture not chosen,
+        screenshots off)."""
+        if self.camera is None or not email.sent:
+            return None
+        template = self.catalog.templates[case.template]
+        settings = self.catalog.screenshot_settings(template)
+        if settings.fixtures is not None and case.fixture not in settings.fixtures:
+            return None
+        html = received.get("body.html", "")
+        rules = self.catalog.rules_for(template)
+        accessibility = "accessibility" in rules and rules["accessibility"].get("axe", True) is not False
+        try:
+            outcome = screenshot_case(
+                self.camera,
+                settings,
+                email.html,
+                sha256(html.encode()),
+                dict(approved.parts) if approved else {},
+                (approved.manifest.get("screenshots") if approved else None),
+                accessibility=accessibility,
+                approving=approving,
+            )
+        except ScreenshotError as exc:
+            raise ScreenshotError(f"{case.id}: {exc}") from None
+        if outcome.environment and not approving:
+            self.environment[outcome.environment] += 1
+            self.environment_diffs += outcome.environment_diffs
+        return outcome
+
+    def _screenshot_parts(
+        self, shots: ScreenshotOutcome | None, approved: ApprovedSnapshot | None, parts: dict[str, bytes], result: CaseResult
+    ) -> dict[str, object] | None:
+        """Add the PNGs to ``parts`` and their changes to ``result``; return the manifest block.
+
+        With screenshots off, the approved PNGs are carried over untouched (their manifest keeps
+        the old HTML hash, so the next run with screenshots re-takes them)."""
+        approved_pngs = {n: d for n, d in (approved.parts.items() if approved else ()) if n.endswith(".png")}
+        if shots is None:
+            if self.camera is None:
+                parts.update(approved_pngs)
+                return approved.manifest.get("screenshots") if approved and approved_pngs else None
+            for filename in sorted(approved_pngs):  # the case no longer has screenshots
+                result.changes.append(PartChange("screenshot", filename, "removed", "no longer screenshotted"))
+            return None
+        result.screenshots = "reused" if shots.reused else "taken"
+        result.environment, result.environment_diffs = shots.environment, shots.environment_diffs
+        parts.update(shots.pngs)
+        result.diffs = shots.diffs
+        for change in shots.changes:
+            result.changes.append(PartChange("screenshot", change.filename, change.status, change.description))
+        return shots.manifest
+
+    def _rules(self, case: Case, email: RenderedEmail, shots: ScreenshotOutcome | None) -> list[Finding]:
         template = self.catalog.templates[case.template]
         account = self.fixtures.accounts[case.fixture]
         others = [a for fid, a in self.fixtures.accounts.items() if fid != case.fixture]
         base = RuleContext(
-            "", email, account, others, template, {}, self.renderer.approved_copy(email.locale)
+            "", email, account, others, template, {}, self.renderer.approved_copy(email.locale),
+            screenshots=shots.pngs if shots else {}, axe=shots.axe if shots else None,
         )
         return run_rules(self.catalog.rules_for(template), base)
 
@@ -189,7 +303,7 @@ class Engine:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _queue(self, case: Case, email: RenderedEmail, received: dict[str, str]) -> None:
+    def _queue(self, case: Case, email: RenderedEmail, parts: dict[str, bytes], screenshots: dict[str, object] | None) -> None:
         template = self.catalog.templates[case.template]
         manifest = {
             "case": case.id,
@@ -198,18 +312,27 @@ class Engine:
             "locale": email.locale,
             "template_files": template.files_hash,
         }
-        parts = {name: text.encode("utf-8") for name, text in received.items()}
+        if screenshots:
+            manifest["screenshots"] = screenshots
         self._pending.append(_PendingWrite(case, parts, manifest))
 
     def approve(self, case: Case) -> CaseResult:
         """Render ``case`` and queue its snapshot for writing, even over a corrupt one."""
         try:
             email = self.render(case)
+            try:
+                approved = self.store.read(case.template, case.fixture)
+            except SnapshotError:
+                approved = None  # approving is how a corrupt snapshot gets replaced
+            received = self._serialize(email)
+            shots = self._screenshots(case, email, received, approved, approving=True)
         except HarnessError as exc:
             return CaseResult(case, "error", error=str(exc))
-        received = {k.filename: text for k in self.kinds if (text := k.serialize(email)) is not None}
-        self._queue(case, email, received)
-        return CaseResult(case, "updated", outcome=email.outcome, locale=email.locale, reason=email.reason)
+        result = CaseResult(case, "updated", outcome=email.outcome, locale=email.locale, reason=email.reason)
+        parts = {name: text.encode("utf-8") for name, text in received.items()}
+        screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
+        self._queue(case, email, parts, screenshot_manifest)
+        return result
 
     @property
     def pending(self) -> list[Case]:

@@ -9,7 +9,8 @@ next command. The tree::
     ├── FixtureError         a fixture account fails its schema or cannot be read
     ├── RenderError          a case could not be rendered
     │   ├── TemplateError    Jinja2 syntax error, undefined variable, sandbox refusal
-    │   └── MjmlError        the MJML engine rejected the rendered MJML
+    │   ├── MjmlError        the MJML engine rejected the rendered MJML
+    │   └── ScreenshotError  Chromium could not start, or failed twice on one email
     └── SnapshotError        an approved snapshot is unreadable or corrupt
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "HarnessError",
     "MjmlError",
     "RenderError",
+    "ScreenshotError",
     "SnapshotError",
     "TemplateError",
 ]
@@ -55,6 +57,10 @@ class TemplateError(RenderError):
 
 class MjmlError(RenderError):
     stage = "mjml"
+
+
+class ScreenshotError(RenderError):
+    stage = "screenshot"
 
 
 class SnapshotError(HarnessError):

@@ -28,6 +28,11 @@ class Project:
     now: datetime = field(default_factory=lambda: datetime.fromisoformat(DEFAULT_NOW))
     #: The MJML engine by name (see ``harness.render.mjml_engines``).
     mjml_engine: str = "mrml"
+    #: Take and compare screenshots (``--no-screenshots`` turns them off for one run).
+    screenshots: bool = True
+    #: ``auto`` (Playwright's own Chromium if installed, else the system one), ``playwright``,
+    #: ``system`` or a path to a Chromium binary.
+    browser: str = "auto"
 
     @classmethod
     def load(cls, root: Path, **overrides: Any) -> Project:
@@ -42,7 +47,7 @@ class Project:
                 raise ConfigError(f"{pyproject}: cannot parse: {exc}") from None
             settings = data.get("tool", {}).get("email-harness", {})
         settings.update({k: v for k, v in overrides.items() if v is not None})
-        unknown = set(settings) - {"catalog", "fixtures", "snapshots", "output", "now", "mjml_engine"}
+        unknown = set(settings) - {"catalog", "fixtures", "snapshots", "output", "now", "mjml_engine", "screenshots", "browser"}
         if unknown:
             raise ConfigError(f"{pyproject}: unknown [tool.email-harness] keys: {', '.join(sorted(unknown))}")
 
@@ -61,7 +66,13 @@ class Project:
             output=path("output", "report"),
             now=now,
             mjml_engine=str(settings.get("mjml_engine", "mrml")),
+            screenshots=bool(settings.get("screenshots", True)),
+            browser=str(settings.get("browser", "auto")),
         )
+
+    def with_settings(self, **settings: Any) -> Project:
+        """A copy with the given non-None settings replaced (command-line overrides)."""
+        return replace(self, **{k: v for k, v in settings.items() if v is not None})
 
     def with_paths(self, **paths: Path | None) -> Project:
         return replace(self, **{k: Path(v).resolve() for k, v in paths.items() if v is not None})

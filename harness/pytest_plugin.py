@@ -6,6 +6,7 @@ case is checked by :meth:`harness.engine.Engine.check`, exactly as ``email-harne
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from .cases import Case
-from .engine import CaseResult, Engine
+from .engine import CaseResult, Engine, environment_notes
 from .errors import HarnessError
 from .project import Project
 from .render import RenderedEmail
@@ -22,24 +23,34 @@ __all__ = ["CaseItem", "TemplateFile"]
 
 ENGINE = pytest.StashKey[Engine | None]()
 DESELECTED = pytest.StashKey[bool]()
+#: Screenshot environment differences reported by items (also from xdist workers): what -> cases.
+ENVIRONMENT = pytest.StashKey[tuple[Counter[str], list[int]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("email-harness", "email template regression tests")
     group.addoption("--update-snapshots", action="store_true", help="write new and changed email snapshots")
     group.addoption("--email-strict", action="store_true", help="rule warnings fail the case too")
+    group.addoption("--no-screenshots", action="store_true", help="compare text snapshots only (no browser)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[ENGINE] = None
     config.stash[DESELECTED] = False
+    config.stash[ENVIRONMENT] = (Counter(), [0])
+    config.pluginmanager.register(_EnvironmentNotes(config), "email-harness-environment")
 
 
 def _engine(config: pytest.Config) -> Engine:
     engine = config.stash[ENGINE]
     if engine is None:
         project = Project.load(config.rootpath)
-        engine = Engine(project, update=config.getoption("update_snapshots"), strict=config.getoption("email_strict"))
+        engine = Engine(
+            project,
+            update=config.getoption("update_snapshots"),
+            strict=config.getoption("email_strict"),
+            screenshots=False if config.getoption("no_screenshots") else None,
+        )
         config.stash[ENGINE] = engine
     return engine
 
@@ -76,6 +87,8 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         result = _engine(self.config).check(self.case)
         self.user_properties.append(("status", result.status))
+        if result.environment:
+            self.user_properties.append(("screenshot_environment", (result.environment, result.environment_diffs)))
         if not result.ok:
             raise CaseFailed(result)
 
@@ -93,15 +106,38 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
         items[0].config.stash[DESELECTED] = True
 
 
+class _EnvironmentNotes:
+    """Collects screenshot environment notes from reports, so the controller of an xdist run
+    (where no case runs) can print them once."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        environment, diffs = self.config.stash[ENVIRONMENT]
+        for name, value in report.user_properties:
+            if name == "screenshot_environment":
+                environment[value[0]] += 1
+                diffs[0] += value[1]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     engine = session.config.stash.get(ENGINE, None)
     if engine is not None:
         engine.flush()
+        engine.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    environment, diffs = config.stash[ENVIRONMENT]
+    for note in environment_notes(environment, diffs[0]):
+        terminalreporter.write_line(f"email-harness: {note}", yellow=True)
     engine = config.stash.get(ENGINE, None)
-    if engine is None or hasattr(config, "workerinput"):
+    if engine is None:
         return
     unused = engine.unused_snapshots()
     if unused:

@@ -25,6 +25,16 @@ class ScreenshotSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: Viewport names from ``harness.screenshots.VIEWPORTS``; dark variants end in ``-dark``.
     viewports: list[str] = ["desktop", "mobile"]
+
+    @field_validator("viewports")
+    @classmethod
+    def _known_viewports(cls, value: list[str]) -> list[str]:
+        from ..screenshots.viewports import VIEWPORTS
+
+        unknown = [v for v in value if v not in VIEWPORTS]
+        if unknown:
+            raise ValueError(f"unknown viewport(s) {unknown}; known: {sorted(VIEWPORTS)}")
+        return value
     #: pixelmatch colour threshold (0..1) and the share of pixels that may differ.
     threshold: float = Field(0.1, ge=0, le=1)
     max_diff_ratio: float = Field(0.0, ge=0, le=1)
@@ -111,7 +121,11 @@ class Catalog:
         return merged
 
     def screenshot_settings(self, template: Template) -> ScreenshotSettings:
-        return template.meta.screenshots or self.settings.screenshots
+        """Catalog defaults overlaid by the fields the template's ``screenshots:`` sets."""
+        own = template.meta.screenshots
+        if own is None:
+            return self.settings.screenshots
+        return self.settings.screenshots.model_copy(update={k: getattr(own, k) for k in own.model_fields_set})
 
 
 def load_catalog(root: Path) -> Catalog:

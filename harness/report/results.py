@@ -42,6 +42,7 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
         "error": result.error,
         "findings": [asdict(f) for f in result.findings],
         "changes": [asdict(c) for c in result.changes],
+        "screenshots": result.screenshots,
         "seconds": round(result.seconds, 4),
     }
 
@@ -50,8 +51,9 @@ def write_results(output: Path, results: Sequence[CaseResult], *, unused: Sequen
     """Write ``results.json``, ``junit.xml`` and ``received/<template>/<fixture>/*``; return the json path."""
     output.mkdir(parents=True, exist_ok=True)
     for result in results:
-        for filename, text in result.received.items():
-            atomic_write(output / "received" / result.case.template / result.case.fixture / filename, text.encode())
+        folder = output / "received" / result.case.template / result.case.fixture
+        for filename, data in {**result.received, **result.diffs}.items():
+            atomic_write(folder / filename, data)
     document = {
         "summary": {**summarize(results), "unused_snapshots": len(unused), "seconds": round(seconds, 3)},
         "cases": [_case_json(r) for r in results],

@@ -20,7 +20,7 @@ metadata. A package registers through the ``email_harness.rules`` entry point gr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -65,6 +65,10 @@ class RuleContext:
     options: dict[str, Any]
     #: The approved copy of the email's locale (``templates/_copy/LOCALE.yaml``).
     approved_copy: dict[str, str] = field(default_factory=dict)
+    #: Screenshot PNGs by file name (``desktop.png``), when this case has screenshots.
+    screenshots: dict[str, bytes] = field(default_factory=dict)
+    #: axe-core violations from the screenshot page, or None when no page was scanned.
+    axe: list[dict[str, Any]] | None = None
 
     @cached_property
     def document(self) -> BeautifulSoup:
@@ -89,9 +93,7 @@ def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext) -> list[
     shared_document = base.document
     for rule_id, options in configured.items():
         rule = rules.get(rule_id)
-        ctx = RuleContext(
-            rule_id, base.email, base.account, base.others, base.template, options, base.approved_copy
-        )
+        ctx = replace(base, rule_id=rule_id, options=options)
         ctx.__dict__["document"] = shared_document  # parse once per case, not once per rule
         try:
             findings.extend(rule(ctx) or ())

@@ -1,0 +1,109 @@
+"""Which Chromium to launch, with which flags, and the fingerprint that says what produced a PNG.
+
+Playwright's own Chromium is used where ``playwright install chromium`` put it; otherwise the
+system Chromium (Debian's ``chromium`` package, installed by ``make setup``). We launch the real
+binary ``/usr/lib/chromium/chromium``: ``/usr/bin/chromium`` is a wrapper script that adds flags
+from ``/etc/chromium.d`` which change pixels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+
+__all__ = ["LAUNCH_FLAGS", "SYSTEM_CHROMIUM", "Fingerprint", "executable_for", "fonts_digest"]
+
+SYSTEM_CHROMIUM = (Path("/usr/lib/chromium/chromium"), Path("/usr/lib/chromium-browser/chromium-browser"))
+
+#: Flags for byte-stable output (measured: twelve shots over two launches gave one hash) and for a
+#: browser that never phones home.
+LAUNCH_FLAGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--font-render-hinting=none",
+    "--force-color-profile=srgb",
+    "--disable-lcd-text",
+    "--disable-font-subpixel-positioning",
+    "--hide-scrollbars",
+)
+
+
+def executable_for(setting: str, playwright_path: str) -> str | None:
+    """The browser binary for the ``browser`` setting: ``auto`` (Playwright's own if installed, else
+    the system Chromium), ``playwright``, ``system``, or a path. ``None`` = Playwright's own."""
+    setting = os.environ.get("EMAIL_HARNESS_BROWSER", setting)
+    if setting in ("auto", "playwright") and Path(playwright_path).is_file():
+        return None
+    if setting in ("auto", "system"):
+        for candidate in SYSTEM_CHROMIUM:
+            if candidate.is_file():
+                return str(candidate)
+        raise ConfigError(
+            "no Chromium found for screenshots: run 'make setup' (installs Debian's chromium) or "
+            "'playwright install chromium', or turn screenshots off with --no-screenshots"
+        )
+    if setting == "playwright":
+        raise ConfigError(f"browser = 'playwright' but {playwright_path} is missing; run 'playwright install chromium'")
+    if not Path(setting).is_file():
+        raise ConfigError(f"browser {setting!r} is not a file; set [tool.email-harness] browser to auto, system, playwright or a path")
+    return setting
+
+
+def fonts_digest() -> str:
+    """A short digest of the installed font files (name and size), as fontconfig lists them."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return "unknown"
+    try:
+        out = subprocess.run([fc_list, "--format", "%{file}\n"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    digest = hashlib.sha256()
+    for line in sorted(set(out.splitlines())):
+        path = Path(line)
+        size = path.stat().st_size if path.is_file() else 0
+        digest.update(f"{path.name}:{size}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a screenshot depends on besides the HTML; recorded in the snapshot manifest."""
+
+    browser: str
+    flags: tuple[str, ...]
+    fonts: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"browser": self.browser, "flags": list(self.flags), "fonts": self.fonts}
+
+    @classmethod
+    def from_json(cls, data: object) -> Fingerprint | None:
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(str(data["browser"]), tuple(str(f) for f in data["flags"]), str(data["fonts"]))
+        except (KeyError, TypeError):
+            return None
+
+    def describe_difference(self, other: Fingerprint) -> str:
+        """What differs, from ``self`` (approved) to ``other`` (this machine)."""
+        parts = []
+        if self.browser != other.browser:
+            parts.append(f"{self.browser}; this machine has {other.browser}")
+        if self.flags != other.flags:
+            parts.append("different launch flags")
+        if self.fonts != other.fonts:
+            parts.append(f"fonts {self.fonts}; this machine has fonts {other.fonts}")
+        return ", ".join(parts)

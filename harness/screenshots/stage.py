@@ -1,0 +1,129 @@
+"""The screenshot stage of one case: reuse, shoot, compare, and what to store.
+
+Decisions, in order, for each case that has screenshots:
+
+1. **Reuse.** The approved manifest records the sha256 of the normalized HTML and the fingerprint
+   (browser, flags, fonts) its PNGs were taken with. When both equal this run's, the PNGs cannot
+   have changed: they are reused without starting a page.
+2. **Shoot and compare.** Otherwise the camera shoots; identical bytes pass for free, else
+   pixelmatch counts changed pixels with the template's ``threshold``; up to ``max_diff_ratio``
+   of pixels may differ.
+3. **Another browser, same HTML.** Pixels that differ although the HTML did not can only come
+   from the environment (a Chromium update, other fonts). They are reported once per run as an
+   environment note with the re-baseline command, not as a failure of every case: the HTML
+   snapshot still guards the content, and a real change to the email changes its HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..catalog.templates import ScreenshotSettings
+from .browser import Fingerprint
+from .camera import Camera
+from .compare import compare_png
+from .viewports import viewport
+
+__all__ = ["ScreenshotChange", "ScreenshotOutcome", "screenshot_case"]
+
+
+@dataclass(frozen=True)
+class ScreenshotChange:
+    filename: str
+    status: Literal["changed", "new", "removed"]
+    description: str = ""
+
+
+@dataclass
+class ScreenshotOutcome:
+    #: viewport file name -> PNG bytes to store if approved (the approved bytes when unchanged).
+    pngs: dict[str, bytes] = field(default_factory=dict)
+    changes: list[ScreenshotChange] = field(default_factory=list)
+    #: Evidence for the report: ``<viewport>.diff.png`` per changed viewport.
+    diffs: dict[str, bytes] = field(default_factory=dict)
+    #: axe-core violations, from this run's page or from the approved manifest when reused.
+    axe: list[dict[str, Any]] | None = None
+    #: The manifest block to store with the PNGs.
+    manifest: dict[str, Any] = field(default_factory=dict)
+    reused: bool = False
+    #: Set when the approved PNGs were taken in another environment: what differs.
+    environment: str = ""
+    #: Viewports whose pixels differ although the HTML did not (environment noise, not failed).
+    environment_diffs: int = 0
+
+
+def screenshot_case(
+    camera: Camera,
+    settings: ScreenshotSettings,
+    html: str,
+    html_hash: str,
+    approved_parts: dict[str, bytes],
+    approved_block: dict[str, Any] | None,
+    *,
+    accessibility: bool,
+    approving: bool = False,
+) -> ScreenshotOutcome:
+    """Screenshots of one case against its approved PNGs. ``approving`` re-baselines: this
+    machine's pixels and fingerprint are kept even where the difference is only noise."""
+    viewports = [viewport(name) for name in settings.viewports]
+    fingerprint = camera.fingerprint
+    manifest: dict[str, Any] = {
+        "html": html_hash,
+        "fingerprint": fingerprint.to_json(),
+        "viewports": [v.name for v in viewports],
+        "mask": list(settings.mask),
+    }
+    approved_block = approved_block or {}
+    approved_fp = Fingerprint.from_json(approved_block.get("fingerprint"))
+    same_html = approved_block.get("html") == html_hash
+
+    wanted = {v.filename for v in viewports}
+    if (
+        same_html
+        and approved_fp == fingerprint
+        and approved_block.get("viewports") == manifest["viewports"]
+        and approved_block.get("mask") == manifest["mask"]
+        and wanted <= approved_parts.keys()
+        and (not accessibility or approved_block.get("axe") is not None)
+    ):
+        axe = approved_block.get("axe")
+        return ScreenshotOutcome(
+            pngs={name: approved_parts[name] for name in sorted(wanted)},
+            axe=axe,
+            manifest={**manifest, **({"axe": axe} if axe is not None else {})},
+            reused=True,
+        )
+
+    shots = camera.shoot(html, viewports, mask=settings.mask, accessibility=accessibility)
+    outcome = ScreenshotOutcome(axe=shots.axe, manifest={**manifest, **({"axe": shots.axe} if shots.axe is not None else {})})
+    for vp in viewports:
+        received = shots.pngs[vp.name]
+        approved = approved_parts.get(vp.filename)
+        outcome.pngs[vp.filename] = received
+        if approved is None:
+            outcome.changes.append(ScreenshotChange(vp.filename, "new"))
+            continue
+        if approved == received:
+            continue
+        diff = compare_png(approved, received, threshold=settings.threshold, label=vp.filename)
+        if diff.ratio <= settings.max_diff_ratio:
+            if not approving:
+                outcome.pngs[vp.filename] = approved  # within tolerance: keep the approved bytes
+        elif same_html and approved_fp is not None and approved_fp != fingerprint:
+            if not approving:
+                outcome.pngs[vp.filename] = approved
+                outcome.environment_diffs += 1
+        else:
+            outcome.changes.append(ScreenshotChange(vp.filename, "changed", diff.describe()))
+            if diff.diff_png:
+                outcome.diffs[vp.filename.replace(".png", ".diff.png")] = diff.diff_png
+    for filename in sorted(approved_parts):
+        if filename.endswith(".png") and filename not in wanted:
+            outcome.changes.append(ScreenshotChange(filename, "removed", "viewport no longer screenshotted"))
+    if approved_fp is not None and approved_fp != fingerprint:
+        outcome.environment = approved_fp.describe_difference(fingerprint)
+        if outcome.environment_diffs and not approving:
+            # Keep the approved fingerprint: those PNGs were not re-taken on this machine.
+            outcome.manifest["fingerprint"] = approved_fp.to_json()
+    return outcome
