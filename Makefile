@@ -33,7 +33,7 @@ run: setup
 	$(VENV)/bin/email-harness run
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 bench: setup
 	@echo 'make bench: no benchmark yet (issue 8)'; exit 1

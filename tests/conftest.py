@@ -29,6 +29,9 @@ class Sandbox:
         return Project.load(self.root)
 
     def engine(self, **kwargs: object) -> Engine:
+        """An engine on the sandbox; text-only unless ``screenshots=True`` (tests of rules and
+        snapshots need no browser)."""
+        kwargs.setdefault("screenshots", False)
         return Engine(self.project, **kwargs)  # type: ignore[arg-type]
 
     def edit(self, relative: str, old: str, new: str) -> None:
@@ -56,7 +59,7 @@ def sandbox(tmp_path: Path) -> Sandbox:
 @pytest.fixture(scope="session")
 def bundled() -> Engine:
     """The engine on the bundled catalog, read-only."""
-    return Engine(Project.load(REPO))
+    return Engine(Project.load(REPO), screenshots=False)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ than the screenshot (measured: 81 KB in 120 ms against Chromium's 78 KB).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,6 +31,28 @@ MASK_COLOR = "#FF00FF"
 CACHE_SIZE = 32
 
 
+_DRIVER: list[Any] = []
+
+
+def _playwright() -> Any:
+    """The process's one Playwright driver: its sync API allows one running instance per thread,
+    and starting it costs ~250 ms, so every camera (and test) shares it; stopped at exit."""
+    if not _DRIVER:
+        from playwright.sync_api import sync_playwright  # ~100 ms import, only when needed
+
+        _DRIVER.append(sync_playwright().start())
+        atexit.register(_stop_playwright)
+    return _DRIVER[0]
+
+
+def _stop_playwright() -> None:
+    if _DRIVER:
+        try:
+            _DRIVER.pop().stop()
+        except Exception:  # noqa: BLE001 - at exit, a dead driver is not worth a traceback
+            pass
+
+
 @dataclass(frozen=True)
 class Shots:
     """What the camera took of one HTML document."""
@@ -47,7 +70,6 @@ class Camera:
     assets: Path
     browser: str = "auto"
     timeout_ms: float = 15_000
-    _pw: Any = field(default=None, init=False, repr=False)
     _browser: Any = field(default=None, init=False, repr=False)
     _page: Any = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
@@ -71,13 +93,12 @@ class Camera:
     def _start(self) -> None:
         if self._page is not None:
             return
-        from playwright.sync_api import Error, sync_playwright  # ~100 ms import, only when needed
+        from playwright.sync_api import Error
 
         try:
-            if self._pw is None:
-                self._pw = sync_playwright().start()
-            executable = executable_for(self.browser, self._pw.chromium.executable_path)
-            self._browser = self._pw.chromium.launch(executable_path=executable, args=list(LAUNCH_FLAGS))
+            chromium = _playwright().chromium
+            executable = executable_for(self.browser, chromium.executable_path)
+            self._browser = chromium.launch(executable_path=executable, args=list(LAUNCH_FLAGS))
             context = self._browser.new_context(
                 viewport={"width": 800, "height": 600},
                 device_scale_factor=1,
@@ -104,13 +125,12 @@ class Camera:
         return self._fingerprint
 
     def close(self) -> None:
-        for closer in (self._browser, self._pw):
-            if closer is not None:
-                try:
-                    closer.close() if closer is self._browser else closer.stop()
-                except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the cause
-                    pass
-        self._browser = self._page = self._pw = None
+        if self._browser is not None:
+            try:
+                self._browser.close()
+            except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the cause
+                pass
+        self._browser = self._page = None
 
     # -- shooting ----------------------------------------------------------------------------
 

@@ -77,8 +77,9 @@ def compare_png(approved: bytes, received: bytes, *, threshold: float = 0.1, lab
 
 
 def _pad(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """``image`` on a transparent canvas of ``size``: pixels beyond it differ from any content."""
-    canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    """``image`` on a magenta canvas of ``size``, so every pixel beyond its edge counts as changed
+    (transparent padding would blend to white and hide a taller white page)."""
+    canvas = Image.new("RGBA", size, (255, 0, 255, 255))
     canvas.paste(image, (0, 0))
     return canvas
 
