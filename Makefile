@@ -36,7 +36,7 @@ test: setup
 	$(PY) -m pytest -n auto
 
 bench: setup
-	@echo 'make bench: no benchmark yet (issue 8)'; exit 1
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) report build *.egg-info

@@ -24,9 +24,13 @@ def read_text(path: Path, error: type[HarnessError]) -> str:
         raise error(f"{path}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
 
 
+#: libyaml's loader where PyYAML was built with it (its wheels are): ~10x faster, same results.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, error: type[HarnessError]) -> Any:
     try:
-        return yaml.safe_load(read_text(path, error))
+        return yaml.load(read_text(path, error), Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

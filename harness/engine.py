@@ -23,6 +23,7 @@ from .render import RenderedEmail, Renderer, mjml_engines
 from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
+from .timing import Stopwatch
 from .snapshots import ApprovedSnapshot, SnapshotKind, SnapshotStore, sha256, snapshot_kinds
 
 __all__ = ["CaseResult", "Engine", "PartChange", "Status", "environment_notes"]
@@ -122,22 +123,34 @@ class _PendingWrite:
 class Engine:
     """Use as a context manager (or call :meth:`close`) so the browser is shut down."""
 
-    def __init__(self, project: Project, *, update: bool = False, strict: bool = False, screenshots: bool | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        *,
+        update: bool = False,
+        strict: bool = False,
+        screenshots: bool | None = None,
+        reuse_screenshots: bool = True,
+    ) -> None:
         self.project = project
+        #: Reuse approved PNGs when HTML and browser are unchanged (off: a cold run, for the benchmark).
+        self.reuse_screenshots = reuse_screenshots
         self.update = update
         #: Warnings fail the case too.
         self.strict = strict
         self.catalog: Catalog = load_catalog(project.catalog)
         self.fixtures: FixtureSet = load_fixtures(project.fixtures) if project.fixtures.is_dir() else FixtureSet({}, {})
         engine_cls = mjml_engines.get(project.mjml_engine)
-        self.renderer = Renderer(self.catalog, engine_cls(), now=project.now)
+        #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
+        self.stopwatch = Stopwatch()
+        self.renderer = Renderer(self.catalog, engine_cls(), now=project.now, stopwatch=self.stopwatch)
         self.store = SnapshotStore(project.snapshots)
         self.kinds: list[SnapshotKind] = [snapshot_kinds.get(name)() for name in snapshot_kinds.names()]
         self._pending: list[_PendingWrite] = []
         #: One browser per run, started on the first case that needs a screenshot.
         self.camera: Camera | None = None
         if project.screenshots if screenshots is None else screenshots:
-            self.camera = Camera(project.catalog, browser=project.browser)
+            self.camera = Camera(project.catalog, browser=project.browser, stopwatch=self.stopwatch)
         #: Environment differences seen (what differs -> cases), reported once per run.
         self.environment: Counter[str] = Counter()
         self.environment_diffs = 0
@@ -192,9 +205,11 @@ class Engine:
             return CaseResult(case, "error", error=str(exc), seconds=time.perf_counter() - started)
         result = CaseResult(case, "passed", outcome=email.outcome, locale=email.locale, reason=email.reason)
         if email.sent:
-            result.findings = self._rules(case, email, shots)
+            with self.stopwatch.stage("rules"):
+                result.findings = self._rules(case, email, shots)
         try:
-            result.changes = self._compare(approved, received)
+            with self.stopwatch.stage("compare"):
+                result.changes = self._compare(approved, received)
         except SnapshotError as exc:
             result.status, result.error = "error", str(exc)
             result.seconds = time.perf_counter() - started
@@ -215,7 +230,8 @@ class Engine:
         return result
 
     def _serialize(self, email: RenderedEmail) -> dict[str, str]:
-        return {k.filename: text for k in self.kinds if (text := k.serialize(email)) is not None}
+        with self.stopwatch.stage("normalize"):
+            return {k.filename: text for k in self.kinds if (text := k.serialize(email)) is not None}
 
     def _screenshots(
         self, case: Case, email: RenderedEmail, received: dict[str, str], approved: ApprovedSnapshot | None,
@@ -242,6 +258,7 @@ class Engine:
                 (approved.manifest.get("screenshots") if approved else None),
                 accessibility=accessibility,
                 approving=approving,
+                reuse=self.reuse_screenshots,
             )
         except ScreenshotError as exc:
             raise ScreenshotError(f"{case.id}: {exc}") from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.cases import Case
+
 BROKEN = [
     # (rule, file, old, new, case, expected words in the finding)
     pytest.param(
@@ -94,7 +96,7 @@ def test_every_builtin_rule_runs_and_passes_on_the_bundled_catalog(bundled):
         configured |= set(bundled.catalog.rules_for(template))
     assert configured >= {
         "order-id", "approved-copy", "no-foreign-data", "no-leftovers", "links", "images",
-        "size", "text-part", "incident-notice", "accessibility", "subject",
+        "size", "text-part", "incident-notice", "accessibility", "subject", "client-support",
     }
     findings = [(c.id, f.describe()) for c in bundled.cases() for f in bundled.check(c).findings]
     assert findings == []
@@ -110,3 +112,43 @@ def test_a_rule_that_crashes_is_a_finding_not_a_crash(sandbox):
     sandbox.write("templates/_catalog.yaml", (sandbox.root / "templates/_catalog.yaml").read_text() + "  crashes: {}\n")
     result = sandbox.check("welcome[en-new-account]")
     assert "[crashes] error: the rule itself failed: ZeroDivisionError: oops" in result.explain()
+
+
+def test_client_support_warns_on_css_that_outlook_and_gmail_ignore(sandbox):
+    """A badge positioned with ``position: absolute`` and laid out with flexbox: Outlook for
+    Windows supports neither. A warning names the declaration and the caniemail page."""
+    assert not [f for f in sandbox.check("welcome[en-new-account]").findings if f.rule == "client-support"]
+    sandbox.edit(
+        "templates/welcome.mjml", "<h1>{{ t.heading }}</h1>",
+        '<h1 style="display:flex;position:absolute">{{ t.heading }}</h1>',
+    )
+    result = sandbox.check("welcome[en-new-account]")
+    found = {f.element: f for f in result.findings if f.rule == "client-support"}
+    assert set(found) == {"display: flex", "position: absolute"}
+    assert found["position: absolute"].severity == "warning"
+    assert "Outlook (Windows)" in found["position: absolute"].message and "Gmail (iOS)" in found["position: absolute"].message
+    assert "https://www.caniemail.com/features/css-position/" in found["position: absolute"].message
+    assert result.status == "changed"  # the HTML changed; the warnings alone do not fail it...
+    assert sandbox.check("welcome[en-new-account]", strict=True).status == "failed"  # ...unless strict
+
+
+def test_client_support_checks_what_the_team_wrote_not_what_mjml_generates(sandbox):
+    """MJML's output uses max-width and @media with its own Outlook fallbacks; the rule reads the
+    MJML source, so the bundled catalog has no client-support warning but its listed ignores."""
+    from harness.rules.builtin.client_support import caniemail, used_features
+
+    email = sandbox.engine().render(Case("order_confirmation", "en-one-order"))
+    assert "max-width" in email.html
+    assert "css-max-width" not in used_features(email.mjml)
+    assert caniemail()["source"].startswith("npm caniemail ")
+
+
+def test_axe_scan_reports_a_contrast_failure_in_the_page(sandbox):
+    """With screenshots on, axe-core runs in the screenshot page: light grey text on white fails
+    WCAG AA contrast and names the element."""
+    sandbox.edit("templates/welcome.mjml", "<h1>{{ t.heading }}</h1>", '<h1 style="color:#dddddd">{{ t.heading }}</h1>')
+    with sandbox.engine(screenshots=True) as engine:
+        result = engine.check(Case("welcome", "en-new-account"))
+    axe = [f for f in result.findings if f.rule == "accessibility" and "axe" in f.message]
+    assert axe and "color-contrast" in axe[0].message and axe[0].severity == "error"
+    assert "h1" in axe[0].element

@@ -72,8 +72,8 @@ class RuleContext:
 
     @cached_property
     def document(self) -> BeautifulSoup:
-        """The HTML, parsed once per case and shared by every rule."""
-        return BeautifulSoup(self.email.html, "html.parser")
+        """The HTML, parsed once per case and shared by every rule (read-only)."""
+        return self.email.document
 
     def error(self, message: str, *, element: str = "", expected: str = "") -> Finding:
         return Finding(self.rule_id, "error", message, element, expected)

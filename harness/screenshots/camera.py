@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScreenshotError
-from .browser import LAUNCH_FLAGS, Fingerprint, executable_for, fonts_digest
+from ..timing import Stopwatch
+from .browser import LAUNCH_FLAGS, Fingerprint, browser_version, executable_for, fonts_digest
 from .offline import ORIGIN, OfflineRouter
 from .viewports import Viewport
 
-__all__ = ["AXE_TAGS", "Camera", "Shots"]
+__all__ = ["AXE_TAGS", "Camera", "Shots", "shared_playwright"]
 
 #: axe-core rule tags run on every email: WCAG A and AA. Best-practice rules about page landmarks
 #: (``region``, ``landmark-one-main``) do not apply to an email body.
@@ -34,7 +35,7 @@ CACHE_SIZE = 32
 _DRIVER: list[Any] = []
 
 
-def _playwright() -> Any:
+def shared_playwright() -> Any:
     """The process's one Playwright driver: its sync API allows one running instance per thread,
     and starting it costs ~250 ms, so every camera (and test) shares it; stopped at exit."""
     if not _DRIVER:
@@ -70,9 +71,11 @@ class Camera:
     assets: Path
     browser: str = "auto"
     timeout_ms: float = 15_000
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
     _browser: Any = field(default=None, init=False, repr=False)
     _page: Any = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
+    _executable: str | None = field(default=None, init=False, repr=False)
     _cache: OrderedDict[str, Shots] = field(default_factory=OrderedDict, init=False, repr=False)
     router: OfflineRouter = field(init=False)
     #: How many pages were actually loaded (cache hits excluded); for tests and the benchmark.
@@ -96,9 +99,7 @@ class Camera:
         from playwright.sync_api import Error
 
         try:
-            chromium = _playwright().chromium
-            executable = executable_for(self.browser, chromium.executable_path)
-            self._browser = chromium.launch(executable_path=executable, args=list(LAUNCH_FLAGS))
+            self._browser = shared_playwright().chromium.launch(executable_path=self.executable, args=list(LAUNCH_FLAGS))
             context = self._browser.new_context(
                 viewport={"width": 800, "height": 600},
                 device_scale_factor=1,
@@ -114,14 +115,19 @@ class Camera:
         except Error as exc:
             self.close()
             raise ScreenshotError(f"could not start Chromium: {exc.message.splitlines()[0]}") from None
-        if self._fingerprint is None:
-            self._fingerprint = Fingerprint(f"{self._browser.browser_type.name} {self._browser.version}", LAUNCH_FLAGS, fonts_digest())
+
+    @property
+    def executable(self) -> str:
+        if self._executable is None:
+            self._executable = executable_for(self.browser)
+        return self._executable
 
     @property
     def fingerprint(self) -> Fingerprint:
-        """The browser, flags and fonts screenshots are taken with (starts the browser)."""
-        self._start()
-        assert self._fingerprint is not None
+        """The browser, flags and fonts screenshots are taken with; found without starting the
+        browser, so a run that reuses every screenshot never launches one."""
+        if self._fingerprint is None:
+            self._fingerprint = Fingerprint(browser_version(self.executable), LAUNCH_FLAGS, fonts_digest())
         return self._fingerprint
 
     def close(self) -> None:
@@ -143,7 +149,8 @@ class Camera:
         from playwright.sync_api import Error
 
         try:
-            shots = self._shoot(html, viewports, mask, accessibility)
+            with self.stopwatch.stage("screenshot"):
+                shots = self._shoot(html, viewports, mask, accessibility)
         except Error as first:
             # A crash or hang costs this page, not the run: restart once and retry.
             self.restarts += 1
@@ -171,7 +178,11 @@ class Camera:
         page.emulate_media(color_scheme="light")
         page.set_content(html, wait_until="load")
         self.loads += 1
-        axe = self._axe(page) if accessibility else None
+        if accessibility:
+            with self.stopwatch.stage("axe"):
+                axe = self._axe(page)
+        else:
+            axe = None
         pngs: dict[str, bytes] = {}
         for viewport in viewports:
             page.set_viewport_size({"width": viewport.width, "height": viewport.height})

@@ -63,6 +63,7 @@ def screenshot_case(
     *,
     accessibility: bool,
     approving: bool = False,
+    reuse: bool = True,
 ) -> ScreenshotOutcome:
     """Screenshots of one case against its approved PNGs. ``approving`` re-baselines: this
     machine's pixels and fingerprint are kept even where the difference is only noise."""
@@ -80,7 +81,8 @@ def screenshot_case(
 
     wanted = {v.filename for v in viewports}
     if (
-        same_html
+        reuse
+        and same_html
         and approved_fp == fingerprint
         and approved_block.get("viewports") == manifest["viewports"]
         and approved_block.get("mask") == manifest["mask"]
@@ -106,7 +108,8 @@ def screenshot_case(
             continue
         if approved == received:
             continue
-        diff = compare_png(approved, received, threshold=settings.threshold, label=vp.filename)
+        with camera.stopwatch.stage("image-diff"):
+            diff = compare_png(approved, received, threshold=settings.threshold, label=vp.filename)
         if diff.ratio <= settings.max_diff_ratio:
             if not approving:
                 outcome.pngs[vp.filename] = approved  # within tolerance: keep the approved bytes

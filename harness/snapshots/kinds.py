@@ -87,7 +87,7 @@ class HtmlKind(TextKind):
     name, filename = "html", "body.html"
 
     def serialize(self, email: RenderedEmail) -> str | None:
-        return normalize_html(email.html) if email.sent else None
+        return normalize_html(email.document) if email.sent else None
 
 
 @snapshot_kinds.register("text")

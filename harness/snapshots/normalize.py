@@ -18,6 +18,6 @@ _FORMATTER = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml
 _FORMATTER.attributes = lambda tag: sorted(tag.attrs.items())  # type: ignore[method-assign]
 
 
-def normalize_html(html: str) -> str:
-    soup = BeautifulSoup(html, "html.parser")
+def normalize_html(html: str | BeautifulSoup) -> str:
+    soup = html if isinstance(html, BeautifulSoup) else BeautifulSoup(html, "lxml")
     return soup.prettify(formatter=_FORMATTER)

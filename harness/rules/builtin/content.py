@@ -33,7 +33,7 @@ def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
     for place, text in {"subject": ctx.email.subject, "HTML": visible_text(ctx.document), "link": hrefs, "text part": ctx.email.text}.items():
         for leftover in leftovers_in(text, ctx):
             yield ctx.error(f"{leftover!r} in the {place}", element=place, expected="rendered values only")
-    for element in ctx.document.select("[data-field]"):
+    for element in ctx.document.find_all(attrs={"data-field": True}):
         if not fold(element.get_text()):
             yield ctx.error("required value is empty", element=describe(element), expected="a value")
 
@@ -65,7 +65,7 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
     if not text:
         yield ctx.error("plain-text part is empty", element="text part", expected="the email's content as text")
         return
-    for element in ctx.document.select("[data-field]"):
+    for element in ctx.document.find_all(attrs={"data-field": True}):
         for line in element.stripped_strings:  # an address spans lines: check each
             value = fold(line)
             if value and value not in text:

@@ -31,15 +31,21 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
     attributes = " ".join(str(v) for tag in doc.find_all(True) for v in tag.attrs.values() if isinstance(v, str))
     places = {"subject": ctx.email.subject, "HTML": visible_text(doc), "URL or attribute": attributes, "text part": ctx.email.text}
     own = set(personal_values(ctx.account))
+    foreign: dict[str, list[tuple[str, str]]] = {}  # value -> [(account id, kind)]
     for other in ctx.others:
         for value, kind in personal_values(other).items():
-            if value in own:  # shared with the recipient (same household phone, say): not foreign
-                continue
-            pattern = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)")
-            for place, text in places.items():
-                if pattern.search(text):
-                    yield ctx.error(
-                        f"{kind} of another account ({other.id}) appears in the {place}: {value[:60]!r}",
-                        element=place,
-                        expected=f"only data of {ctx.account.id}",
-                    )
+            if value not in own:  # shared with the recipient (same household phone, say): not foreign
+                foreign.setdefault(value, []).append((other.id, kind))
+    if not foreign:
+        return
+    # One alternation per case instead of one search per value and place: longest first, so a
+    # name is reported rather than a shorter value inside it.
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(foreign, key=len, reverse=True))) + r")(?!\w)")
+    for place, text in places.items():
+        for value in dict.fromkeys(m.group(0) for m in pattern.finditer(text)):
+            for other_id, kind in foreign[value]:
+                yield ctx.error(
+                    f"{kind} of another account ({other_id}) appears in the {place}: {value[:60]!r}",
+                    element=place,
+                    expected=f"only data of {ctx.account.id}",
+                )

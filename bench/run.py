@@ -1,0 +1,248 @@
+"""``make bench``: where the time goes, and the ratios the harness promises, measured in one run.
+
+    .venv/bin/python bench/run.py            # what `make bench` runs
+    .venv/bin/python bench/run.py --quick    # smaller large-catalog sizes, for a smoke test
+
+Prints per stage the time and cases per second for a cold and an unchanged re-run of the bundled
+catalog, the large generated catalog at three sizes (time per case, peak memory), and one line per
+ratio: ``ratio NAME VALUE target TARGET met|missed``. Writes the figures to bench/RESULTS.md.
+Never a timed unit test: figures depend on the machine; the ratios are measured side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from harness.cases import Case  # noqa: E402
+from harness.engine import Engine  # noqa: E402
+from harness.project import Project  # noqa: E402
+from harness.screenshots import LAUNCH_FLAGS, VIEWPORTS  # noqa: E402
+from harness.screenshots.browser import executable_for  # noqa: E402
+from harness.screenshots.camera import shared_playwright  # noqa: E402
+from harness.timing import STAGES  # noqa: E402
+
+CACHE = REPO / "bench" / ".cache"
+LINES: list[str] = []
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+    LINES.append(line)
+
+
+def ratio(name: str, value: float, target: str) -> None:
+    op, number = target[:2], float(target[2:])
+    met = value <= number if op == "<=" else value >= number
+    say(f"ratio {name} {value:.3f} target {target} {'met' if met else 'missed'}")
+
+
+def copy_project(to: Path) -> Path:
+    for folder in ("templates", "fixtures", "snapshots"):
+        shutil.copytree(REPO / folder, to / folder)
+    shutil.copy(REPO / "pyproject.toml", to / "pyproject.toml")
+    return to
+
+
+def run_all(engine: Engine) -> tuple[float, list]:
+    started = time.perf_counter()
+    results = [engine.check(case) for case in engine.cases()]
+    engine.close()
+    return time.perf_counter() - started, results
+
+
+def stage_table(title: str, engine: Engine, cases: int, wall: float) -> None:
+    watch = engine.stopwatch
+    say(f"{title}: {cases} cases in {wall:.2f} s ({cases / wall:.0f} cases/s)")
+    for stage in STAGES:
+        seconds = watch.seconds[stage] - (watch.seconds["axe"] if stage == "screenshot" else 0)
+        calls = watch.calls[stage]
+        if calls:
+            say(f"  {stage:<11} {seconds:8.3f} s  {calls:6d} calls  {calls / seconds if seconds else 0:10.0f} /s")
+
+
+# -- the bundled catalog, with screenshots -----------------------------------------------------
+
+
+def bundled(tmp: Path) -> None:
+    root = copy_project(tmp / "bundled")
+    project = Project.load(root)
+    cold_engine = Engine(project, reuse_screenshots=False)
+    cold, results = run_all(cold_engine)
+    assert all(r.ok for r in results), [r.explain() for r in results if not r.ok]
+    stage_table("bundled catalog, cold (every screenshot taken)", cold_engine, len(results), cold)
+    # The same cold run without the axe-core scan: what accessibility costs.
+    catalog_yaml = root / "templates" / "_catalog.yaml"
+    original = catalog_yaml.read_text(encoding="utf-8")
+    catalog_yaml.write_text(original.replace("accessibility: {}", "accessibility: {axe: false}"), encoding="utf-8")
+    no_axe_engine = Engine(Project.load(root), reuse_screenshots=False)
+    no_axe, _ = run_all(no_axe_engine)
+    catalog_yaml.write_text(original, encoding="utf-8")
+    say(f"bundled catalog, cold without the axe-core scan: {no_axe:.2f} s (the scan costs {cold - no_axe:.2f} s, "
+        f"{cold_engine.stopwatch.seconds['axe'] / max(cold_engine.stopwatch.calls['axe'], 1) * 1000:.0f} ms a page)")
+    warm_engine = Engine(project)
+    warm, results = run_all(warm_engine)
+    stage_table("bundled catalog, unchanged re-run", warm_engine, len(results), warm)
+    ratio("unchanged-rerun-vs-cold", warm / cold, "<=0.05")
+
+    # The browser floor: a bare Playwright loop, one page, set_content + full-page screenshot,
+    # over the same HTML and viewports the cold run shot.
+    shots = []
+    for result in results:
+        if result.screenshots:
+            email = warm_engine.render(result.case)
+            settings = warm_engine.catalog.screenshot_settings(warm_engine.catalog.templates[result.case.template])
+            shots.extend((email.html, VIEWPORTS[name]) for name in settings.viewports)
+    browser = shared_playwright().chromium.launch(executable_path=executable_for("auto"), args=list(LAUNCH_FLAGS))
+    page = browser.new_page(device_scale_factor=1)
+    page.route("**/*", lambda route: route.abort())
+    started = time.perf_counter()
+    for html, viewport in shots:
+        page.set_viewport_size({"width": viewport.width, "height": viewport.height})
+        page.emulate_media(color_scheme=viewport.color_scheme)
+        page.set_content(html)
+        page.screenshot(full_page=True)
+    bare = time.perf_counter() - started
+    browser.close()
+    harness_shots = cold_engine.stopwatch.seconds["screenshot"] - cold_engine.stopwatch.seconds["axe"]
+    say(f"bare Playwright loop: {len(shots)} screenshots in {bare:.2f} s; harness screenshot stage {harness_shots:.2f} s "
+        f"({cold_engine.camera.loads} page loads: identical HTML is shot once)")
+    ratio("screenshot-stage-vs-bare-playwright", harness_shots / bare, "<=1.15")
+
+    # Render stage against the JavaScript mjml on the same MJML.
+    sources = [warm_engine.render(r.case).mjml for r in results if r.outcome == "sent"]
+    js = js_mjml_seconds(sources)
+    renderer_engine = warm_engine.renderer.engine
+    started = time.perf_counter()
+    for _ in range(5):
+        for source in sources:
+            renderer_engine.render(source)
+    mrml = (time.perf_counter() - started) / 5
+    if js is None:
+        say("ratio render-vs-js-mjml skipped: no node/npm here")
+    else:
+        import mjml as mrml_module  # MRML alone, without the css-inline step our engine adds
+
+        started = time.perf_counter()
+        for _ in range(5):
+            for source in sources:
+                mrml_module.mjml2html(source, disable_comments=True)
+        bare_mrml = (time.perf_counter() - started) / 5
+        say(f"MJML of {len(sources)} sent cases: harness engine (MRML + css-inline) {mrml * 1000:.1f} ms, MRML alone "
+            f"{bare_mrml * 1000:.1f} ms ({js / bare_mrml:.0f}x), JavaScript mjml 5 {js * 1000:.1f} ms (in-process, warm)")
+        ratio("render-vs-js-mjml", js / mrml, ">=30")
+
+
+def js_mjml_seconds(sources: list[str]) -> float | None:
+    if not (shutil.which("node") and shutil.which("npm")):
+        return None
+    if not (CACHE / "node_modules" / "mjml").is_dir():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(CACHE), "mjml@5"], check=True)
+    script = """
+const mjml2html = require('mjml');
+const sources = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+for (const s of sources) mjml2html(s, {validationLevel: 'skip'});  // warm up
+const t = process.hrtime.bigint();
+for (let i = 0; i < 5; i++) for (const s of sources) mjml2html(s, {validationLevel: 'skip'});
+console.log(Number(process.hrtime.bigint() - t) / 5e9);
+"""
+    out = subprocess.run(["node", "-e", script], input=json.dumps(sources), capture_output=True, text=True,
+                         cwd=CACHE, env={**os.environ, "NODE_PATH": str(CACHE / "node_modules")}, check=True)
+    return float(out.stdout.strip())
+
+
+# -- a generated large catalog, text only ------------------------------------------------------
+
+
+def generate(root: Path, templates: int, accounts: int) -> Path:
+    """``templates`` copies of the bundled templates and ``accounts`` copies of the fixtures."""
+    shutil.copytree(REPO / "templates", root / "templates")
+    (root / "fixtures").mkdir()
+    originals = sorted(p for p in (REPO / "templates").glob("*.mjml"))
+    for path in originals:
+        for suffix in (".mjml", ".yaml", ".txt"):
+            (root / "templates" / (path.stem + suffix)).unlink(missing_ok=True)
+    for i in range(templates):
+        source = originals[i % len(originals)]
+        for suffix in (".mjml", ".yaml", ".txt"):
+            if source.with_suffix(suffix).is_file():
+                shutil.copy(source.with_suffix(suffix), root / "templates" / f"{source.stem}_{i}{suffix}")
+    fixtures = sorted((REPO / "fixtures").glob("*.yaml"))
+    for i in range(accounts):
+        source = fixtures[i % len(fixtures)]
+        text = source.read_text(encoding="utf-8").replace("@", f"+{i}@", 1)
+        (root / "fixtures" / f"{source.stem}-{i}.yaml").write_text(text, encoding="utf-8")
+    (root / "pyproject.toml").write_text('[tool.email-harness]\nscreenshots = false\n')
+    return root
+
+
+def measure_size(root: Path) -> dict[str, float]:
+    """Run in this process (a fresh one per size): time per case and peak memory."""
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    engine = Engine(Project.load(root), screenshots=False)
+    cases = engine.cases()
+    started = time.perf_counter()
+    statuses = 0
+    for case in cases:  # streamed: results are counted and dropped, as a report writer would
+        statuses += engine.check(case).status != "error"
+    seconds = time.perf_counter() - started
+    assert statuses == len(cases)
+    return {"cases": len(cases), "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def large(tmp: Path, sizes: list[tuple[int, int]]) -> None:
+    figures = []
+    for templates, accounts in sizes:
+        root = generate(tmp / f"large-{templates}x{accounts}", templates, accounts)
+        out = subprocess.run([sys.executable, __file__, "--measure", str(root)], capture_output=True, text=True, check=True)
+        figure = json.loads(out.stdout.strip().splitlines()[-1])
+        figures.append(figure)
+        say(f"large catalog {templates} templates x {accounts} accounts: {figure['cases']} cases in "
+            f"{figure['seconds']:.1f} s, {figure['seconds'] / figure['cases'] * 1e3:.2f} ms/case, "
+            f"{figure['cases'] / figure['seconds']:.0f} cases/s on one core, peak {figure['peak_mb']:.0f} MB")
+    small, big = figures[0], figures[-1]
+    per_case = [f["seconds"] / f["cases"] for f in figures]
+    say(f"linear: time per case {min(per_case) * 1e3:.2f}-{max(per_case) * 1e3:.2f} ms over {small['cases']}-{big['cases']} cases; "
+        f"peak memory {small['peak_mb']:.0f} -> {big['peak_mb']:.0f} MB")
+    ratio("text-only-cases-per-second-one-core", big["cases"] / big["seconds"], ">=200")
+    ratio("time-per-case-largest-vs-smallest", per_case[-1] / per_case[0], "<=1.3")
+    ratio("peak-memory-largest-vs-smallest", big["peak_mb"] / small["peak_mb"], "<=1.5")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller large-catalog sizes")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure_size(args.measure)))
+        return
+    sizes = [(5, 20), (10, 40), (20, 50)] if args.quick else [(10, 40), (25, 100), (50, 200)]
+    command = "make bench" if not args.quick else "python bench/run.py --quick"
+    say(f"# email-harness benchmark ({command})")
+    say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        bundled(Path(tmp))
+        large(Path(tmp), sizes)
+    if not args.quick:
+        body = "\n".join(LINES)
+        (REPO / "bench" / "RESULTS.md").write_text(
+            f"# Benchmark results\n\nLast run: `{command}` on {time.strftime('%Y-%m-%d')}.\n\n```\n{body}\n```\n", encoding="utf-8"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""``client-support``: warn on HTML and CSS that major email clients do not support, from the
+vendored caniemail data set (``data/caniemail.json``; refresh with ``scripts/refresh_caniemail.py``).
+
+It checks what the team wrote: the MJML source after Jinja (``<mj-style>`` blocks, ``style``
+attributes and HTML tags inside ``<mj-text>``/``<mj-raw>``), not the markup MJML generates, which
+MJML itself makes work across clients with its own fallbacks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from ..base import Finding, RuleContext, rules
+
+DATA = Path(__file__).with_name("data") / "caniemail.json"
+
+#: family -> platforms checked unless the template sets ``clients``.
+DEFAULT_CLIENTS = {
+    "gmail": ["desktop-webmail", "ios", "android"],
+    "apple-mail": ["macos", "ios"],
+    "outlook": ["windows", "macos", "outlook-com"],
+    "yahoo": ["desktop-webmail"],
+}
+
+_DECLARATION = re.compile(r"(?<![\w-])([a-z-]+)\s*:\s*([^;{}]+)")
+_AT_RULE = re.compile(r"@([a-z-]+)")
+_FUNCTION = re.compile(r"\b(linear-gradient|radial-gradient|conic-gradient|calc|clamp|min|max|var)\(")
+_IMAGE_EXT = re.compile(r"\.(webp|avif|svg|bmp|tiff?|heic|heif|apng|ico)(?:[?#]|$)", re.I)
+_IMAGE_SLUG = {"tif": "tiff", "tiff": "tiff", "heic": "heif", "svg": "svg"}
+
+
+@cache
+def caniemail() -> dict[str, Any]:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    data["by_slug"] = {feature["slug"]: feature for feature in data["data"]}
+    return data
+
+
+def used_features(mjml: str) -> dict[str, str]:
+    """caniemail slug -> what in the source uses it (a declaration, tag or URL)."""
+    known = caniemail()["by_slug"]
+    soup = BeautifulSoup(mjml, "html.parser")
+    css = [tag.get_text() for tag in soup.find_all("mj-style")]
+    found: dict[str, str] = {}
+
+    def note(slug: str, what: str) -> None:
+        if slug in known:
+            found.setdefault(slug, what)
+
+    for tag in soup.find_all(True):
+        if tag.name.startswith("mj"):
+            continue
+        note(f"html-{tag.name}", f"<{tag.name}>")
+        if tag.name in ("map", "area"):
+            note("html-image-maps", f"<{tag.name}>")
+        if tag.name == "input":
+            note(f"html-input-{tag.get('type', 'text')}", f"<input type={tag.get('type', 'text')}>")
+        if tag.get("style"):
+            css.append(str(tag["style"]))
+        src = str(tag.get("src") or "")
+        if tag.name == "img" and (ext := _IMAGE_EXT.search(src)):
+            note(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src[:80])
+    for block in css:
+        for at_rule in _AT_RULE.findall(block):
+            note(f"css-at-{at_rule}", f"@{at_rule}")
+        if "prefers-color-scheme" in block:
+            note("css-at-media-prefers-color-scheme", "@media (prefers-color-scheme)")
+        for function in _FUNCTION.findall(block):
+            slug = {"calc": "css-unit-calc", "var": "css-variables"}.get(function, f"css-function-{function}")
+            note(slug if slug in known else f"css-{function}", f"{function}()")
+        for prop, value in _DECLARATION.findall(block):
+            value = value.strip().lower()
+            if prop == "display" and value.split()[0] in ("flex", "grid", "none"):
+                note(f"css-display-{value.split()[0]}", f"display: {value}")
+            note(f"css-{prop}", f"{prop}: {value[:40]}")
+    return found
+
+
+def unsupported_in(feature: dict[str, Any], clients: dict[str, list[str]]) -> list[str]:
+    """Clients whose latest tested version does not support ``feature`` at all (``n``)."""
+    names = caniemail()["nicenames"]
+    missing = []
+    for family, platforms in clients.items():
+        for platform in platforms:
+            versions = (feature.get("stats") or {}).get(family, {}).get(platform)
+            if not versions:
+                continue
+            latest = list(versions.values())[-1]
+            if str(latest).split()[0] == "n":
+                missing.append(f"{names['family'].get(family, family)} ({names['platform'].get(platform, platform)})")
+    return missing
+
+
+@rules.register("client-support")
+def client_support(ctx: RuleContext) -> Iterator[Finding]:
+    """Options: ``clients`` (family -> platforms, default Gmail, Apple Mail, Outlook, Yahoo),
+    ``ignore`` (caniemail slugs used on purpose, e.g. progressive enhancements), ``severity``."""
+    clients = ctx.options.get("clients", DEFAULT_CLIENTS)
+    ignore = set(ctx.options.get("ignore", []))
+    report = ctx.error if ctx.options.get("severity") == "error" else ctx.warning
+    data = caniemail()
+    for slug, what in sorted(used_features(ctx.email.mjml).items()):
+        if slug in ignore:
+            continue
+        missing = unsupported_in(data["by_slug"][slug], clients)
+        if missing:
+            feature = data["by_slug"][slug]
+            yield report(
+                f"{feature['title']} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
+                element=what,
+                expected=f"a fallback, or '{slug}' in the rule's ignore list if it is a deliberate enhancement",
+            )
