@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-__all__ = ["Case", "matches", "select"]
+__all__ = ["Case", "matches", "select", "shard"]
 
 
 @dataclass(frozen=True, order=True)
@@ -35,3 +35,17 @@ def matches(pattern: str, case: Case) -> bool:
 
 def select(cases: Iterable[Case], patterns: Sequence[str]) -> list[Case]:
     return [c for c in cases if not patterns or any(matches(p, c) for p in patterns)]
+
+
+def shard(cases: Sequence[Case], spec: str) -> list[Case]:
+    """Cases of shard ``I/N`` (1-based): every N-th case of the sorted list, starting at the I-th.
+    Deterministic for a given catalog, so a CI matrix of N machines covers every case once."""
+    try:
+        index, count = (int(x) for x in spec.split("/"))
+        if not 1 <= index <= count:
+            raise ValueError
+    except ValueError:
+        from .errors import ConfigError
+
+        raise ConfigError(f"--shard {spec!r}: expected I/N with 1 <= I <= N, e.g. --shard 2/4") from None
+    return sorted(cases)[index - 1 :: count]

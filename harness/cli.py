@@ -16,14 +16,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cases import shard as shard_cases
 from .engine import CaseResult, Engine
 from .errors import HarnessError
 from .project import Project, find_project
-from .report import summarize, write_results
+from .report import load_results, merge_reports, summarize, write_report, write_results
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Regression tests for transactional email templates.")
+report_app = typer.Typer(no_args_is_help=True, help="Work with report folders.")
+app.add_typer(report_app, name="report")
 console = Console(highlight=False, soft_wrap=True)
 
 PathOption = Annotated[Optional[Path], typer.Option(file_okay=False, help="Overrides [tool.email-harness].")]
@@ -37,8 +40,10 @@ def _interactive() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _run_cases(engine: Engine, only: list[str]) -> tuple[list[CaseResult], float]:
+def _run_cases(engine: Engine, only: list[str], shard: str | None = None) -> tuple[list[CaseResult], float]:
     cases = engine.cases(only)
+    if shard:
+        cases = shard_cases(cases, shard)
     if not cases:
         raise HarnessError(f"no case matches {' '.join(only) or 'the catalog'}; see 'email-harness list'")
     started = time.perf_counter()
@@ -75,6 +80,7 @@ def run(
     prune: Annotated[bool, typer.Option("--prune", help="Delete snapshots no case produces any more.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rule warnings fail the case too.")] = False,
     no_screenshots: Annotated[bool, typer.Option("--no-screenshots", help="Text snapshots only: no browser.")] = False,
+    shard: Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices (CI matrix); merge with 'report merge'.")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
@@ -84,7 +90,7 @@ def run(
     try:
         project = _project(catalog, fixtures, snapshots, output)
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None) as engine:
-            results, seconds = _run_cases(engine, only)
+            results, seconds = _run_cases(engine, only, shard)
     except HarnessError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -92,7 +98,12 @@ def run(
     unused = engine.unused_snapshots(only)
     if prune and unused:
         engine.prune(unused)
-    results_path = write_results(project.output, results, unused=[] if prune else unused, seconds=seconds)
+    notes = engine.environment_notes()
+    results_path = write_results(
+        project.output, results, store=engine.store, unused=[] if prune or shard else unused, seconds=seconds,
+        extra={"notes": notes, "shard": shard},
+    )
+    report_path = write_report(project.output, load_results(project.output))
 
     for result in results:
         if not result.ok:
@@ -101,34 +112,47 @@ def run(
             console.print(f"{result.case.id}: " + "; ".join(f.describe() for f in result.findings), markup=False)
     if unused and prune:
         console.print(f"pruned {len(unused)} unused snapshot(s): " + ", ".join(c.id for c in unused))
-    elif unused:
+    elif unused and not shard:  # a shard sees only its own cases
         console.print(
             f"{len(unused)} snapshot(s) no case produces any more: " + ", ".join(c.id for c in unused)
             + "\n  delete them with: email-harness run --prune", markup=False,
         )
-    for note in engine.environment_notes():
-        console.print(f"[yellow]note:[/yellow] {note}")
+    for note in notes:
+        console.print(f"[yellow]note:[/yellow] {note}", markup=False)
     if written:
         console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
     _print_summary(results, seconds)
-    console.print(f"results: {project.relative(results_path)}")
+    console.print(f"report: {project.relative(report_path)}  (results: {project.relative(results_path)})")
     failed = [r for r in results if not r.ok]
     if failed:
-        console.print(f"[red]{len(failed)} case(s) need attention.[/red] Approve intended changes with "
-                      "'email-harness approve CASE...' or 'email-harness run --update'.")
-    raise typer.Exit(1 if failed or (unused and not prune) else 0)
+        console.print(f"[red]{len(failed)} case(s) need attention.[/red] Review them with 'email-harness review', "
+                      "or approve with 'email-harness approve --from report CASE...'.")
+    raise typer.Exit(1 if failed or (unused and not prune and not shard) else 0)
 
 
 @app.command()
 def approve(
-    cases: Annotated[list[str], typer.Argument(help="Case ids or patterns, e.g. 'gift_card_*[*-no-orders]'.")],
+    cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'gift_card_*[*-no-orders]'.")] = None,
+    from_report: Annotated[Optional[Path], typer.Option("--from", help="Apply what this report folder's run produced (a CI artifact), without re-rendering.")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
 ) -> None:
-    """Approve the current render of the chosen cases: write their snapshots."""
+    """Approve the chosen cases: write their snapshots, re-rendered now or taken from a report."""
+    cases = cases or []
     try:
-        engine = Engine(_project(catalog, fixtures, snapshots, None))
+        project = _project(catalog, fixtures, snapshots, None)
+        if from_report is not None:
+            from .review import approve_from_report
+            from .snapshots import SnapshotStore
+
+            applied = approve_from_report(from_report, load_results(from_report), SnapshotStore(project.snapshots), cases)
+            for item in applied:
+                console.print(f"{'approved' if item.ok else 'refused'}: {item.case}" + (f"\n  {item.message}" if item.message else ""), markup=False)
+            raise typer.Exit(0 if all(a.ok for a in applied) else 1)
+        if not cases:
+            raise HarnessError("name the cases to approve (patterns allowed, '*' for all), or pass --from REPORT")
+        engine = Engine(project)
         selected = engine.cases(cases)
         if not selected:
             raise HarnessError(f"no case matches {' '.join(cases)}; see 'email-harness list'")
@@ -142,6 +166,48 @@ def approve(
         mark = "approved" if result.ok else "error"
         console.print(f"{mark}: {result.case.id}" + (f"\n  {result.error}" if result.error else ""), markup=False)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+@app.command()
+def review(
+    report: Annotated[Optional[Path], typer.Option("--report", help="Report folder (default: [tool.email-harness] output).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+    snapshots: PathOption = None,
+) -> None:
+    """Open the review page for the last run: approve or reject each change in the browser."""
+    from werkzeug.serving import make_server
+
+    from .review.app import create_app
+    from .snapshots import SnapshotStore
+
+    try:
+        project = _project(None, None, snapshots, report)
+        server = make_server("127.0.0.1", port, create_app(project.output, SnapshotStore(project.snapshots)))
+    except (HarnessError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"review: http://127.0.0.1:{server.port}/  (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@report_app.command("merge")
+def report_merge(
+    shards: Annotated[list[Path], typer.Argument(help="Report folders of the shards (e.g. CI artifacts).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Merged report folder.")] = Path("report"),
+) -> None:
+    """Merge the reports of '--shard I/N' runs into one report."""
+    try:
+        document = merge_reports(shards, output)
+    except HarnessError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    s = document["summary"]
+    console.print(f"merged {len(shards)} report(s): {s['cases']} cases -> {output / 'index.html'}")
+    failing = s["changed"] + s["new"] + s["failed"] + s["error"]
+    raise typer.Exit(1 if failing else 0)
 
 
 @app.command("list")

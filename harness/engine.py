@@ -24,7 +24,7 @@ from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
 from .timing import Stopwatch
-from .snapshots import ApprovedSnapshot, SnapshotKind, SnapshotStore, sha256, snapshot_kinds
+from .snapshots import ApprovedSnapshot, SnapshotKind, SnapshotStore, manifest_hash, sha256, snapshot_kinds
 
 __all__ = ["CaseResult", "Engine", "PartChange", "Status", "environment_notes"]
 
@@ -67,6 +67,11 @@ class CaseResult:
     #: What differs from the environment the approved screenshots were taken in, if anything.
     environment: str = ""
     environment_diffs: int = 0
+    #: For a case that differs: the manifest its snapshot would be written with, and the hash of
+    #: the approved manifest it replaces (None: no snapshot yet), so a later approval from the
+    #: report can refuse when the snapshot changed in between.
+    manifest: dict[str, object] = field(default_factory=dict)
+    approved_manifest: str | None = None
     seconds: float = 0.0
 
     @property
@@ -218,9 +223,13 @@ class Engine:
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
         failing = any(f.severity == "error" or self.strict for f in result.findings)
         if result.changes:
+            # Evidence for the report and for 'approve --from': what would be written, and which
+            # approved snapshot it replaces.
             result.received = parts
+            result.manifest = self._manifest(case, email, screenshot_manifest)
+            result.approved_manifest = manifest_hash(approved.manifest) if approved else None
             if self.update if write is None else write:
-                self._queue(case, email, parts, screenshot_manifest)
+                self._pending.append(_PendingWrite(case, parts, result.manifest))
                 result.status = "updated"
             else:
                 result.status = "new" if approved is None else "changed"
@@ -320,9 +329,9 @@ class Engine:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _queue(self, case: Case, email: RenderedEmail, parts: dict[str, bytes], screenshots: dict[str, object] | None) -> None:
+    def _manifest(self, case: Case, email: RenderedEmail, screenshots: dict[str, object] | None) -> dict[str, object]:
         template = self.catalog.templates[case.template]
-        manifest = {
+        manifest: dict[str, object] = {
             "case": case.id,
             "harness": HARNESS_VERSION,
             "mjml_engine": self.renderer.engine.name,
@@ -331,7 +340,7 @@ class Engine:
         }
         if screenshots:
             manifest["screenshots"] = screenshots
-        self._pending.append(_PendingWrite(case, parts, manifest))
+        return manifest
 
     def approve(self, case: Case) -> CaseResult:
         """Render ``case`` and queue its snapshot for writing, even over a corrupt one."""
@@ -348,7 +357,7 @@ class Engine:
         result = CaseResult(case, "updated", outcome=email.outcome, locale=email.locale, reason=email.reason)
         parts = {name: text.encode("utf-8") for name, text in received.items()}
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
-        self._queue(case, email, parts, screenshot_manifest)
+        self._pending.append(_PendingWrite(case, parts, self._manifest(case, email, screenshot_manifest)))
         return result
 
     @property

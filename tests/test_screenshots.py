@@ -184,7 +184,7 @@ def test_another_chromium_is_reported_once_not_as_a_failure_of_every_case(sandbo
         notes = engine.environment_notes()
     assert [r.status for r in results] == ["passed", "passed"]
     assert len(notes) == 1
-    assert "approved with chromium 155.0.1.2; this machine has chromium" in notes[0]
+    assert "approved with chromium 155.0.1.2; this machine has Chromium" in notes[0]
     assert "2 screenshot(s) differ in pixels although their HTML did not" in notes[0]
     assert "email-harness approve '*'" in notes[0]
 

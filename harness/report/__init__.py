@@ -1,5 +1,7 @@
-"""What a run leaves behind for people and machines: results.json, JUnit XML, received artifacts."""
+"""What a run leaves behind for people and machines: results.json, JUnit XML, the received and
+approved artifacts of every change, and the static HTML report."""
 
-from .results import summarize, write_results
+from .html import render_report, write_report
+from .results import load_results, merge_reports, summarize, write_results
 
-__all__ = ["summarize", "write_results"]
+__all__ = ["load_results", "merge_reports", "render_report", "summarize", "write_report", "write_results"]

@@ -1,9 +1,12 @@
-"""Machine-readable results of a run: ``results.json`` and a JUnit XML file, plus the received
-artifacts of every case that differs, as evidence for review."""
+"""Machine-readable results of a run: ``results.json`` and a JUnit XML file, plus the evidence of
+every case that differs: ``received/<template>/<fixture>/`` (what would be approved, with diff
+images) and ``approved/<template>/<fixture>/`` (the parts it replaces), so the report and
+``approve --from`` work from the report folder alone, as a CI artifact."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -13,9 +16,13 @@ from xml.etree import ElementTree as ET
 
 from ..cases import Case
 from ..engine import CaseResult
-from ..snapshots import atomic_write
+from ..errors import HarnessError, SnapshotError
+from ..snapshots import SnapshotStore, atomic_write, sha256
 
-__all__ = ["summarize", "write_results"]
+__all__ = ["RESULTS", "load_results", "merge_reports", "summarize", "write_junit", "write_results"]
+
+RESULTS = "results.json"
+FORMAT = 1
 
 
 def summarize(results: Sequence[CaseResult]) -> dict[str, int]:
@@ -30,7 +37,7 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, int]:
     }
 
 
-def _case_json(result: CaseResult) -> dict[str, Any]:
+def _case_json(result: CaseResult, approved_files: list[str]) -> dict[str, Any]:
     return {
         "id": result.case.id,
         "template": result.case.template,
@@ -44,38 +51,132 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
         "changes": [asdict(c) for c in result.changes],
         "screenshots": result.screenshots,
         "seconds": round(result.seconds, 4),
+        # What 'approve --from' writes, checked against these hashes, and what it replaces.
+        "received": {name: sha256(data) for name, data in sorted(result.received.items())},
+        "diffs": sorted(result.diffs),
+        "approved": approved_files,
+        "manifest": result.manifest,
+        "approved_manifest": result.approved_manifest,
     }
 
 
-def write_results(output: Path, results: Sequence[CaseResult], *, unused: Sequence[Case] = (), seconds: float = 0) -> Path:
-    """Write ``results.json``, ``junit.xml`` and ``received/<template>/<fixture>/*``; return the json path."""
+def write_results(
+    output: Path,
+    results: Sequence[CaseResult],
+    *,
+    store: SnapshotStore | None = None,
+    unused: Sequence[Case] = (),
+    seconds: float = 0,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``results.json``, ``junit.xml`` and the evidence folders; return the json path."""
     output.mkdir(parents=True, exist_ok=True)
+    for stale in ("received", "approved"):  # a report shows one run, never leftovers of another
+        shutil.rmtree(output / stale, ignore_errors=True)
+    cases = []
     for result in results:
-        folder = output / "received" / result.case.template / result.case.fixture
+        folder = Path(result.case.template) / result.case.fixture
         for filename, data in {**result.received, **result.diffs}.items():
-            atomic_write(folder / filename, data)
+            atomic_write(output / "received" / folder / filename, data)
+        approved_files = _copy_approved(output / "approved" / folder, result, store) if result.received and store else []
+        cases.append(_case_json(result, approved_files))
     document = {
+        "format": FORMAT,
         "summary": {**summarize(results), "unused_snapshots": len(unused), "seconds": round(seconds, 3)},
-        "cases": [_case_json(r) for r in results],
+        "cases": cases,
         "unused_snapshots": [c.id for c in unused],
+        **(extra or {}),
     }
-    path = output / "results.json"
+    path = output / RESULTS
     atomic_write(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
-    atomic_write(output / "junit.xml", _junit(results))
+    write_junit(output, document)
     return path
 
 
-def _junit(results: Sequence[CaseResult]) -> bytes:
-    suite = ET.Element("testsuite", name="email-harness", tests=str(len(results)))
+def _copy_approved(folder: Path, result: CaseResult, store: SnapshotStore) -> list[str]:
+    """The approved parts a changed case would replace, for "before" in the report."""
+    try:
+        approved = store.read(result.case.template, result.case.fixture)
+    except SnapshotError:
+        return []
+    if approved is None:
+        return []
+    changed = {c.filename for c in result.changes}
+    copied = []
+    for filename, data in approved.parts.items():
+        if filename in changed:
+            atomic_write(folder / filename, data)
+            copied.append(filename)
+    return sorted(copied)
+
+
+def load_results(report: Path) -> dict[str, Any]:
+    """``results.json`` of a report folder, with a message saying what to do when it is not one."""
+    path = report / RESULTS if report.is_dir() else report
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["cases"]  # noqa: B018 - the one key every reader needs
+    except FileNotFoundError:
+        raise HarnessError(f"{path}: no results here; run 'email-harness run' first (or pass the CI artifact's folder)") from None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{path}: not an email-harness results file ({exc})") from None
+    return document
+
+
+def write_junit(output: Path, document: dict[str, Any]) -> None:
+    cases = document["cases"]
+    suite = ET.Element("testsuite", name="email-harness", tests=str(len(cases)))
     failures = errors = 0
-    for result in results:
-        tc = ET.SubElement(suite, "testcase", classname=result.case.template, name=result.case.id, time=f"{result.seconds:.4f}")
-        if result.status == "error":
+    for case in cases:
+        tc = ET.SubElement(suite, "testcase", classname=case["template"], name=case["id"], time=f"{case['seconds']:.4f}")
+        if case["status"] == "error":
             errors += 1
-            ET.SubElement(tc, "error", message=result.error[:200]).text = result.explain()
-        elif not result.ok:
+            ET.SubElement(tc, "error", message=case["error"][:200]).text = case["error"]
+        elif case["status"] not in ("passed", "updated"):
             failures += 1
-            ET.SubElement(tc, "failure", message=result.status).text = result.explain()
+            lines = [f"{f['rule']} {f['severity']}: {f['message']} at {f['element']}" for f in case["findings"]]
+            lines += [f"{c['kind']} ({c['filename']}): {c['status']}\n{c['diff']}" for c in case["changes"]]
+            ET.SubElement(tc, "failure", message=case["status"]).text = "\n".join(lines)
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
-    return ET.tostring(suite, encoding="utf-8", xml_declaration=True)
+    atomic_write(output / "junit.xml", ET.tostring(suite, encoding="utf-8", xml_declaration=True))
+
+
+def merge_reports(shards: Sequence[Path], output: Path) -> dict[str, Any]:
+    """One report from the reports of ``--shard I/N`` runs: cases concatenated (a case present in
+    two shards is an error: the shards did not split one catalog), evidence folders copied."""
+    from .html import write_report
+
+    cases: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    seconds = 0.0
+    output.mkdir(parents=True, exist_ok=True)
+    for stale in ("received", "approved"):
+        shutil.rmtree(output / stale, ignore_errors=True)
+    for shard in shards:
+        document = load_results(shard)
+        for case in document["cases"]:
+            if case["id"] in cases:
+                raise HarnessError(f"{case['id']} is in two shard reports ({shard}); were the shards run with the same N?")
+            cases[case["id"]] = case
+        notes += [n for n in document.get("notes", []) if n not in notes]
+        seconds = max(seconds, document.get("summary", {}).get("seconds", 0))
+        for kind in ("received", "approved"):
+            if (shard / kind).is_dir():
+                shutil.copytree(shard / kind, output / kind, dirs_exist_ok=True)
+    merged = sorted(cases.values(), key=lambda c: c["id"])
+    statuses = Counter(c["status"] for c in merged)
+    summary = {
+        "cases": len(merged),
+        "sent": sum(c["outcome"] == "sent" for c in merged),
+        "not_sent": sum(c["outcome"] == "not sent" for c in merged),
+        **{s: statuses[s] for s in ("passed", "updated", "changed", "new", "failed", "error")},
+        "warnings": sum(1 for c in merged for f in c["findings"] if f["severity"] == "warning"),
+        "unused_snapshots": 0,
+        "seconds": seconds,
+    }
+    document = {"format": FORMAT, "summary": summary, "cases": merged, "unused_snapshots": [], "notes": notes, "merged_from": [str(s) for s in shards]}
+    atomic_write(output / RESULTS, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    write_junit(output, document)
+    write_report(output, document)
+    return document

@@ -2,7 +2,7 @@
 
 from .kinds import HtmlKind, OutcomeKind, SnapshotKind, SubjectKind, TextKind, TextPartKind, snapshot_kinds
 from .normalize import normalize_html
-from .store import ApprovedSnapshot, SnapshotStore, atomic_write, sha256
+from .store import ApprovedSnapshot, SnapshotStore, atomic_write, manifest_hash, sha256
 
 __all__ = [
     "ApprovedSnapshot",
@@ -14,6 +14,7 @@ __all__ = [
     "TextKind",
     "TextPartKind",
     "atomic_write",
+    "manifest_hash",
     "normalize_html",
     "sha256",
     "snapshot_kinds",

@@ -19,13 +19,18 @@ from typing import Any
 
 from ..errors import SnapshotError
 
-__all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "sha256"]
+__all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash", "sha256"]
 
 MANIFEST = "manifest.json"
 
 
 def sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def manifest_hash(manifest: dict[str, Any]) -> str:
+    """The identity of an approved snapshot: its manifest (which lists every part's hash)."""
+    return sha256(json.dumps(manifest, sort_keys=True).encode())
 
 
 def atomic_write(path: Path, data: bytes) -> None:

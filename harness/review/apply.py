@@ -1,0 +1,104 @@
+"""Approve what a run produced, from its report folder, without re-rendering.
+
+The report keeps, per case that differs, the received parts with their sha256 and the hash of the
+approved manifest they replace. Approval checks both: a received file that is missing or altered,
+or a snapshot that changed since the run (someone approved meanwhile, a newer commit) is refused
+with a message, never half-applied. Every approval appends a line to ``snapshots/review-log.jsonl``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..cases import Case, select
+from ..errors import HarnessError, SnapshotError
+from ..snapshots import SnapshotStore, manifest_hash, sha256
+from ..snapshots.store import MANIFEST
+
+__all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "approve_from_report", "reviewer"]
+
+REVIEW_LOG = "review-log.jsonl"
+
+
+def reviewer() -> str:
+    """Who approves: git's user.name where set, else the login name."""
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    return name or os.environ.get("USER") or getpass.getuser()
+
+
+@dataclass(frozen=True)
+class Applied:
+    case: str
+    ok: bool
+    message: str = ""
+
+
+class ReportApprover:
+    """Applies a report's received artifacts to the snapshot store."""
+
+    def __init__(self, report: Path, document: dict[str, Any], store: SnapshotStore) -> None:
+        self.report = report.resolve()
+        self.store = store
+        #: Only cases that differ can be approved; by id.
+        self.pending: dict[str, dict[str, Any]] = {
+            c["id"]: c for c in document["cases"] if c["status"] in ("changed", "new") and c.get("received")
+        }
+
+    def select(self, patterns: Sequence[str]) -> list[str]:
+        cases = [Case.parse(case_id) for case_id in sorted(self.pending)]
+        return [c.id for c in select(cases, patterns or ["*"])]
+
+    def approve(self, case_id: str, *, who: str | None = None) -> Applied:
+        case = self.pending.get(case_id)
+        if case is None:
+            return Applied(case_id, False, "not a pending change in this report")
+        try:
+            current = self.store.read(case["template"], case["fixture"])
+        except SnapshotError:
+            current = None
+            current_hash: str | None = "corrupt"
+        else:
+            current_hash = manifest_hash(current.manifest) if current else None
+        if current_hash != case["approved_manifest"]:
+            return Applied(case_id, False, "the approved snapshot changed since this run (stale report); "
+                                           f"re-run 'email-harness run --only \"{case_id}\"' and review again")
+        parts: dict[str, bytes] = {}
+        folder = self.report / "received" / case["template"] / case["fixture"]
+        for filename, expected in case["received"].items():
+            path = (folder / filename).resolve()
+            if not path.is_relative_to(self.report) or not path.is_file():
+                return Applied(case_id, False, f"{path}: missing from the report; was the artifact downloaded whole?")
+            data = path.read_bytes()
+            if sha256(data) != expected:
+                return Applied(case_id, False, f"{path}: does not match results.json (altered or truncated)")
+            parts[filename] = data
+        self.store.write(case["template"], case["fixture"], parts, case["manifest"])
+        new_hash = manifest_hash(json.loads((self.store.folder(case["template"], case["fixture"]) / MANIFEST).read_text()))
+        self._log({"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "who": who or reviewer(),
+                   "case": case_id, "old": case["approved_manifest"], "new": new_hash, "from": str(self.report)})
+        del self.pending[case_id]
+        return Applied(case_id, True)
+
+    def _log(self, entry: dict[str, Any]) -> None:
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        with open(self.store.root / REVIEW_LOG, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def approve_from_report(report: Path, document: dict[str, Any], store: SnapshotStore, patterns: Sequence[str]) -> list[Applied]:
+    approver = ReportApprover(report, document, store)
+    chosen = approver.select(patterns)
+    if not chosen:
+        raise HarnessError(f"no pending change in {report} matches {' '.join(patterns) or '*'}")
+    return [approver.approve(case_id) for case_id in chosen]
