@@ -94,7 +94,11 @@ def run(
     except HarnessError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    written = engine.flush()
+    try:
+        written = engine.flush()
+    except HarnessError as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=False)
+        raise typer.Exit(2) from None
     unused = engine.unused_snapshots(only)
     if prune and unused:
         engine.prune(unused)
@@ -161,7 +165,11 @@ def approve(
         raise typer.Exit(2) from None
     with engine:
         results = [engine.approve(case) for case in selected]
-    engine.flush()
+    try:
+        engine.flush()
+    except HarnessError as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=False)
+        raise typer.Exit(2) from None
     for result in results:
         mark = "approved" if result.ok else "error"
         console.print(f"{mark}: {result.case.id}" + (f"\n  {result.error}" if result.error else ""), markup=False)

@@ -367,9 +367,12 @@ class Engine:
     def flush(self) -> list[Case]:
         """Write every queued snapshot (each file atomically, the manifest last)."""
         written = []
-        for write in self._pending:
-            self.store.write(write.case.template, write.case.fixture, write.parts, write.manifest)
-            written.append(write.case)
+        if not self._pending:
+            return written
+        with self.store.lock():
+            for write in self._pending:
+                self.store.write(write.case.template, write.case.fixture, write.parts, write.manifest)
+                written.append(write.case)
         self._pending.clear()
         return written
 

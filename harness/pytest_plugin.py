@@ -126,8 +126,12 @@ class _EnvironmentNotes:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     engine = session.config.stash.get(ENGINE, None)
     if engine is not None:
-        engine.flush()
         engine.close()
+        try:
+            engine.flush()
+        except HarnessError as exc:  # a full disk or a held lock: say so, fail the session
+            session.config.get_terminal_writer().line(f"email-harness: {exc}", red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

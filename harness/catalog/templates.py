@@ -156,6 +156,9 @@ def _load_template(mjml_path: Path, settings: CatalogSettings) -> Template:
         raise CatalogError(f"{mjml_path}: template names may use letters, digits, '_', '-', '.' only")
     meta_path = mjml_path.with_suffix(".yaml")
     text_path = mjml_path.with_suffix(".txt")
+    for path in (mjml_path, meta_path, text_path):
+        if path.exists() and not path.resolve().is_relative_to(mjml_path.parent.resolve()):
+            raise CatalogError(f"{path}: resolves outside the catalog (a symlink?); copy the file in instead")
     source = _read_text(mjml_path)
     if meta_path.is_file():
         meta = _validate(TemplateMeta, _read_yaml(meta_path), meta_path)

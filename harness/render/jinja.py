@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +16,69 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from ..errors import TemplateError
 from .formatting import FILTERS
 
-__all__ = ["new_environment", "render_jinja"]
+__all__ = ["MAX_OUTPUT", "new_environment", "render_jinja", "time_limit"]
+
+#: Characters a single render may produce. Gmail clips HTML at 102 KB; 2 MB of MJML is a bug.
+MAX_OUTPUT = 2_000_000
+
+
+class CatalogLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that also refuses files that resolve outside the catalog (a symlink to
+    ``/etc/passwd`` in ``_partials/``): Jinja's own loader only refuses ``..`` in names."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(str(root), followlinks=False)
+        self.root = root.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename and not Path(filename).resolve().is_relative_to(self.root):
+            raise jinja2.TemplateNotFound(f"{template} (it resolves outside the catalog: a symlink?)")
+        return source, filename, uptodate
+
+
+class LimitedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus a refusal of ``'x' * 10**9`` and ``10 ** 10 ** 10`` before they run:
+    a render's output is capped at :data:`MAX_OUTPUT`, and a huge value is refused, not built."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is too large for a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT:
+                    raise SecurityError(f"'*' would build {len(seq) * n:,} items; a render may produce at most {MAX_OUTPUT:,}")
+        return super().call_binop(context, operator, left, right)
+
+
+@contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Abort a render that runs longer than ``seconds`` (an endless loop in a template) with a
+    TemplateError. Uses SIGALRM, so it applies on POSIX in the main thread, where runs happen."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TemplateError(f"{what}: the render took longer than {seconds:g} s (an endless loop?); it was stopped")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def new_environment(catalog_root: Path) -> ImmutableSandboxedEnvironment:
     """Templates may include files of the catalog only (the loader refuses ``..``); the sandbox
     refuses attribute tricks such as ``''.__class__.__mro__``; StrictUndefined turns a missing
     value into an error instead of an empty string in a customer's inbox."""
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(catalog_root), followlinks=False),
+    env = LimitedSandbox(
+        loader=CatalogLoader(catalog_root),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=False),
         trim_blocks=True,
@@ -36,11 +94,16 @@ def render_jinja(
     """Render the catalog file ``name`` or the string ``source``; ``where`` names it in errors."""
     try:
         template = env.get_template(name) if name is not None else env.from_string(source or "")
-        return template.render(context)
+        output = template.render(context)
+        if len(output) > MAX_OUTPUT:
+            raise TemplateError(f"{where}: the render produced {len(output):,} characters; the limit is {MAX_OUTPUT:,}")
+        return output
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or where}:{exc.lineno}: Jinja syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"{where}: include {exc.name!r} not found in the catalog") from None
+    except RecursionError:
+        raise TemplateError(f"{where}: endless recursion (a macro or include that calls itself)") from None
     except SecurityError as exc:
         raise TemplateError(f"{_location(exc, where)}: refused by the sandbox: {exc}") from None
     except jinja2.UndefinedError as exc:

@@ -15,7 +15,7 @@ from ..catalog import Catalog, Template, check_requirements
 from ..errors import RenderError, TemplateError
 from ..fixtures import Account
 from .formatting import seeded_token
-from .jinja import new_environment, render_jinja
+from .jinja import new_environment, render_jinja, time_limit
 from .mjml_engines import MjmlEngine
 from ..timing import Stopwatch
 from .text import html_to_text
@@ -63,7 +63,14 @@ class Renderer:
         self.env = new_environment(catalog.root)
         self._copy: dict[str, dict[str, str]] = {}
 
+    #: Seconds one case may take to render (Jinja, MJML, text) before it is stopped.
+    time_limit: float = 10.0
+
     def render(self, template: Template, account: Account) -> RenderedEmail:
+        with time_limit(self.time_limit, f"{template.name}[{account.id}]"):
+            return self._render(template, account)
+
+    def _render(self, template: Template, account: Account) -> RenderedEmail:
         locale = template.locale_for(account.locale)
         added, reason = check_requirements(template.meta.requires, account, self.now)
         base = dict(template=template.name, fixture=account.id, locale=locale)

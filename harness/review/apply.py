@@ -63,6 +63,10 @@ class ReportApprover:
         case = self.pending.get(case_id)
         if case is None:
             return Applied(case_id, False, "not a pending change in this report")
+        with self.store.lock():
+            return self._approve(case_id, case, who)
+
+    def _approve(self, case_id: str, case: dict[str, Any], who: str | None) -> Applied:
         try:
             current = self.store.read(case["template"], case["fixture"])
         except SnapshotError:

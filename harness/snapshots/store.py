@@ -8,11 +8,15 @@ half-written, and a part that disagrees with its manifest is reported, never tru
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from ..errors import SnapshotError
 __all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash", "sha256"]
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 
 
 def sha256(data: bytes) -> str:
@@ -34,17 +39,26 @@ def manifest_hash(manifest: dict[str, Any]) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
+    A full disk or a read-only folder is a :class:`SnapshotError` naming the file; ``path`` is
+    left as it was."""
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise SnapshotError(f"{path}: cannot write ({exc.strerror or exc}); the file is unchanged. "
+                            "Free disk space or fix the folder's permissions, then re-run") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -72,6 +86,39 @@ class ApprovedSnapshot:
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @contextmanager
+    def lock(self, *, timeout: float = 30.0) -> Iterator[None]:
+        """Hold the store's write lock (``snapshots/.lock``, an flock the OS releases when the
+        holder dies): two runs writing one snapshot folder at once take turns; a run that waits
+        longer than ``timeout`` stops with a message naming the other process."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK
+        with open(path, "a+", encoding="utf-8") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        handle.seek(0)
+                        holder = handle.read().strip() or "another process"
+                        raise SnapshotError(
+                            f"{path}: another email-harness run ({holder}) is writing these snapshots; "
+                            "nothing was written. Re-run when it has finished"
+                        ) from None
+                    time.sleep(0.05)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def folder(self, template: str, fixture: str) -> Path:
         return self.root / template / fixture
