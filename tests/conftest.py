@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,57 @@ def bundled() -> Engine:
 @pytest.fixture
 def render(bundled: Engine) -> Callable[[str, str], object]:
     return lambda template, fixture: bundled.render(Case(template, fixture))
+
+
+# -- the hostile-input and fault tally -----------------------------------------------------------
+#
+# Tests in test_hostile_inputs.py and test_faults.py count what they tried with the ``tally``
+# fixture; the session summary prints the totals and how many of those tests failed (a crash, a
+# hang past its limit, or a lost snapshot), also when xdist runs them in workers.
+
+class Tally:
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {"inputs": 0, "faults": 0}
+
+    def input(self, n: int = 1) -> None:
+        self.counts["inputs"] += n
+
+    def fault(self, n: int = 1) -> None:
+        self.counts["faults"] += n
+
+
+@pytest.fixture
+def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
+    counter = Tally()
+    yield counter
+    request.node.user_properties.append(("hostile", counter.counts))
+
+
+class TallyReporter:
+    """Sums the tallies of every hostile test (in the controller too, under xdist)."""
+
+    def __init__(self) -> None:
+        self.totals = {"inputs": 0, "faults": 0, "tests": 0, "failed": 0}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        hostile = "test_hostile_inputs" in report.nodeid or "test_faults" in report.nodeid
+        if hostile and report.failed:
+            self.totals["failed"] += 1
+        for name, counts in report.user_properties:
+            if name == "hostile" and report.when == "teardown":
+                self.totals["inputs"] += counts["inputs"]
+                self.totals["faults"] += counts["faults"]
+                self.totals["tests"] += 1
+
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        t = self.totals
+        if t["tests"] and not hasattr(config, "workerinput"):
+            terminalreporter.write_line(
+                f"hostile-input suite: {t['inputs']} hostile inputs and {t['faults']} faults tried in "
+                f"{t['tests']} tests; {t['failed']} crashed, hung or lost a snapshot",
+                green=not t["failed"], red=bool(t["failed"]),
+            )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(TallyReporter(), "email-harness-tally")

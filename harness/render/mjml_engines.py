@@ -44,6 +44,16 @@ mjml_engines: Registry[type[MjmlEngine]] = Registry("MJML engine", "email_harnes
 
 _INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>(.*?)</mj-style>", re.S | re.I)
 _POSITION = re.compile(r"position (\d+)|at (\d+)")
+_MJ_TAG = re.compile(r"<(mj-[a-z-]+)", re.I)
+#: The MJML 4/5 vocabulary. MRML silently drops a tag it does not know; JavaScript mjml says
+#: "Element mj-foo doesn't exist". A typo must not make a paragraph vanish from the email.
+KNOWN_TAGS = frozenset(
+    "mj-head mj-body mj-attributes mj-all mj-class mj-breakpoint mj-font mj-html-attributes "
+    "mj-html-attribute mj-selector mj-preview mj-style mj-title mj-accordion mj-accordion-element "
+    "mj-accordion-title mj-accordion-text mj-button mj-carousel mj-carousel-image mj-column "
+    "mj-divider mj-group mj-hero mj-image mj-navbar mj-navbar-link mj-raw mj-section mj-social "
+    "mj-social-element mj-spacer mj-table mj-text mj-wrapper mj-include".split()
+)
 
 
 @mjml_engines.register("mrml")
@@ -58,6 +68,10 @@ class MrmlEngine:
         self._inliner_options = dict(inline_style_tags=False, keep_style_tags=True, load_remote_stylesheets=False)
 
     def render(self, mjml: str) -> str:
+        for match in _MJ_TAG.finditer(mjml):
+            if match.group(1).lower() not in KNOWN_TAGS:
+                line = mjml.count("\n", 0, match.start()) + 1
+                raise MjmlError(f"line {line}: unknown MJML tag <{match.group(1)}>; see https://documentation.mjml.io for the tags")
         inline_css = "\n".join(m.group(1) for m in _INLINE_STYLE.finditer(mjml))
         source = _INLINE_STYLE.sub("", mjml)
         try:

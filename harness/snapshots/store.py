@@ -1,9 +1,15 @@
 """The approved snapshots on disk: ``snapshots/<template>/<fixture>/``.
 
 Each case folder holds one file per snapshot kind and a ``manifest.json`` with the sha256 of every
-part and what produced it. Every file is written to a temporary file in the same folder and renamed
-into place, and the manifest last, so an interrupted update leaves each file old or new, never
-half-written, and a part that disagrees with its manifest is reported, never trusted.
+part and what produced it. A case is replaced as a whole, in two phases:
+
+1. every new part is written beside the old one as ``.NAME.new`` (temp file, fsync, rename);
+2. the new manifest is written as ``.pending.json``: the commit point;
+3. the ``.new`` parts are renamed into place, ``manifest.json`` is replaced, ``.pending.json`` goes.
+
+A run killed before (2) leaves the old case (the ``.new`` files are dropped at the next read); killed
+after (2), the next read finishes the update. So a case is old or new, never a mix, and a part
+that still disagrees with its manifest (edited by hand, truncated) is reported, never trusted.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from ..errors import SnapshotError
 __all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash", "sha256"]
 
 MANIFEST = "manifest.json"
+PENDING = ".pending.json"
 LOCK = ".lock"
 
 
@@ -129,6 +136,7 @@ class SnapshotStore:
         manifest_path = folder / MANIFEST
         if not folder.is_dir():
             return None
+        self._recover(folder)
         if not manifest_path.is_file():
             if any(p for p in folder.iterdir() if not p.name.startswith(".")):
                 raise SnapshotError(f"{manifest_path}: missing; the snapshot cannot be trusted. Re-approve the case.")
@@ -156,16 +164,43 @@ class SnapshotStore:
         return ApprovedSnapshot(folder, parts, manifest)
 
     def write(self, template: str, fixture: str, parts: dict[str, bytes], manifest: dict[str, Any]) -> None:
-        """Replace the case's snapshot: parts first, then the manifest that vouches for them, then
-        remove parts no longer produced (e.g. body.html of a case that is now not sent)."""
+        """Replace the case's snapshot as a whole (see the module docstring); parts no longer
+        produced (body.html of a case that is now not sent) are removed."""
         folder = self.folder(template, fixture)
+        self._recover(folder)
         for filename, data in sorted(parts.items()):
-            atomic_write(folder / filename, data)
+            atomic_write(folder / f".{filename}.new", data)
         manifest = {**manifest, "parts": {name: sha256(data) for name, data in sorted(parts.items())}}
-        atomic_write(folder / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        atomic_write(folder / PENDING, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        self._finish(folder)
+
+    def _finish(self, folder: Path) -> None:
+        """Phase 3: move the committed ``.new`` parts into place."""
+        data = (folder / PENDING).read_bytes()
+        manifest = json.loads(data)
+        for filename in manifest["parts"]:
+            staged = folder / f".{filename}.new"
+            if staged.is_file():
+                os.replace(staged, folder / filename)
+        atomic_write(folder / MANIFEST, data)
         for stale in folder.iterdir():
-            if stale.is_file() and stale.name != MANIFEST and stale.name not in parts and not stale.name.startswith("."):
+            if stale.is_file() and stale.name != MANIFEST and stale.name not in manifest["parts"] and not stale.name.startswith("."):
                 stale.unlink()
+        (folder / PENDING).unlink()
+
+    def _recover(self, folder: Path) -> None:
+        """Finish a committed update, or drop the parts of one that never committed."""
+        if not folder.is_dir():
+            return
+        try:
+            if (folder / PENDING).is_file():
+                self._finish(folder)
+            else:
+                for staged in folder.glob(".*.new"):
+                    staged.unlink()
+        except (OSError, ValueError, KeyError) as exc:
+            raise SnapshotError(f"{folder}: an interrupted update cannot be recovered ({exc}); "
+                                f"restore it with 'git checkout -- {folder}' or re-approve the case") from None
 
     def remove(self, template: str, fixture: str) -> None:
         shutil.rmtree(self.folder(template, fixture), ignore_errors=True)
