@@ -1,0 +1,144 @@
+"""Faults: a run killed mid-update, two runs at once, a browser that crashes or hangs, a full
+disk. None loses an approved snapshot or leaves a half-written one; each says what happened."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from harness.cases import Case
+from harness.errors import ScreenshotError, SnapshotError
+from harness.screenshots import VIEWPORTS, Camera
+from harness.snapshots import SnapshotStore
+
+KILLS = 8
+
+
+def _tree(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def test_a_run_killed_at_random_points_during_update_leaves_every_case_old_or_new(sandbox, tally):
+    """The real command, SIGKILLed at random moments of an update that rewrites 40+ cases."""
+    snapshots = sandbox.root / "snapshots"
+    sandbox.edit("templates/_copy/en.yaml", "Help centre", "Help center")
+    sandbox.edit("templates/_copy/de.yaml", "Hilfe-Center", "Hilfezentrum")
+    old = _tree(snapshots)
+    pristine = sandbox.root / "pristine"
+    shutil.copytree(snapshots, pristine)
+    command = [sys.executable, "-m", "harness", "run", "--update", "--no-screenshots"]
+    subprocess.run(command, cwd=sandbox.root, capture_output=True, check=False)
+    new = _tree(snapshots)
+    assert sum(old.get(k) != v for k, v in new.items()) > 40
+    rng = random.Random(20261126)
+    for _ in range(KILLS):
+        shutil.rmtree(snapshots)
+        shutil.copytree(pristine, snapshots)
+        process = subprocess.Popen(command, cwd=sandbox.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        tally.fault()
+        after = sandbox.engine()
+        statuses = {after.check(c).status for c in after.cases()}  # reading recovers each case
+        assert statuses <= {"passed", "changed"}, statuses
+        for case_folder in {p.parent for p in snapshots.rglob("manifest.json")}:
+            rel = case_folder.relative_to(snapshots)
+            files = {p.name for p in case_folder.iterdir()}
+            assert not [f for f in files if f.startswith(".")], f"leftover in {rel}"
+            now = {f: (case_folder / f).read_bytes() for f in files}
+            assert now == {f: old.get(rel / f) for f in files} or now == {f: new.get(rel / f) for f in files}, rel
+
+
+def test_a_second_writer_waits_for_the_lock_then_says_so(sandbox, tally):
+    tally.fault()
+    store = SnapshotStore(sandbox.root / "snapshots")
+    sandbox.edit("templates/refund.yaml", "bis zu 5 Werktage", "bis zu 7 Werktage")
+    engine = sandbox.engine(update=True)
+    engine.check(Case("refund", "de-refunded"))
+    holding, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:
+        with store.lock():
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    holding.wait(5)
+    original = SnapshotStore.lock
+    try:
+        engine.store.lock = lambda: original(engine.store, timeout=0.3)  # type: ignore[method-assign]
+        with pytest.raises(SnapshotError, match=r"another email-harness run \(pid \d+ since .*\) is writing"):
+            engine.flush()
+    finally:
+        release.set()
+        thread.join()
+    assert sandbox.check("refund[de-refunded]").status == "changed"  # nothing half-written
+    assert engine.flush() == [Case("refund", "de-refunded")]  # the lock is free again: it goes through
+
+
+def test_two_runs_at_once_on_one_snapshot_folder_do_not_corrupt_it(sandbox, tally):
+    tally.fault()
+    sandbox.edit("templates/_copy/en.yaml", "Help centre", "Help center")
+    command = [sys.executable, "-m", "harness", "run", "--update", "--no-screenshots"]
+    runs = [subprocess.Popen(command, cwd=sandbox.root, stdout=subprocess.DEVNULL) for _ in range(2)]
+    assert [p.wait(120) for p in runs] == [0, 0]  # the second waited for the lock, then wrote
+    engine = sandbox.engine()
+    assert {engine.check(c).status for c in engine.cases()} == {"passed"}
+
+
+def test_a_crashed_browser_is_restarted_once_and_the_run_goes_on(bundled, tmp_path, tally):
+    tally.fault()
+    html = bundled.render(Case("refund", "de-refunded")).html
+    with Camera(tmp_path) as camera:
+        first = camera.shoot(html, [VIEWPORTS["mobile"]])
+        camera._browser.close()  # the browser dies under the camera's page
+        camera._cache.clear()
+        again = camera.shoot(html, [VIEWPORTS["mobile"]])
+        assert camera.restarts == 1
+        assert again.pngs == first.pngs
+
+
+def test_a_hung_page_is_reported_for_its_case_and_the_next_case_renders(bundled, tmp_path, tally):
+    tally.fault()
+    with Camera(tmp_path, timeout_ms=800) as camera:
+        started = time.perf_counter()
+        with pytest.raises(ScreenshotError, match="Chromium failed twice on this email"):
+            camera.shoot("<html><body><script>while (true) {}</script></body></html>", [VIEWPORTS["desktop"]])
+        assert time.perf_counter() - started < 30
+        html = bundled.render(Case("refund", "de-refunded")).html
+        assert camera.shoot(html, [VIEWPORTS["desktop"]]).pngs["desktop"].startswith(b"\x89PNG")
+
+
+def test_a_full_disk_gives_a_message_not_a_half_written_file(sandbox, tally, monkeypatch):
+    tally.fault()
+    sandbox.edit("templates/refund.yaml", "bis zu 5 Werktage", "bis zu 7 Werktage")
+    folder = sandbox.root / "snapshots/refund/de-refunded"
+    before = _tree(folder)
+    engine = sandbox.engine(update=True)
+    engine.check(Case("refund", "de-refunded"))
+    real_fsync, calls = os.fsync, [0]
+
+    def disk_fills_up(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] > 2:  # two staged parts fit, the third does not
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", disk_fills_up)
+    with pytest.raises(SnapshotError, match="No space left on device"):
+        engine.flush()
+    monkeypatch.undo()
+    assert _tree(folder) == before  # staged parts never committed: the approved case is intact
+    assert sandbox.check("refund[de-refunded]").status == "changed"
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
