@@ -26,7 +26,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from harness.cases import Case  # noqa: E402
 from harness.engine import Engine  # noqa: E402
 from harness.project import Project  # noqa: E402
 from harness.screenshots import LAUNCH_FLAGS, VIEWPORTS  # noqa: E402

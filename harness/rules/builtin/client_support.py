@@ -15,8 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
-
 from ..base import Finding, RuleContext, rules
 
 DATA = Path(__file__).with_name("data") / "caniemail.json"
@@ -34,6 +32,11 @@ _AT_RULE = re.compile(r"@([a-z-]+)")
 _FUNCTION = re.compile(r"\b(linear-gradient|radial-gradient|conic-gradient|calc|clamp|min|max|var)\(")
 _IMAGE_EXT = re.compile(r"\.(webp|avif|svg|bmp|tiff?|heic|heif|apng|ico)(?:[?#]|$)", re.I)
 _IMAGE_SLUG = {"tif": "tiff", "tiff": "tiff", "heic": "heif", "svg": "svg"}
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_STYLE_ATTR = re.compile(r"\bstyle\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+_SRC = re.compile(r"\bsrc\s*=\s*[\"']([^\"']+)", re.I)
+_TYPE = re.compile(r"\btype\s*=\s*[\"']?([\w-]+)", re.I)
+_MJ_STYLE = re.compile(r"<mj-style[^>]*>(.*?)</mj-style>", re.S | re.I)
 
 
 @cache
@@ -44,29 +47,32 @@ def caniemail() -> dict[str, Any]:
 
 
 def used_features(mjml: str) -> dict[str, str]:
-    """caniemail slug -> what in the source uses it (a declaration, tag or URL)."""
+    """caniemail slug -> what in the source uses it (a declaration, tag or URL).
+
+    Regular expressions rather than a parser (5 ms a case with BeautifulSoup, 0.3 ms like this):
+    after Jinja, fixture values are escaped, so every ``<`` in the source starts real markup."""
     known = caniemail()["by_slug"]
-    soup = BeautifulSoup(mjml, "html.parser")
-    css = [tag.get_text() for tag in soup.find_all("mj-style")]
     found: dict[str, str] = {}
 
     def note(slug: str, what: str) -> None:
         if slug in known:
             found.setdefault(slug, what)
 
-    for tag in soup.find_all(True):
-        if tag.name.startswith("mj"):
+    css = [m.group(1) for m in _MJ_STYLE.finditer(mjml)]
+    for tag in _TAG.finditer(mjml):
+        name, attributes = tag.group(1).lower(), tag.group(2)
+        if name.startswith("mj"):
             continue
-        note(f"html-{tag.name}", f"<{tag.name}>")
-        if tag.name in ("map", "area"):
-            note("html-image-maps", f"<{tag.name}>")
-        if tag.name == "input":
-            note(f"html-input-{tag.get('type', 'text')}", f"<input type={tag.get('type', 'text')}>")
-        if tag.get("style"):
-            css.append(str(tag["style"]))
-        src = str(tag.get("src") or "")
-        if tag.name == "img" and (ext := _IMAGE_EXT.search(src)):
-            note(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src[:80])
+        note(f"html-{name}", f"<{name}>")
+        if name in ("map", "area"):
+            note("html-image-maps", f"<{name}>")
+        if name == "input":
+            kind = (_TYPE.search(attributes) or ["", "text"])[1].lower()
+            note(f"html-input-{kind}", f"<input type={kind}>")
+        if style := _STYLE_ATTR.search(attributes):
+            css.append(style.group(1) or style.group(2) or "")
+        if name == "img" and (src := _SRC.search(attributes)) and (ext := _IMAGE_EXT.search(src.group(1))):
+            note(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src.group(1)[:80])
     for block in css:
         for at_rule in _AT_RULE.findall(block):
             note(f"css-at-{at_rule}", f"@{at_rule}")
