@@ -7,10 +7,12 @@ Writes (``update=True`` or :meth:`Engine.approve`) are queued while cases run an
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
@@ -24,7 +26,7 @@ from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
 from .timing import Stopwatch
-from .snapshots import ApprovedSnapshot, SnapshotKind, SnapshotStore, manifest_hash, sha256, snapshot_kinds
+from .snapshots import ApprovedSnapshot, HtmlKind, SnapshotKind, SnapshotStore, TextPartKind, manifest_hash, sha256, snapshot_kinds
 
 __all__ = ["CaseResult", "Engine", "PartChange", "Status", "environment_notes"]
 
@@ -101,6 +103,56 @@ class CaseResult:
                 " (or re-run with --update / pytest --update-snapshots)"
             )
         return "\n".join(lines)
+
+
+def _derivation_digest() -> str:
+    """The code and library versions that turn raw HTML into ``body.html`` and ``body.txt``."""
+    from .render import text as text_module
+    from .snapshots import normalize as normalize_module
+
+    digest = hashlib.sha256()
+    for module in (normalize_module, text_module):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    for package in ("beautifulsoup4", "lxml", "inscriptis"):
+        try:
+            digest.update(f"{package}=={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()[:16]
+
+
+_DERIVATION = _derivation_digest()
+_DERIVED_KINDS = (HtmlKind, TextPartKind)
+
+
+def _html_source(email: RenderedEmail) -> str:
+    """Identity of a case's raw HTML and of the code deriving its snapshot parts from it."""
+    return sha256(f"{_DERIVATION}\0{email.html}".encode())
+
+
+def _derivation_digest() -> str:
+    """The code and library versions that turn raw HTML into ``body.html`` and ``body.txt``."""
+    from .render import text as text_module
+    from .snapshots import normalize as normalize_module
+
+    digest = hashlib.sha256()
+    for module in (normalize_module, text_module):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    for package in ("beautifulsoup4", "lxml", "inscriptis"):
+        try:
+            digest.update(f"{package}=={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()[:16]
+
+
+_DERIVATION = _derivation_digest()
+_DERIVED_KINDS = (HtmlKind, TextPartKind)
+
+
+def _html_source(email: RenderedEmail) -> str:
+    """Identity of a case's raw HTML and of the code deriving its snapshot parts from it."""
+    return sha256(f"{_DERIVATION}\0{email.html}".encode())
 
 
 def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
@@ -204,7 +256,7 @@ class Engine:
         try:
             email = self.render(case)
             approved = self.store.read(case.template, case.fixture)
-            received = self._serialize(email)
+            received = self._serialize(email, approved)
             shots = self._screenshots(case, email, received, approved)
         except HarnessError as exc:
             return CaseResult(case, "error", error=str(exc), seconds=time.perf_counter() - started)
@@ -238,9 +290,25 @@ class Engine:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _serialize(self, email: RenderedEmail) -> dict[str, str]:
+    def _serialize(self, email: RenderedEmail, approved: ApprovedSnapshot | None = None) -> dict[str, str]:
+        """Every kind's text. When the raw HTML and the code that derives from it are unchanged
+        since approval, the normalized HTML and the derived text part cannot have changed: they
+        are taken from the snapshot instead of re-computed (half of an unchanged re-run)."""
+        reusable: dict[str, str] = {}
+        if approved and email.sent and approved.manifest.get("html_source") == _html_source(email):
+            reusable["body.html"] = approved.text("body.html") or ""
+            if email.written_text is None and (text := approved.text("body.txt")) is not None:
+                reusable["body.txt"] = text
+                email.__dict__["text"] = text  # prime the cached property the rules read
+        if email.sent and "text" not in email.__dict__:
+            with self.stopwatch.stage("text"):
+                email.text  # noqa: B018 - derive the text part now, so the stage is timed as such
         with self.stopwatch.stage("normalize"):
-            return {k.filename: text for k in self.kinds if (text := k.serialize(email)) is not None}
+            return {
+                k.filename: text
+                for k in self.kinds
+                if (text := reusable.get(k.filename) if type(k) in _DERIVED_KINDS and k.filename in reusable else k.serialize(email)) is not None
+            }
 
     def _screenshots(
         self, case: Case, email: RenderedEmail, received: dict[str, str], approved: ApprovedSnapshot | None,
@@ -338,6 +406,8 @@ class Engine:
             "locale": email.locale,
             "template_files": template.files_hash,
         }
+        if email.sent:
+            manifest["html_source"] = _html_source(email)
         if screenshots:
             manifest["screenshots"] = screenshots
         return manifest

@@ -154,3 +154,15 @@ def _update(engine, *, monkeypatch, crash_after=0):
 def test_html_is_compared_ignoring_attribute_order_and_whitespace():
     assert normalize_html('<p class="a"  id="b">Hi</p>') == normalize_html('<p id="b" class="a">\n  Hi\n</p>')
     assert normalize_html("<p>Hi</p>") != normalize_html("<p>Hello</p>")
+
+
+def test_an_unchanged_case_takes_derived_parts_from_its_snapshot_and_a_changed_one_recomputes(sandbox):
+    """Same raw HTML and same deriving code: normalized HTML and text part cannot have changed."""
+    engine = sandbox.engine()
+    assert engine.check(Case("refund", "de-refunded")).ok
+    assert engine.stopwatch.calls["text"] == 0
+    sandbox.edit("templates/refund.yaml", "bis zu 5 Werktage", "bis zu 7 Werktage")
+    engine = sandbox.engine()
+    result = engine.check(Case("refund", "de-refunded"))
+    assert engine.stopwatch.calls["text"] == 1
+    assert "+Je nach Bank kann es bis zu 7 Werktage dauern" in result.explain()
