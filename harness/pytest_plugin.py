@@ -6,6 +6,7 @@ case is checked by :meth:`harness.engine.Engine.check`, exactly as ``email-harne
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,11 +19,15 @@ from .engine import CaseResult, Engine, environment_notes
 from .errors import HarnessError
 from .project import Project
 from .render import RenderedEmail
+from .report import load_results, merge_reports, write_report, write_results
 
 __all__ = ["CaseItem", "TemplateFile"]
 
 ENGINE = pytest.StashKey[Engine | None]()
 DESELECTED = pytest.StashKey[bool]()
+RESULTS = pytest.StashKey[list[CaseResult]]()
+#: xdist workers write their part of the report here; the controller merges them.
+WORKER_REPORTS = ".pytest-workers"
 #: Screenshot environment differences reported by items (also from xdist workers): what -> cases.
 ENVIRONMENT = pytest.StashKey[tuple[Counter[str], list[int]]]()
 
@@ -37,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[ENGINE] = None
     config.stash[DESELECTED] = False
+    config.stash[RESULTS] = []
     config.stash[ENVIRONMENT] = (Counter(), [0])
     config.pluginmanager.register(_EnvironmentNotes(config), "email-harness-environment")
 
@@ -86,6 +92,7 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         result = _engine(self.config).check(self.case)
+        self.config.stash[RESULTS].append(result)
         self.user_properties.append(("status", result.status))
         if result.environment:
             self.user_properties.append(("screenshot_environment", (result.environment, result.environment_diffs)))
@@ -123,15 +130,40 @@ class _EnvironmentNotes:
                 diffs[0] += value[1]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(Project.load(session.config.rootpath).output / WORKER_REPORTS, ignore_errors=True)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    engine = session.config.stash.get(ENGINE, None)
-    if engine is not None:
-        engine.close()
-        try:
+    """Write the snapshots, then the report, as ``email-harness run`` does. Under xdist each
+    worker writes its part and the controller merges them into one report."""
+    config = session.config
+    engine = config.stash.get(ENGINE, None)
+    try:
+        if engine is not None:
+            engine.close()
             engine.flush()
-        except HarnessError as exc:  # a full disk or a held lock: say so, fail the session
-            session.config.get_terminal_writer().line(f"email-harness: {exc}", red=True)
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            _write_report(config, engine)
+        elif not hasattr(config, "workerinput"):
+            parts = Project.load(config.rootpath).output / WORKER_REPORTS
+            if parts.is_dir():
+                merge_reports(sorted(p for p in parts.iterdir() if p.is_dir()), parts.parent)
+                shutil.rmtree(parts, ignore_errors=True)
+    except HarnessError as exc:  # a full disk or a held lock: say so, fail the session
+        config.get_terminal_writer().line(f"email-harness: {exc}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _write_report(config: pytest.Config, engine: Engine) -> None:
+    results = config.stash[RESULTS]
+    if not results:
+        return
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    output = engine.project.output / WORKER_REPORTS / worker if worker else engine.project.output
+    write_results(output, results, store=engine.store, extra={"notes": engine.environment_notes()})
+    if not worker:
+        write_report(output, load_results(output))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 HELLO = """<mjml lang="en" dir="ltr"><mj-head><mj-title>Hello</mj-title><mj-preview>Hi</mj-preview></mj-head>
@@ -73,3 +75,14 @@ def test_works_under_xdist(project: pytest.Pytester) -> None:
     project.runpytest("templates", "-n", "2", "--update-snapshots").assert_outcomes(passed=2)
     assert sorted(p.parent.name for p in (project.path / "snapshots/hello").glob("*/manifest.json")) == ["en-ann", "en-bob"]
     project.runpytest("templates", "-n", "2").assert_outcomes(passed=2)
+
+
+def test_pytest_writes_the_report_also_under_xdist(project: pytest.Pytester) -> None:
+    """Workers write their part; the controller merges one report, like 'email-harness run'."""
+    pytest.importorskip("xdist")
+    project.runpytest("templates", "-n", "2").assert_outcomes(failed=2)
+    results = json.loads((project.path / "report/results.json").read_text())
+    assert sorted(c["id"] for c in results["cases"]) == ["hello[en-ann]", "hello[en-bob]"]
+    assert {c["status"] for c in results["cases"]} == {"new"}
+    assert (project.path / "report/index.html").is_file()
+    assert not (project.path / "report/.pytest-workers").exists()
