@@ -20,7 +20,7 @@ from harness.errors import ScreenshotError, SnapshotError
 from harness.screenshots import VIEWPORTS, Camera
 from harness.snapshots import SnapshotStore
 
-KILLS = 8
+KILLS = 12
 
 
 def _tree(folder):

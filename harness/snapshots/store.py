@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import SnapshotError
 
@@ -93,38 +93,58 @@ class ApprovedSnapshot:
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._depth = 0
 
     @contextmanager
     def lock(self, *, timeout: float = 30.0) -> Iterator[None]:
         """Hold the store's write lock (``snapshots/.lock``, an flock the OS releases when the
-        holder dies): two runs writing one snapshot folder at once take turns; a run that waits
-        longer than ``timeout`` stops with a message naming the other process."""
+        holder dies): two runs writing one snapshot folder take turns, and readers wait for a
+        writer to finish; a run that waits longer than ``timeout`` stops with a message naming
+        the other process. Re-entrant within one store."""
         self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / LOCK
-        with open(path, "a+", encoding="utf-8") as handle:
+        with self._flock(exclusive=True, timeout=timeout) as handle:
+            if handle is not None:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
+                handle.flush()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if handle is not None:
+                    handle.seek(0)
+                    handle.truncate()
+
+    @contextmanager
+    def _flock(self, *, exclusive: bool, timeout: float) -> Iterator[IO[str] | None]:
+        if self._depth:  # this store already holds the write lock
+            yield None
+            return
+        try:
+            handle = open(self.root / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError:
+            yield None  # a read-only checkout: nobody can write here, reading needs no lock
+            return
+        with handle:
             deadline = time.monotonic() + timeout
             while True:
                 try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         handle.seek(0)
                         holder = handle.read().strip() or "another process"
                         raise SnapshotError(
-                            f"{path}: another email-harness run ({holder}) is writing these snapshots; "
-                            "nothing was written. Re-run when it has finished"
+                            f"{self.root / LOCK}: another email-harness run ({holder}) is writing these snapshots; "
+                            + ("nothing was written" if exclusive else "they could not be read") + ". Re-run when it has finished"
                         ) from None
                     time.sleep(0.05)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
-            handle.flush()
             try:
-                yield
+                yield handle
             finally:
-                handle.seek(0)
-                handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def folder(self, template: str, fixture: str) -> Path:
@@ -136,7 +156,13 @@ class SnapshotStore:
         manifest_path = folder / MANIFEST
         if not folder.is_dir():
             return None
-        self._recover(folder)
+        if any(p.name.startswith(".") for p in folder.iterdir()):
+            with self.lock():  # an interrupted update (or one in progress: wait for it)
+                self._repair(folder)
+        with self._flock(exclusive=False, timeout=60):
+            return self._read(folder, manifest_path)
+
+    def _read(self, folder: Path, manifest_path: Path) -> ApprovedSnapshot | None:
         if not manifest_path.is_file():
             if any(p for p in folder.iterdir() if not p.name.startswith(".")):
                 raise SnapshotError(f"{manifest_path}: missing; the snapshot cannot be trusted. Re-approve the case.")
@@ -167,7 +193,7 @@ class SnapshotStore:
         """Replace the case's snapshot as a whole (see the module docstring); parts no longer
         produced (body.html of a case that is now not sent) are removed."""
         folder = self.folder(template, fixture)
-        self._recover(folder)
+        self._repair(folder)
         for filename, data in sorted(parts.items()):
             atomic_write(folder / f".{filename}.new", data)
         manifest = {**manifest, "parts": {name: sha256(data) for name, data in sorted(parts.items())}}
@@ -188,8 +214,9 @@ class SnapshotStore:
                 stale.unlink()
         (folder / PENDING).unlink()
 
-    def _recover(self, folder: Path) -> None:
-        """Finish a committed update, or drop the parts of one that never committed."""
+    def _repair(self, folder: Path) -> None:
+        """Finish a committed update, or drop the staged parts of one that never committed, and
+        remove temporary files of a killed write."""
         if not folder.is_dir():
             return
         try:
@@ -198,6 +225,8 @@ class SnapshotStore:
             else:
                 for staged in folder.glob(".*.new"):
                     staged.unlink()
+            for temporary in folder.glob(".*.tmp"):
+                temporary.unlink()
         except (OSError, ValueError, KeyError) as exc:
             raise SnapshotError(f"{folder}: an interrupted update cannot be recovered ({exc}); "
                                 f"restore it with 'git checkout -- {folder}' or re-approve the case") from None
