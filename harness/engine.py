@@ -11,11 +11,11 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import Literal
+from pathlib import Path
 
+from .case_result import CaseResult, PartChange, Status, environment_notes
 from .cases import Case, select
 from .catalog import Catalog, load_catalog
 from .errors import HarnessError, ScreenshotError, SnapshotError
@@ -25,14 +25,19 @@ from .render import RenderedEmail, Renderer, mjml_engines
 from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
+from .snapshots import (
+    ApprovedSnapshot,
+    HtmlKind,
+    SnapshotKind,
+    SnapshotStore,
+    TextPartKind,
+    manifest_hash,
+    sha256,
+    snapshot_kinds,
+)
 from .timing import Stopwatch
-from .snapshots import ApprovedSnapshot, HtmlKind, SnapshotKind, SnapshotStore, TextPartKind, manifest_hash, sha256, snapshot_kinds
 
 __all__ = ["CaseResult", "Engine", "PartChange", "Status", "environment_notes"]
-
-MAX_DIFF_LINES = 60
-
-Status = Literal["passed", "changed", "new", "failed", "error", "updated"]
 
 try:
     HARNESS_VERSION = version("email-harness")
@@ -40,71 +45,6 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     HARNESS_VERSION = "0+unknown"
 
 
-@dataclass(frozen=True)
-class PartChange:
-    """One snapshot part that differs from the approved one."""
-
-    kind: str
-    filename: str
-    status: Literal["changed", "new", "removed"]
-    diff: str = ""
-
-
-@dataclass
-class CaseResult:
-    case: Case
-    status: Status
-    outcome: str = ""
-    locale: str = ""
-    reason: str = ""
-    changes: list[PartChange] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    error: str = ""
-    #: The received parts (file name -> bytes), kept for cases that differ, as evidence.
-    received: dict[str, bytes] = field(default_factory=dict)
-    #: Diff images of changed screenshots (``desktop.diff.png``), as evidence.
-    diffs: dict[str, bytes] = field(default_factory=dict)
-    #: ``taken``, ``reused`` (unchanged HTML and browser) or empty (no screenshots for this case).
-    screenshots: str = ""
-    #: What differs from the environment the approved screenshots were taken in, if anything.
-    environment: str = ""
-    environment_diffs: int = 0
-    #: For a case that differs: the manifest its snapshot would be written with, and the hash of
-    #: the approved manifest it replaces (None: no snapshot yet), so a later approval from the
-    #: report can refuse when the snapshot changed in between.
-    manifest: dict[str, object] = field(default_factory=dict)
-    approved_manifest: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("passed", "updated")
-
-    def explain(self) -> str:
-        """The failure message: what, where, the diff, and the next command."""
-        lines = [f"{self.case.id}: {self.status}"]
-        if self.error:
-            lines.append(f"  {self.error}")
-        for finding in self.findings:
-            lines.append(f"  {finding.describe()}")
-        for change in self.changes:
-            what = {"new": "no approved snapshot yet", "removed": "no longer produced", "changed": "differs"}
-            lines.append(f"  {change.kind} ({change.filename}): {what[change.status]}")
-            if change.kind == "screenshot" and change.status == "changed":
-                lines.append(f"    {change.diff}; see the report for before, after and diff")
-                continue
-            diff = change.diff.splitlines()
-            lines.extend("    " + line for line in diff[:MAX_DIFF_LINES])
-            if len(diff) > MAX_DIFF_LINES:
-                lines.append(f"    ... {len(diff) - MAX_DIFF_LINES} more lines in the report")
-        if self.status in ("changed", "new"):
-            lines.append(
-                f"  If this change is intended, approve it: email-harness approve '{self.case.id}'"
-                " (or re-run with --update / pytest --update-snapshots)"
-            )
-        return "\n".join(lines)
-
-
 def _derivation_digest() -> str:
     """The code and library versions that turn raw HTML into ``body.html`` and ``body.txt``."""
     from .render import text as text_module
@@ -128,46 +68,6 @@ _DERIVED_KINDS = (HtmlKind, TextPartKind)
 def _html_source(email: RenderedEmail) -> str:
     """Identity of a case's raw HTML and of the code deriving its snapshot parts from it."""
     return sha256(f"{_DERIVATION}\0{email.html}".encode())
-
-
-def _derivation_digest() -> str:
-    """The code and library versions that turn raw HTML into ``body.html`` and ``body.txt``."""
-    from .render import text as text_module
-    from .snapshots import normalize as normalize_module
-
-    digest = hashlib.sha256()
-    for module in (normalize_module, text_module):
-        digest.update(Path(module.__file__ or "").read_bytes())
-    for package in ("beautifulsoup4", "lxml", "inscriptis"):
-        try:
-            digest.update(f"{package}=={version(package)}".encode())
-        except PackageNotFoundError:
-            digest.update(package.encode())
-    return digest.hexdigest()[:16]
-
-
-_DERIVATION = _derivation_digest()
-_DERIVED_KINDS = (HtmlKind, TextPartKind)
-
-
-def _html_source(email: RenderedEmail) -> str:
-    """Identity of a case's raw HTML and of the code deriving its snapshot parts from it."""
-    return sha256(f"{_DERIVATION}\0{email.html}".encode())
-
-
-def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
-    """The once-per-run messages about screenshots approved in another environment."""
-    notes = []
-    for difference, cases in environment.items():
-        note = f"screenshots of {cases} case(s) were approved with {difference}."
-        if pixel_diffs:
-            note += (f" {pixel_diffs} screenshot(s) differ in pixels although their HTML did not;"
-                     " they are reported here, not failed, since the HTML snapshots guard the content.")
-        else:
-            note += " They still match, but are re-taken on every run."
-        note += " Re-baseline on this machine with: email-harness approve '*'"
-        notes.append(note)
-    return notes
 
 
 @dataclass(frozen=True)

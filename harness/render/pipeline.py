@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-
 from typing import Any, Literal
 
 import yaml
@@ -14,10 +13,10 @@ from bs4 import BeautifulSoup
 from ..catalog import Catalog, Template, check_requirements
 from ..errors import RenderError, TemplateError
 from ..fixtures import Account
+from ..timing import Stopwatch
 from .formatting import seeded_token
 from .jinja import new_environment, render_jinja, time_limit
 from .mjml_engines import MjmlEngine
-from ..timing import Stopwatch
 from .text import html_to_text
 
 __all__ = ["RenderedEmail", "Renderer"]

@@ -19,7 +19,13 @@ from typing import Any
 
 from ..errors import ScreenshotError
 from ..timing import Stopwatch
-from .browser import LAUNCH_FLAGS, Fingerprint, browser_version, executable_for, fonts_digest
+from .browser import (
+    LAUNCH_FLAGS,
+    Fingerprint,
+    browser_version,
+    executable_for,
+    fonts_digest,
+)
 from .offline import ORIGIN, OfflineRouter
 from .viewports import Viewport
 
@@ -39,7 +45,9 @@ def shared_playwright() -> Any:
     """The process's one Playwright driver: its sync API allows one running instance per thread,
     and starting it costs ~250 ms, so every camera (and test) shares it; stopped at exit."""
     if not _DRIVER:
-        from playwright.sync_api import sync_playwright  # ~100 ms import, only when needed
+        from playwright.sync_api import (
+            sync_playwright,  # ~100 ms import, only when needed
+        )
 
         _DRIVER.append(sync_playwright().start())
         atexit.register(_stop_playwright)

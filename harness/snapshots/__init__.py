@@ -1,6 +1,14 @@
 """Snapshot storage and comparison: what a designer approved, and how a new render differs."""
 
-from .kinds import HtmlKind, OutcomeKind, SnapshotKind, SubjectKind, TextKind, TextPartKind, snapshot_kinds
+from .kinds import (
+    HtmlKind,
+    OutcomeKind,
+    SnapshotKind,
+    SubjectKind,
+    TextKind,
+    TextPartKind,
+    snapshot_kinds,
+)
 from .normalize import normalize_html
 from .store import ApprovedSnapshot, SnapshotStore, atomic_write, manifest_hash, sha256
 

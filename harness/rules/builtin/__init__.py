@@ -1,5 +1,14 @@
 """Built-in rules; each module registers its rules on import, exactly as a team's own would."""
 
-from . import accessibility, approved_copy, client_support, content, foreign_data, links, notices, orders
+from . import (
+    accessibility,
+    approved_copy,
+    client_support,
+    content,
+    foreign_data,
+    links,
+    notices,
+    orders,
+)
 
 __all__ = ["accessibility", "approved_copy", "client_support", "content", "foreign_data", "links", "notices", "orders"]

@@ -1,0 +1,97 @@
+"""The result of checking one case: its status, what changed, what rules found, and the evidence
+a report and a later approval need."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .cases import Case
+from .rules import Finding
+
+__all__ = ["CaseResult", "PartChange", "Status", "environment_notes"]
+
+MAX_DIFF_LINES = 60
+
+Status = Literal["passed", "changed", "new", "failed", "error", "updated"]
+
+
+@dataclass(frozen=True)
+class PartChange:
+    """One snapshot part that differs from the approved one."""
+
+    kind: str
+    filename: str
+    status: Literal["changed", "new", "removed"]
+    diff: str = ""
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    status: Status
+    outcome: str = ""
+    locale: str = ""
+    reason: str = ""
+    changes: list[PartChange] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""
+    #: The received parts (file name -> bytes), kept for cases that differ, as evidence.
+    received: dict[str, bytes] = field(default_factory=dict)
+    #: Diff images of changed screenshots (``desktop.diff.png``), as evidence.
+    diffs: dict[str, bytes] = field(default_factory=dict)
+    #: ``taken``, ``reused`` (unchanged HTML and browser) or empty (no screenshots for this case).
+    screenshots: str = ""
+    #: What differs from the environment the approved screenshots were taken in, if anything.
+    environment: str = ""
+    environment_diffs: int = 0
+    #: For a case that differs: the manifest its snapshot would be written with, and the hash of
+    #: the approved manifest it replaces (None: no snapshot yet), so a later approval from the
+    #: report can refuse when the snapshot changed in between.
+    manifest: dict[str, object] = field(default_factory=dict)
+    approved_manifest: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("passed", "updated")
+
+    def explain(self) -> str:
+        """The failure message: what, where, the diff, and the next command."""
+        lines = [f"{self.case.id}: {self.status}"]
+        if self.error:
+            lines.append(f"  {self.error}")
+        for finding in self.findings:
+            lines.append(f"  {finding.describe()}")
+        for change in self.changes:
+            what = {"new": "no approved snapshot yet", "removed": "no longer produced", "changed": "differs"}
+            lines.append(f"  {change.kind} ({change.filename}): {what[change.status]}")
+            if change.kind == "screenshot" and change.status == "changed":
+                lines.append(f"    {change.diff}; see the report for before, after and diff")
+                continue
+            diff = change.diff.splitlines()
+            lines.extend("    " + line for line in diff[:MAX_DIFF_LINES])
+            if len(diff) > MAX_DIFF_LINES:
+                lines.append(f"    ... {len(diff) - MAX_DIFF_LINES} more lines in the report")
+        if self.status in ("changed", "new"):
+            lines.append(
+                f"  If this change is intended, approve it: email-harness approve '{self.case.id}'"
+                " (or re-run with --update / pytest --update-snapshots)"
+            )
+        return "\n".join(lines)
+
+
+def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
+    """The once-per-run messages about screenshots approved in another environment."""
+    notes = []
+    for difference, cases in environment.items():
+        note = f"screenshots of {cases} case(s) were approved with {difference}."
+        if pixel_diffs:
+            note += (f" {pixel_diffs} screenshot(s) differ in pixels although their HTML did not;"
+                     " they are reported here, not failed, since the HTML snapshots guard the content.")
+        else:
+            note += " They still match, but are re-taken on every run."
+        note += " Re-baseline on this machine with: email-harness approve '*'"
+        notes.append(note)
+    return notes
