@@ -128,7 +128,8 @@ def run(
             + "\n  delete them with: email-harness run --prune", markup=False,
         )
     for note in notes:
-        console.print(f"[yellow]note:[/yellow] {note}", markup=False)
+        console.print("[yellow]note:[/yellow] ", end="")
+        console.print(note, markup=False)
     if written:
         console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
     _print_summary(results, seconds)

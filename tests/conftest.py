@@ -48,6 +48,14 @@ class Sandbox:
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
         return path
 
+    def rebaseline(self, *case_ids: str) -> None:
+        """Approve the cases' screenshots on this machine, so a test does not depend on the
+        Chromium build the bundled PNGs were approved with."""
+        with self.engine(screenshots=True) as engine:
+            for case_id in case_ids:
+                engine.approve(Case.parse(case_id))
+            engine.flush()
+
     def check(self, case_id: str, **kwargs: object) -> CaseResult:
         return self.engine(**kwargs).check(Case.parse(case_id))
 

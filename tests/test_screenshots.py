@@ -132,6 +132,7 @@ def test_identical_html_is_shot_once_per_run(bundled, tmp_path):
 
 
 def test_approved_screenshots_are_reused_when_html_and_browser_are_unchanged(sandbox):
+    sandbox.rebaseline(CASE)
     with sandbox.engine(screenshots=True) as engine:
         result = engine.check(Case.parse(CASE))
         assert result.ok and result.screenshots == "reused"
@@ -166,6 +167,7 @@ def test_a_masked_region_may_change(sandbox):
 def test_another_chromium_is_reported_once_not_as_a_failure_of_every_case(sandbox):
     """Screenshots approved on a machine with another Chromium build: pixels that differ while
     the HTML did not are an environment note with the re-baseline command."""
+    sandbox.rebaseline(CASE, "refund[de-refunded]")
     store = SnapshotStore(sandbox.root / "snapshots")
     for case_id in (CASE, "refund[de-refunded]"):
         case = Case.parse(case_id)
@@ -231,3 +233,33 @@ def test_the_email_s_own_scripts_do_not_run_in_the_screenshot_as_in_a_mail_clien
     html = '<html><body><p id="p">static</p><script>document.getElementById("p").textContent = "scripted"</script></body></html>'
     camera.shoot(html, [VIEWPORTS["desktop"]])
     assert camera._page.locator("#p").inner_text() == "static"
+
+
+NEWER_CHROMIUM = """#!/bin/bash
+# A stand-in for a newer Chromium build: another version, and text placed a little differently.
+if [ "$1" = "--version" ]; then echo "Chromium 999.0.0.1"; exit 0; fi
+args=()
+for a in "$@"; do [ "$a" = --disable-font-subpixel-positioning ] || args+=("$a"); done
+exec {real} "${{args[@]}}"
+"""
+
+
+def test_a_run_on_a_newer_chromium_passes_and_says_so_once(sandbox, monkeypatch):
+    """What `make test` does on a CI machine whose Debian Chromium moved on: every screenshot is
+    re-taken, pixels differ, the HTML does not; the run passes with one note and the command."""
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+    from harness.screenshots.browser import executable_for
+
+    wrapper = sandbox.write("newer-chromium", NEWER_CHROMIUM.format(real=executable_for("system")))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("EMAIL_HARNESS_BROWSER", str(wrapper))
+    monkeypatch.chdir(sandbox.root)
+    result = CliRunner().invoke(app, ["run", "--only", "refund[*]", "--only", "welcome[*]"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("note: ") == 1
+    assert "were approved with Chromium 156.0.8078.108" in result.output
+    assert "this machine has Chromium 999.0.0.1" in result.output
+    assert "differ in pixels although their HTML did not" in result.output
+    assert "email-harness approve '*'" in result.output

@@ -78,6 +78,8 @@ def screenshot_case(
     approved_block = approved_block or {}
     approved_fp = Fingerprint.from_json(approved_block.get("fingerprint"))
     same_html = approved_block.get("html") == html_hash
+    # Only then can a pixel difference come from the environment alone.
+    same_inputs = same_html and approved_block.get("mask") == manifest["mask"]
 
     wanted = {v.filename for v in viewports}
     if (
@@ -113,7 +115,7 @@ def screenshot_case(
         if diff.ratio <= settings.max_diff_ratio:
             if not approving:
                 outcome.pngs[vp.filename] = approved  # within tolerance: keep the approved bytes
-        elif same_html and approved_fp is not None and approved_fp != fingerprint:
+        elif same_inputs and approved_fp is not None and approved_fp != fingerprint:
             if not approving:
                 outcome.pngs[vp.filename] = approved
                 outcome.environment_diffs += 1
