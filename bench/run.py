@@ -31,7 +31,7 @@ from harness.project import Project  # noqa: E402
 from harness.screenshots import LAUNCH_FLAGS, VIEWPORTS  # noqa: E402
 from harness.screenshots.browser import executable_for  # noqa: E402
 from harness.screenshots.camera import shared_playwright  # noqa: E402
-from harness.timing import STAGES  # noqa: E402
+from harness.timing import SHOT_STAGES, STAGES  # noqa: E402
 
 CACHE = REPO / "bench" / ".cache"
 LINES: list[str] = []
@@ -89,6 +89,9 @@ def bundled(tmp: Path) -> None:
     no_axe_engine = Engine(Project.load(root), reuse_screenshots=False)
     no_axe, _ = run_all(no_axe_engine)
     catalog_yaml.write_text(original, encoding="utf-8")
+    per_shot = {s: cold_engine.stopwatch.seconds[s] / max(cold_engine.stopwatch.calls[s], 1) * 1000 for s in SHOT_STAGES}
+    say(f"screenshot call alone: light {per_shot['shot-light']:.0f} ms ({cold_engine.stopwatch.calls['shot-light']} shots), "
+        f"dark {per_shot['shot-dark']:.0f} ms ({cold_engine.stopwatch.calls['shot-dark']} shots; dark mode is on for 2 templates)")
     say(f"bundled catalog, cold without the axe-core scan: {no_axe:.2f} s (the scan costs {cold - no_axe:.2f} s, "
         f"{cold_engine.stopwatch.seconds['axe'] / max(cold_engine.stopwatch.calls['axe'], 1) * 1000:.0f} ms a page)")
     warm_engine = Engine(project)

@@ -10,10 +10,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["STAGES", "Stopwatch"]
+__all__ = ["SHOT_STAGES", "STAGES", "Stopwatch"]
 
 #: The stages in pipeline order.
 STAGES = ("jinja", "mjml", "text", "normalize", "rules", "compare", "screenshot", "axe", "image-diff")
+#: Inside "screenshot": the screenshot calls alone, by colour scheme (dark mode's cost).
+SHOT_STAGES = ("shot-light", "shot-dark")
 
 
 class Stopwatch:

@@ -204,14 +204,15 @@ class Camera:
         for viewport in viewports:
             page.set_viewport_size({"width": viewport.width, "height": viewport.height})
             page.emulate_media(color_scheme=viewport.color_scheme)
-            pngs[viewport.name] = page.screenshot(
-                full_page=True,
-                animations="disabled",
-                caret="hide",
-                scale="css",
-                mask=[page.locator(selector) for selector in mask],
-                mask_color=MASK_COLOR,
-            )
+            with self.stopwatch.stage(f"shot-{viewport.color_scheme}"):  # dark mode's cost, for make bench
+                pngs[viewport.name] = page.screenshot(
+                    full_page=True,
+                    animations="disabled",
+                    caret="hide",
+                    scale="css",
+                    mask=[page.locator(selector) for selector in mask],
+                    mask_color=MASK_COLOR,
+                )
         return Shots(pngs, axe)
 
     def _axe(self, page: Any) -> list[dict[str, Any]]:
