@@ -26,7 +26,7 @@ from .cases import shard as shard_cases
 from .engine import CaseResult, Engine
 from .errors import HarnessError
 from .project import Project, find_project
-from .report import load_results, merge_reports, summarize, write_report, write_results
+from .report import load_results, merge_reports, write_report, write_results
 
 __all__ = ["app", "main"]
 
@@ -65,8 +65,7 @@ def _run_cases(engine: Engine, only: list[str], shard: str | None = None) -> tup
     return results, time.perf_counter() - started
 
 
-def _print_summary(results: list[CaseResult], seconds: float) -> None:
-    s = summarize(results)
+def _print_summary(s: dict[str, int], seconds: float) -> None:
     counts = {"cases": s["cases"], "sent": s["sent"], "not sent": s["not_sent"], "passed": s["passed"]}
     # Statuses that did not occur are left out, so the table fits an 80-column CI log.
     for key, label in (("updated", "updated"), ("changed", "changed"), ("new", "new"), ("failed", "failed"), ("error", "errors"), ("warnings", "warnings")):
@@ -109,11 +108,11 @@ def run(
     if prune and unused:
         engine.prune(unused)
     notes = engine.environment_notes()
-    results_path = write_results(
+    document = write_results(
         project.output, results, store=engine.store, unused=[] if prune or shard else unused, seconds=seconds,
         extra={"notes": notes, "shard": shard},
     )
-    report_path = write_report(project.output, load_results(project.output))
+    report_path = write_report(project.output, document)
 
     for result in results:
         if not result.ok:
@@ -132,8 +131,8 @@ def run(
         console.print(note, markup=False)
     if written:
         console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
-    _print_summary(results, seconds)
-    console.print(f"report: {project.relative(report_path)}  (results: {project.relative(results_path)})")
+    _print_summary(document["summary"], seconds)
+    console.print(f"report: {project.relative(report_path)}  (results: {project.relative(project.output / 'results.json')})")
     failed = [r for r in results if not r.ok]
     if failed:
         console.print(f"[red]{len(failed)} case(s) need attention.[/red] Review them with 'email-harness review', "

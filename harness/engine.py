@@ -203,12 +203,14 @@ class Engine:
         if email.sent and "text" not in email.__dict__:
             with self.stopwatch.stage("text"):
                 email.text  # noqa: B018 - derive the text part now, so the stage is timed as such
+        parts: dict[str, str] = {}
         with self.stopwatch.stage("normalize"):
-            return {
-                k.filename: text
-                for k in self.kinds
-                if (text := reusable.get(k.filename) if type(k) in _DERIVED_KINDS and k.filename in reusable else k.serialize(email)) is not None
-            }
+            for kind in self.kinds:
+                reuse = type(kind) in _DERIVED_KINDS and kind.filename in reusable  # not subclasses: they may serialize otherwise
+                text = reusable[kind.filename] if reuse else kind.serialize(email)
+                if text is not None:
+                    parts[kind.filename] = text
+        return parts
 
     def _screenshots(
         self, case: Case, email: RenderedEmail, received: dict[str, str], approved: ApprovedSnapshot | None,

@@ -19,7 +19,7 @@ from .engine import CaseResult, Engine, environment_notes
 from .errors import HarnessError
 from .project import Project
 from .render import RenderedEmail
-from .report import load_results, merge_reports, write_report, write_results
+from .report import merge_reports, write_report, write_results
 
 __all__ = ["CaseItem", "TemplateFile"]
 
@@ -161,9 +161,9 @@ def _write_report(config: pytest.Config, engine: Engine) -> None:
         return
     worker = getattr(config, "workerinput", {}).get("workerid")
     output = engine.project.output / WORKER_REPORTS / worker if worker else engine.project.output
-    write_results(output, results, store=engine.store, extra={"notes": engine.environment_notes()})
+    document = write_results(output, results, store=engine.store, extra={"notes": engine.environment_notes()})
     if not worker:
-        write_report(output, load_results(output))
+        write_report(output, document)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,20 +22,19 @@ from .requirements import REQUIREMENTS
 __all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "load_catalog"]
 
 
+def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
+    """``value`` if every name in it is one of ``known``, else a message listing both."""
+    names = set(known)
+    unknown = [v for v in value if v not in names]
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {unknown}; known: {sorted(names)}")
+    return value
+
+
 class ScreenshotSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: Viewport names from ``harness.screenshots.VIEWPORTS``; dark variants end in ``-dark``.
     viewports: list[str] = ["desktop", "mobile"]
-
-    @field_validator("viewports")
-    @classmethod
-    def _known_viewports(cls, value: list[str]) -> list[str]:
-        from ..screenshots.viewports import VIEWPORTS
-
-        unknown = [v for v in value if v not in VIEWPORTS]
-        if unknown:
-            raise ValueError(f"unknown viewport(s) {unknown}; known: {sorted(VIEWPORTS)}")
-        return value
     #: pixelmatch colour threshold (0..1) and the share of pixels that may differ.
     threshold: float = Field(0.1, ge=0, le=1)
     max_diff_ratio: float = Field(0.0, ge=0, le=1)
@@ -42,6 +42,13 @@ class ScreenshotSettings(BaseModel):
     mask: list[str] = []
     #: Fixtures screenshotted; None = every sent case. Text snapshots always cover every case.
     fixtures: list[str] | None = None
+
+    @field_validator("viewports")
+    @classmethod
+    def _known_viewports(cls, value: list[str]) -> list[str]:
+        from ..screenshots.viewports import VIEWPORTS
+
+        return _known(value, VIEWPORTS, "viewport")
 
 
 class TemplateMeta(BaseModel):
@@ -59,10 +66,7 @@ class TemplateMeta(BaseModel):
     @field_validator("requires")
     @classmethod
     def _known_requirements(cls, value: list[str]) -> list[str]:
-        unknown = [r for r in value if r not in REQUIREMENTS]
-        if unknown:
-            raise ValueError(f"unknown requirement(s) {unknown}; known: {sorted(REQUIREMENTS)}")
-        return value
+        return _known(value, REQUIREMENTS, "requirement")
 
 
 class CatalogSettings(BaseModel):

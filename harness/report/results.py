@@ -25,15 +25,16 @@ RESULTS = "results.json"
 FORMAT = 1
 
 
-def summarize(results: Sequence[CaseResult]) -> dict[str, int]:
-    statuses = Counter(r.status for r in results)
-    outcomes = Counter(r.outcome for r in results)
+def summarize(cases: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Totals of a ``results.json`` case list (also of a merged one)."""
+    statuses = Counter(c["status"] for c in cases)
+    outcomes = Counter(c["outcome"] for c in cases)
     return {
-        "cases": len(results),
+        "cases": len(cases),
         "sent": outcomes["sent"],
         "not_sent": outcomes["not sent"],
         **{status: statuses[status] for status in ("passed", "updated", "changed", "new", "failed", "error")},
-        "warnings": sum(1 for r in results for f in r.findings if f.severity == "warning"),
+        "warnings": sum(1 for c in cases for f in c["findings"] if f["severity"] == "warning"),
     }
 
 
@@ -68,8 +69,8 @@ def write_results(
     unused: Sequence[Case] = (),
     seconds: float = 0,
     extra: dict[str, Any] | None = None,
-) -> Path:
-    """Write ``results.json``, ``junit.xml`` and the evidence folders; return the json path."""
+) -> dict[str, Any]:
+    """Write ``results.json``, ``junit.xml`` and the evidence folders; return the document."""
     output.mkdir(parents=True, exist_ok=True)
     for stale in ("received", "approved"):  # a report shows one run, never leftovers of another
         shutil.rmtree(output / stale, ignore_errors=True)
@@ -82,15 +83,14 @@ def write_results(
         cases.append(_case_json(result, approved_files))
     document = {
         "format": FORMAT,
-        "summary": {**summarize(results), "unused_snapshots": len(unused), "seconds": round(seconds, 3)},
+        "summary": {**summarize(cases), "unused_snapshots": len(unused), "seconds": round(seconds, 3)},
         "cases": cases,
         "unused_snapshots": [c.id for c in unused],
         **(extra or {}),
     }
-    path = output / RESULTS
-    atomic_write(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    atomic_write(output / RESULTS, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
     write_junit(output, document)
-    return path
+    return document
 
 
 def _copy_approved(folder: Path, result: CaseResult, store: SnapshotStore) -> list[str]:
@@ -165,16 +165,7 @@ def merge_reports(shards: Sequence[Path], output: Path) -> dict[str, Any]:
             if (shard / kind).is_dir():
                 shutil.copytree(shard / kind, output / kind, dirs_exist_ok=True)
     merged = sorted(cases.values(), key=lambda c: c["id"])
-    statuses = Counter(c["status"] for c in merged)
-    summary = {
-        "cases": len(merged),
-        "sent": sum(c["outcome"] == "sent" for c in merged),
-        "not_sent": sum(c["outcome"] == "not sent" for c in merged),
-        **{s: statuses[s] for s in ("passed", "updated", "changed", "new", "failed", "error")},
-        "warnings": sum(1 for c in merged for f in c["findings"] if f["severity"] == "warning"),
-        "unused_snapshots": 0,
-        "seconds": seconds,
-    }
+    summary = {**summarize(merged), "unused_snapshots": 0, "seconds": seconds}
     document = {"format": FORMAT, "summary": summary, "cases": merged, "unused_snapshots": [], "notes": notes, "merged_from": [str(s) for s in shards]}
     atomic_write(output / RESULTS, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
     write_junit(output, document)

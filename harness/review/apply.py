@@ -21,7 +21,6 @@ from typing import Any
 from ..cases import Case, select
 from ..errors import HarnessError, SnapshotError
 from ..snapshots import SnapshotStore, manifest_hash, sha256
-from ..snapshots.store import MANIFEST
 
 __all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "approve_from_report", "reviewer"]
 
@@ -87,8 +86,7 @@ class ReportApprover:
             if sha256(data) != expected:
                 return Applied(case_id, False, f"{path}: does not match results.json (altered or truncated)")
             parts[filename] = data
-        self.store.write(case["template"], case["fixture"], parts, case["manifest"])
-        new_hash = manifest_hash(json.loads((self.store.folder(case["template"], case["fixture"]) / MANIFEST).read_text()))
+        new_hash = manifest_hash(self.store.write(case["template"], case["fixture"], parts, case["manifest"]))
         self._log({"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "who": who or reviewer(),
                    "case": case_id, "old": case["approved_manifest"], "new": new_hash, "from": str(self.report)})
         del self.pending[case_id]

@@ -189,9 +189,10 @@ class SnapshotStore:
             parts[filename] = data
         return ApprovedSnapshot(folder, parts, manifest)
 
-    def write(self, template: str, fixture: str, parts: dict[str, bytes], manifest: dict[str, Any]) -> None:
+    def write(self, template: str, fixture: str, parts: dict[str, bytes], manifest: dict[str, Any]) -> dict[str, Any]:
         """Replace the case's snapshot as a whole (see the module docstring); parts no longer
-        produced (body.html of a case that is now not sent) are removed."""
+        produced (body.html of a case that is now not sent) are removed. Returns the manifest
+        as written, with every part's hash."""
         folder = self.folder(template, fixture)
         self._repair(folder)
         for filename, data in sorted(parts.items()):
@@ -199,6 +200,7 @@ class SnapshotStore:
         manifest = {**manifest, "parts": {name: sha256(data) for name, data in sorted(parts.items())}}
         atomic_write(folder / PENDING, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
         self._finish(folder)
+        return manifest
 
     def _finish(self, folder: Path) -> None:
         """Phase 3: move the committed ``.new`` parts into place."""
