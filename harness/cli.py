@@ -21,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from .cases import shard as shard_cases
 from .engine import CaseResult, Engine
@@ -40,6 +41,12 @@ PathOption = Annotated[Optional[Path], typer.Option(file_okay=False, help="Overr
 
 def _project(catalog: Path | None, fixtures: Path | None, snapshots: Path | None, output: Path | None) -> Project:
     return Project.load(find_project()).with_paths(catalog=catalog, fixtures=fixtures, snapshots=snapshots, output=output)
+
+
+def _error(exc: BaseException) -> None:
+    """An error message, never read as rich markup: ``[tool.email-harness]`` and case ids such as
+    ``refund[de-refunded]`` must print as written."""
+    console.print(Text.assemble(("error: ", "red"), str(exc)))
 
 
 def _interactive() -> bool:
@@ -97,12 +104,12 @@ def run(
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None) as engine:
             results, seconds = _run_cases(engine, only, shard)
     except HarnessError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     try:
         written = engine.flush()
     except HarnessError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=False)
+        _error(exc)
         raise typer.Exit(2) from None
     unused = engine.unused_snapshots(only)
     if prune and unused:
@@ -167,14 +174,14 @@ def approve(
         if not selected:
             raise HarnessError(f"no case matches {' '.join(cases)}; see 'email-harness list'")
     except HarnessError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     with engine:
         results = [engine.approve(case) for case in selected]
     try:
         engine.flush()
     except HarnessError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=False)
+        _error(exc)
         raise typer.Exit(2) from None
     for result in results:
         mark = "approved" if result.ok else "error"
@@ -198,7 +205,7 @@ def review(
         project = _project(None, None, snapshots, report)
         server = make_server("127.0.0.1", port, create_app(project.output, SnapshotStore(project.snapshots)))
     except (HarnessError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     console.print(f"review: http://127.0.0.1:{server.port}/  (Ctrl+C to stop)")
     try:
@@ -216,12 +223,32 @@ def report_merge(
     try:
         document = merge_reports(shards, output)
     except HarnessError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     s = document["summary"]
     console.print(f"merged {len(shards)} report(s): {s['cases']} cases -> {output / 'index.html'}")
     failing = s["changed"] + s["new"] + s["failed"] + s["error"]
     raise typer.Exit(1 if failing else 0)
+
+
+@app.command()
+def init() -> None:
+    """Set up email-harness in the current folder: settings, a template, two fixtures, a plugin
+    module and a CI workflow. Existing files are kept."""
+    from .scaffold import init_project
+
+    root = Path.cwd()
+    try:
+        done = init_project(root)
+    except HarnessError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    for item in done:
+        console.print(f"  {item.action:8} {item.path}", markup=False)
+    console.print(
+        "Next: 'email-harness run --update' writes the first snapshots; review them, commit them, "
+        "then 'email-harness run' checks every change against them."
+    )
 
 
 @app.command("list")
@@ -234,7 +261,7 @@ def list_cases(
     try:
         engine = Engine(_project(catalog, fixtures, None, None))
     except HarnessError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     for case in engine.cases(only):
         console.print(case.id, markup=False)

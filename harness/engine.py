@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .case_result import CaseResult, PartChange, Status, environment_notes
 from .cases import Case, select
 from .catalog import Catalog, load_catalog
-from .errors import HarnessError, ScreenshotError, SnapshotError
+from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
+from .plugins import check_names, import_object, load_plugins
 from .project import Project
 from .render import RenderedEmail, Renderer, mjml_engines
+from .render.translations import TranslationSet
 from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
@@ -95,12 +99,24 @@ class Engine:
         self.update = update
         #: Warnings fail the case too.
         self.strict = strict
+        # The project's own code first: every registry is full before anything is validated.
+        load_plugins(project.root, project.plugins)
         self.catalog: Catalog = load_catalog(project.catalog)
-        self.fixtures: FixtureSet = load_fixtures(project.fixtures) if project.fixtures.is_dir() else FixtureSet({}, {})
+        check_names(self.catalog)
+        model = import_object(project.fixture_model, "fixture_model") if project.fixture_model else None
+        if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise ConfigError(f"[tool.email-harness] fixture_model = {project.fixture_model!r}: not a pydantic model class")
+        default_locale = self.catalog.settings.default_locale
+        self.fixtures: FixtureSet = (
+            load_fixtures(project.fixtures, model, default_locale=default_locale) if project.fixtures.is_dir() else FixtureSet({}, {})
+        )
         engine_cls = mjml_engines.get(project.mjml_engine)
         #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
         self.stopwatch = Stopwatch()
-        self.renderer = Renderer(self.catalog, engine_cls(), now=project.now, stopwatch=self.stopwatch)
+        self.renderer = Renderer(
+            self.catalog, engine_cls(), now=project.now, stopwatch=self.stopwatch,
+            translations=TranslationSet(project.translations),
+        )
         self.store = SnapshotStore(project.snapshots)
         self.kinds: list[SnapshotKind] = [snapshot_kinds.get(name)() for name in snapshot_kinds.names()]
         self._pending: list[_PendingWrite] = []
@@ -147,7 +163,7 @@ class Engine:
             raise self.catalog.errors[case.template]
         if case.fixture in self.fixtures.errors:
             raise self.fixtures.errors[case.fixture]
-        return self.renderer.render(self.catalog.templates[case.template], self.fixtures.accounts[case.fixture])
+        return self.renderer.render(self.catalog.templates[case.template], self.fixtures.fixtures[case.fixture])
 
     def check(self, case: Case, *, write: bool | None = None) -> CaseResult:
         """Render, screenshot, run the rules, compare with the approved snapshot; queue a write
@@ -271,10 +287,10 @@ class Engine:
 
     def _rules(self, case: Case, email: RenderedEmail, shots: ScreenshotOutcome | None) -> list[Finding]:
         template = self.catalog.templates[case.template]
-        account = self.fixtures.accounts[case.fixture]
-        others = [a for fid, a in self.fixtures.accounts.items() if fid != case.fixture]
+        fixture = self.fixtures.fixtures[case.fixture]
+        others = [f for fid, f in self.fixtures.fixtures.items() if fid != case.fixture]
         base = RuleContext(
-            "", email, account, others, template, {}, self.renderer.approved_copy(email.locale),
+            "", email, fixture, others, template, {}, self.renderer.approved_copy(email.locale),
             screenshots=shots.pngs if shots else {}, axe=shots.axe if shots else None,
         )
         return run_rules(self.catalog.rules_for(template), base)

@@ -8,6 +8,7 @@ next command. The tree::
     ├── CatalogError         a template's metadata file is missing a field or does not parse
     ├── FixtureError         a fixture account fails its schema or cannot be read
     ├── RenderError          a case could not be rendered
+    │   ├── GuardError       a send guard crashed or returned something else than values or NotSent
     │   ├── TemplateError    Jinja2 syntax error, undefined variable, sandbox refusal
     │   ├── MjmlError        the MJML engine rejected the rendered MJML
     │   └── ScreenshotError  Chromium could not start, or failed twice on one email
@@ -20,6 +21,7 @@ __all__ = [
     "CatalogError",
     "ConfigError",
     "FixtureError",
+    "GuardError",
     "HarnessError",
     "MjmlError",
     "RenderError",
@@ -49,6 +51,10 @@ class RenderError(HarnessError):
     """A case could not be rendered; ``stage`` says where it broke."""
 
     stage = "render"
+
+
+class GuardError(RenderError):
+    stage = "guard"
 
 
 class TemplateError(RenderError):

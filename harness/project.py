@@ -14,6 +14,24 @@ __all__ = ["Project", "find_project"]
 
 DEFAULT_NOW = "2026-11-01T09:00:00+00:00"
 
+#: Every ``[tool.email-harness]`` key and the type it takes.
+KEYS = {
+    "catalog": "a folder", "fixtures": "a folder", "snapshots": "a folder", "output": "a folder",
+    "now": "an ISO datetime", "mjml_engine": "an engine name", "screenshots": "true or false",
+    "browser": "auto, playwright, system or a path", "plugins": "a list of module names",
+    "fixture_model": "'package.module:Model'", "translations": "a folder",
+}
+
+
+def _is(value: Any, expected: str) -> bool:
+    if expected == "true or false":
+        return isinstance(value, bool)
+    if expected == "an ISO datetime":
+        return isinstance(value, (str, datetime))
+    if expected == "a list of module names":
+        return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+    return isinstance(value, str) and bool(value)
+
 
 @dataclass(frozen=True)
 class Project:
@@ -33,6 +51,13 @@ class Project:
     #: ``auto`` (Playwright's own Chromium if installed, else the system one), ``playwright``,
     #: ``system`` or a path to a Chromium binary.
     browser: str = "auto"
+    #: Modules of the project's own code (rules, guards, filters...), importable from the root.
+    plugins: tuple[str, ...] = ()
+    #: ``"package.module:Model"``: the pydantic model every fixture is validated against; None:
+    #: free-form fixtures.
+    fixture_model: str | None = None
+    #: Gettext catalogs, ``LOCALE/LC_MESSAGES/messages.po``; None: templates render source text.
+    translations: Path | None = None
 
     @classmethod
     def load(cls, root: Path, **overrides: Any) -> Project:
@@ -47,9 +72,14 @@ class Project:
                 raise ConfigError(f"{pyproject}: cannot parse: {exc}") from None
             settings = data.get("tool", {}).get("email-harness", {})
         settings.update({k: v for k, v in overrides.items() if v is not None})
-        unknown = set(settings) - {"catalog", "fixtures", "snapshots", "output", "now", "mjml_engine", "screenshots", "browser"}
+        unknown = set(settings) - set(KEYS)
         if unknown:
-            raise ConfigError(f"{pyproject}: unknown [tool.email-harness] keys: {', '.join(sorted(unknown))}")
+            raise ConfigError(
+                f"{pyproject}: unknown [tool.email-harness] keys: {', '.join(sorted(unknown))}; known: {', '.join(KEYS)}"
+            )
+        for key, expected in KEYS.items():
+            if key in settings and not _is(settings[key], expected):
+                raise ConfigError(f"{pyproject}: [tool.email-harness] {key} = {settings[key]!r}: expected {expected}")
 
         def path(key: str, default: str) -> Path:
             return (root / settings.get(key, default)).resolve()
@@ -68,6 +98,9 @@ class Project:
             mjml_engine=str(settings.get("mjml_engine", "mrml")),
             screenshots=bool(settings.get("screenshots", True)),
             browser=str(settings.get("browser", "auto")),
+            plugins=tuple(settings.get("plugins", ())),
+            fixture_model=settings.get("fixture_model"),
+            translations=path("translations", "") if settings.get("translations") else None,
         )
 
     def with_settings(self, **settings: Any) -> Project:

@@ -16,7 +16,8 @@ import pytest
 
 from .cases import Case
 from .engine import CaseResult, Engine, environment_notes
-from .errors import HarnessError
+from .errors import ConfigError, HarnessError
+from .plugins import registered_in_conftest
 from .project import Project
 from .render import RenderedEmail
 from .report import merge_reports, write_report, write_results
@@ -25,6 +26,7 @@ __all__ = ["CaseItem", "TemplateFile"]
 
 ENGINE = pytest.StashKey[Engine | None]()
 DESELECTED = pytest.StashKey[bool]()
+CONFIG_ERROR = pytest.StashKey[ConfigError | None]()
 RESULTS = pytest.StashKey[list[CaseResult]]()
 #: xdist workers write their part of the report here; the controller merges them.
 WORKER_REPORTS = ".pytest-workers"
@@ -41,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[ENGINE] = None
+    config.stash[CONFIG_ERROR] = None
     config.stash[DESELECTED] = False
     config.stash[RESULTS] = []
     config.stash[ENVIRONMENT] = (Counter(), [0])
@@ -48,15 +51,28 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _engine(config: pytest.Config) -> Engine:
+    """The session's engine. It loads the project's plugins exactly as ``email-harness run``
+    does; a configuration error is raised as ConfigError (once: see ``pytest_collect_file``)."""
     engine = config.stash[ENGINE]
     if engine is None:
-        project = Project.load(config.rootpath)
-        engine = Engine(
-            project,
-            update=config.getoption("update_snapshots"),
-            strict=config.getoption("email_strict"),
-            screenshots=False if config.getoption("no_screenshots") else None,
-        )
+        if config.stash[CONFIG_ERROR] is not None:
+            raise config.stash[CONFIG_ERROR]
+        try:
+            project = Project.load(config.rootpath)
+            engine = Engine(
+                project,
+                update=config.getoption("update_snapshots"),
+                strict=config.getoption("email_strict"),
+                screenshots=False if config.getoption("no_screenshots") else None,
+            )
+            if from_conftest := registered_in_conftest():
+                raise ConfigError(
+                    f"{', '.join(from_conftest)} registered in conftest.py, which 'email-harness run' does not "
+                    "read; move it to a module listed under [tool.email-harness] plugins, so both fronts agree"
+                )
+        except ConfigError as exc:
+            config.stash[CONFIG_ERROR] = exc
+            raise
         config.stash[ENGINE] = engine
     return engine
 
@@ -64,10 +80,25 @@ def _engine(config: pytest.Config) -> Engine:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix != ".mjml" or file_path.name.startswith("_"):
         return None
+    config = parent.config
+    if config.stash[CONFIG_ERROR] is not None:
+        return None  # reported once already
+    try:
+        engine = _engine(config)
+    except ConfigError:
+        return ProjectError.from_parent(parent, path=file_path)
     # The session's engine holds the project already: no pyproject re-read per collected file.
-    if file_path.parent.resolve() != _engine(parent.config).project.catalog:
+    if file_path.parent.resolve() != engine.project.catalog:
         return None
     return TemplateFile.from_parent(parent, path=file_path)
+
+
+class ProjectError(pytest.File):
+    """Stands for the whole project when its configuration is wrong: one collection error with
+    the message ``email-harness run`` prints, no traceback, instead of one per case."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        raise self.CollectError(f"email-harness: {self.config.stash[CONFIG_ERROR]}")
 
 
 class CaseFailed(Exception):

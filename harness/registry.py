@@ -1,21 +1,21 @@
-"""One way to register a plugin: rules, snapshot kinds and MJML engines all use :class:`Registry`.
+"""One way to register a plugin: rules, send guards, filters, snapshot kinds and MJML engines all
+use :class:`Registry`.
 
 Built-ins register exactly like a team's own code::
 
-    from harness.rules import rules
+    from harness import rules
 
     @rules.register("no-lorem-ipsum")
-    def no_lorem_ipsum(email, ctx): ...
+    def no_lorem_ipsum(ctx): ...
 
-A package makes its plugins known through an entry point in the registry's group (for rules,
-``email_harness.rules``); loading the entry point imports the module, whose decorators register.
-A ``conftest.py`` that imports and decorates needs nothing else.
+A team's code runs from a module named under ``plugins`` in ``[tool.email-harness]``, or from an
+installed package's ``email_harness`` entry point; :func:`harness.plugins.load_plugins` imports
+both before anything is validated, for the CLI and for pytest alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
 from .errors import ConfigError
@@ -26,46 +26,45 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """A name -> plugin mapping, filled by the ``register`` decorator and by entry points."""
+    """A name -> plugin mapping, filled by the ``register`` decorator."""
 
-    def __init__(self, kind: str, entry_point_group: str) -> None:
+    def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.entry_point_group = entry_point_group
         self._items: dict[str, T] = {}
-        self._entry_points_loaded = False
+        #: name -> module that registered it, to tell a user where a plugin came from.
+        self.origins: dict[str, str] = {}
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator: register ``obj`` under ``name``. A second plugin with the same name replaces
         the first, so a team can override a built-in deliberately."""
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"a {self.kind} needs a non-empty name, got {name!r}")
 
         def decorator(obj: T) -> T:
             self._items[name] = obj
+            self.origins[name] = str(getattr(obj, "__module__", "") or "")
             return obj
 
         return decorator
 
     def get(self, name: str) -> T:
-        self._load_entry_points()
         try:
             return self._items[name]
         except KeyError:
-            known = ", ".join(sorted(self._items)) or "none"
-            raise ConfigError(f"unknown {self.kind} {name!r}; known: {known}") from None
+            raise ConfigError(f"unknown {self.kind} {name!r}; known: {self.known()}") from None
+
+    def known(self) -> str:
+        """The registered names, for messages."""
+        return ", ".join(sorted(self._items)) or "none"
 
     def names(self) -> list[str]:
-        self._load_entry_points()
         return sorted(self._items)
 
+    def items(self) -> list[tuple[str, T]]:
+        return sorted(self._items.items())
+
     def __contains__(self, name: object) -> bool:
-        self._load_entry_points()
         return name in self._items
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
-
-    def _load_entry_points(self) -> None:
-        if self._entry_points_loaded:
-            return
-        self._entry_points_loaded = True
-        for ep in entry_points(group=self.entry_point_group):
-            ep.load()  # the module's decorators register its plugins

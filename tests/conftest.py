@@ -17,11 +17,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 class Sandbox:
-    """A copy of templates/, fixtures/, snapshots/ and pyproject.toml in a temporary folder."""
+    """A copy of the bundled project (templates/, fixtures/, snapshots/, its plugin package shop/
+    and pyproject.toml) in a temporary folder."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        for folder in ("templates", "fixtures", "snapshots"):
+        for folder in ("templates", "fixtures", "snapshots", "shop"):
             shutil.copytree(REPO / folder, root / folder)
         shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
 

@@ -43,7 +43,7 @@ def test_broken_fixture_names_file_and_field_and_the_run_goes_on(sandbox):
     results = {case.id: engine.check(case) for case in engine.cases()}
     broken = results["order_confirmation[en-one-order]"]
     assert broken.status == "error"
-    assert "en-one-order.yaml: fails the account schema: field orders.0.line_items.0.quantity" in broken.error
+    assert "en-one-order.yaml: fails the Account model: field orders.0.line_items.0.quantity" in broken.error
     assert results["order_confirmation[en-several-orders]"].status == "passed"
 
 
@@ -66,10 +66,24 @@ def test_invalid_yaml_gives_the_line(sandbox):
     assert "en-broken.yaml:3: invalid YAML" in result.error
 
 
-def test_broken_template_metadata_names_the_field(sandbox):
+def test_an_unknown_send_guard_is_one_configuration_error_naming_the_file_and_the_known_guards(sandbox, monkeypatch):
     sandbox.edit("templates/refund.yaml", "requires: [refunded_order]", "requires: [refunded_ordr]")
-    result = sandbox.check("refund[de-refunded]")
-    assert "refund.yaml: field requires: Value error, unknown requirement(s) ['refunded_ordr']" in result.error
+    monkeypatch.chdir(sandbox.root)
+    result = CliRunner().invoke(app, ["run", "--no-screenshots"])
+    assert result.exit_code == 2
+    assert result.output.count("unknown send guard") == 1  # once, not once per fixture
+    assert "refund.yaml: requires: unknown send guard 'refunded_ordr'; known: " in result.output
+    assert "gift_card_order" in result.output and "[tool.email-harness] plugins" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_rule_is_one_configuration_error(sandbox, monkeypatch):
+    sandbox.edit("templates/refund.yaml", "rules:", "rules:\n  no-lorem: {}")
+    monkeypatch.chdir(sandbox.root)
+    result = CliRunner().invoke(app, ["run", "--no-screenshots"])
+    assert result.exit_code == 2
+    assert result.output.count("unknown rule") == 1
+    assert "refund.yaml: rules: unknown rule 'no-lorem'; known: " in result.output
 
 
 def test_cli_lists_every_problem_and_exits_1(sandbox, monkeypatch):

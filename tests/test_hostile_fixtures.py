@@ -40,7 +40,7 @@ def test_right_to_left_text_and_emoji_survive(render):
 
 
 def test_a_200_character_name_renders_whole(render, bundled):
-    name = bundled.fixtures.accounts["it-emoji-long-name"].name
+    name = bundled.fixtures.fixtures["it-emoji-long-name"].data.name
     assert len(name) >= 200
     assert name in render("order_confirmation", "it-emoji-long-name").text
 

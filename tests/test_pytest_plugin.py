@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -10,7 +11,7 @@ HELLO = """<mjml lang="en" dir="ltr"><mj-head><mj-title>Hello</mj-title><mj-prev
 <mj-body><mj-section><mj-column><mj-text><p>Hello {{ account.name }}, lorem ipsum.</p></mj-text></mj-column></mj-section></mj-body></mjml>
 """
 RULE = '''
-from harness.rules import rules
+from harness import rules
 
 @rules.register("no-lorem-ipsum")
 def no_lorem_ipsum(ctx):
@@ -49,13 +50,33 @@ def test_lifecycle(project: pytest.Pytester) -> None:
     assert "hello[en-bob]" in (project.path / "junit.xml").read_text()
 
 
-def test_a_custom_rule_from_conftest_runs_without_touching_the_harness(project: pytest.Pytester) -> None:
-    project.makeconftest(RULE)
-    project.runpytest("templates", "--update-snapshots")
+def test_a_rule_from_the_plugin_module_gives_the_same_verdict_in_pytest_and_the_cli(project: pytest.Pytester) -> None:
+    # Subprocesses: a registration lives for the process, and these must not leak into others.
+    project.makepyfile(hello_checks=RULE)
+    project.makefile(".toml", pyproject='[tool.email-harness]\ncatalog = "templates"\nplugins = ["hello_checks"]\n')
+    project.runpytest_subprocess("templates", "--update-snapshots").assert_outcomes(passed=2)
     (project.path / "templates/_catalog.yaml").write_text("rules:\n  no-lorem-ipsum: {}\n")
-    result = project.runpytest("templates")
+    result = project.runpytest_subprocess("templates")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*[[]no-lorem-ipsum[]] error: placeholder text left in the email at text part*"])
+    cli = project.run(sys.executable, "-m", "harness", "run", "--no-screenshots")
+    assert cli.ret == 1
+    cli.stdout.fnmatch_lines(["*[[]no-lorem-ipsum[]] error: placeholder text left in the email at text part*"])
+
+
+def test_a_rule_registered_in_conftest_is_refused_with_where_to_move_it(project: pytest.Pytester) -> None:
+    """'email-harness run' never reads conftest.py: a rule there would pass in the CLI and fail in
+    pytest. Both fronts refuse the project instead, each with one message."""
+    project.makeconftest(RULE)
+    (project.path / "templates/_catalog.yaml").write_text("rules:\n  no-lorem-ipsum: {}\n")
+    result = project.runpytest_subprocess("templates")
+    assert result.ret == pytest.ExitCode.INTERRUPTED  # a collection error: nothing ran
+    result.stdout.fnmatch_lines(["email-harness: rule 'no-lorem-ipsum' (conftest) registered in conftest.py*[[]tool.email-harness[]] plugins*"])
+    assert result.stdout.str().count("registered in conftest.py") == 1  # once, not once per case
+    assert "Traceback" not in result.stdout.str() and "pytest_plugin.py" not in result.stdout.str()
+    cli = project.run(sys.executable, "-m", "harness", "run", "--no-screenshots")
+    assert cli.ret == 2
+    cli.stdout.fnmatch_lines(["*unknown rule 'no-lorem-ipsum'*", "*[[]tool.email-harness[]] plugins*"])
 
 
 def test_render_email_fixture(project: pytest.Pytester) -> None:

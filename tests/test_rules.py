@@ -28,7 +28,7 @@ BROKEN = [
     ),
     pytest.param(
         "no-foreign-data", "templates/order_confirmation.mjml", "{{ account.name }}<br />", "{{ account.name }}<br />cc: ben.carter@example.net<br />",
-        "order_confirmation[en-one-order]", "email of another account (en-several-orders) appears in the HTML", id="no-foreign-data",
+        "order_confirmation[en-one-order]", "email of another fixture (en-several-orders) appears in the HTML", id="no-foreign-data",
     ),
     pytest.param(
         "no-leftovers", "templates/welcome.mjml", "{{ t.intro }}", "{{ t.intro }} {{ '{{' }} name }}",

@@ -1,6 +1,5 @@
 """The template catalog: what can be sent, in which locales, to whom, checked by which rules."""
 
-from .requirements import REQUIREMENTS, check_requirements
 from .templates import (
     Catalog,
     CatalogSettings,
@@ -11,12 +10,10 @@ from .templates import (
 )
 
 __all__ = [
-    "REQUIREMENTS",
     "Catalog",
     "CatalogSettings",
     "ScreenshotSettings",
     "Template",
     "TemplateMeta",
-    "check_requirements",
     "load_catalog",
 ]

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .._files import read_text, read_yaml
 from ..errors import CatalogError
-from .requirements import REQUIREMENTS
 
 __all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "load_catalog"]
 
@@ -57,16 +56,12 @@ class TemplateMeta(BaseModel):
     model_config = ConfigDict(extra="forbid")
     subject: str
     description: str = ""
+    #: Send guards (registered by the project); any not met -> "not sent" for that fixture.
     requires: list[str] = []
     locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     rules: dict[str, dict[str, Any] | bool] = {}
     strings: dict[str, dict[str, str]] = {}
     screenshots: ScreenshotSettings | None = None
-
-    @field_validator("requires")
-    @classmethod
-    def _known_requirements(cls, value: list[str]) -> list[str]:
-        return _known(value, REQUIREMENTS, "requirement")
 
 
 class CatalogSettings(BaseModel):
@@ -74,7 +69,7 @@ class CatalogSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     default_locale: str = "en"
-    #: Variables every template sees, e.g. the shop's name, support address and URLs.
+    #: Variables every template sees, e.g. the product's name, support address and URLs.
     context: dict[str, Any] = {}
     rules: dict[str, dict[str, Any] | bool] = {}
     screenshots: ScreenshotSettings = ScreenshotSettings()
@@ -94,11 +89,11 @@ class Template:
     def is_static(self) -> bool:
         return self.meta_path is None
 
-    def locale_for(self, account_locale: str) -> str:
-        """The account's locale where the template has it, else the template's first locale."""
-        if account_locale in self.meta.locales:
-            return account_locale
-        language = account_locale.split("_")[0]
+    def locale_for(self, fixture_locale: str) -> str:
+        """The fixture's locale where the template has it, else the template's first locale."""
+        if fixture_locale in self.meta.locales:
+            return fixture_locale
+        language = fixture_locale.split("_")[0]
         return language if language in self.meta.locales else self.meta.locales[0]
 
 

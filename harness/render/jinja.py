@@ -1,22 +1,47 @@
-"""The Jinja2 stage: a sandboxed, strict, autoescaping environment over the catalog folder."""
+"""The Jinja2 stage: a sandboxed, strict, autoescaping environment over the catalog folder.
+
+A project widens it with its own filters, tests, globals and extensions, registered like rules::
+
+    from harness import filters
+
+    @filters.register("currency")
+    def currency(amount, code="EUR"): ...
+
+Gettext is always available (``{% trans %}``, ``_()``, ``ngettext``): with the project's
+``translations`` folder each fixture's locale renders translated, without it the source text
+renders as written.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from ..errors import TemplateError
-from .formatting import FILTERS
+from ..errors import ConfigError, TemplateError
+from ..registry import Registry
 
-__all__ = ["MAX_OUTPUT", "new_environment", "render_jinja", "time_limit"]
+__all__ = [
+    "MAX_OUTPUT", "filters", "jinja_extensions", "jinja_globals", "jinja_tests", "new_environment", "render_jinja",
+    "time_limit",
+]
+
+#: ``{{ value | name }}``. The built-ins (``date``, ``datetime``) are in ``formatting``.
+filters: Registry[Callable[..., Any]] = Registry("Jinja filter")
+#: ``{% if value is name %}``.
+jinja_tests: Registry[Callable[..., bool]] = Registry("Jinja test")
+#: Names every template sees, e.g. a URL builder shared by all templates.
+jinja_globals: Registry[Any] = Registry("Jinja global")
+#: Extension classes (or their import paths) added to the environment: every registered one.
+jinja_extensions: Registry[type[Extension] | str] = Registry("Jinja extension")
 
 #: Characters a single render may produce. Gmail clips HTML at 102 KB; 2 MB of MJML is a bug.
 MAX_OUTPUT = 2_000_000
@@ -76,15 +101,26 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
 def new_environment(catalog_root: Path) -> ImmutableSandboxedEnvironment:
     """Templates may include files of the catalog only (the loader refuses ``..``); the sandbox
     refuses attribute tricks such as ``''.__class__.__mro__``; StrictUndefined turns a missing
-    value into an error instead of an empty string in a customer's inbox."""
-    env = LimitedSandbox(
-        loader=CatalogLoader(catalog_root),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(FILTERS)
+    value into an error instead of an empty string in a customer's inbox. The project's
+    registered filters, tests, globals and extensions are added; the sandbox stays."""
+    from . import formatting  # noqa: F401 - registers the built-in filters
+
+    extensions = ["jinja2.ext.i18n", *(ext for _, ext in jinja_extensions.items())]
+    try:
+        env = LimitedSandbox(
+            loader=CatalogLoader(catalog_root),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=extensions,
+        )
+    except (ImportError, AttributeError, TypeError) as exc:
+        names = ", ".join(f"{name} ({jinja_extensions.origins[name]})" for name in jinja_extensions.names())
+        raise ConfigError(f"a registered Jinja extension cannot be loaded: {exc}; registered: {names}") from None
+    env.filters.update(filters.items())
+    env.tests.update(jinja_tests.items())
+    env.globals.update(jinja_globals.items())
     return env
 
 

@@ -40,7 +40,7 @@ class MjmlEngine(Protocol):
         ...
 
 
-mjml_engines: Registry[type[MjmlEngine]] = Registry("MJML engine", "email_harness.mjml_engines")
+mjml_engines: Registry[type[MjmlEngine]] = Registry("MJML engine")
 
 _INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>(.*?)</mj-style>", re.S | re.I)
 _POSITION = re.compile(r"position (\d+)|at (\d+)")

@@ -10,14 +10,16 @@ from typing import Any, Literal
 import yaml
 from bs4 import BeautifulSoup
 
-from ..catalog import Catalog, Template, check_requirements
+from ..catalog import Catalog, Template
 from ..errors import RenderError, TemplateError
-from ..fixtures import Account
+from ..fixtures import Fixture
+from ..guards import check_guards
 from ..timing import Stopwatch
 from .formatting import seeded_token
 from .jinja import new_environment, render_jinja, time_limit
 from .mjml_engines import MjmlEngine
 from .text import html_to_text
+from .translations import TranslationSet
 
 __all__ = ["RenderedEmail", "Renderer"]
 
@@ -60,31 +62,39 @@ class RenderedEmail:
 
 
 class Renderer:
-    """Renders any template of ``catalog`` for any account. Build one per run: it holds the Jinja
-    environment (compiled templates are cached) and the approved copy per locale."""
+    """Renders any template of ``catalog`` for any fixture. Build one per run: it holds the Jinja
+    environment (compiled templates are cached), the gettext catalogs and the approved copy per
+    locale."""
 
-    def __init__(self, catalog: Catalog, engine: MjmlEngine, *, now: Any, stopwatch: Stopwatch | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog, engine: MjmlEngine, *, now: Any, stopwatch: Stopwatch | None = None,
+        translations: TranslationSet | None = None,
+    ) -> None:
         self.stopwatch = stopwatch or Stopwatch()
         self.catalog = catalog
         self.engine = engine
         self.now = now
         self.env = new_environment(catalog.root)
+        self.translations = translations or TranslationSet(None)
         self._copy: dict[str, dict[str, str]] = {}
 
     #: Seconds one case may take to render (Jinja, MJML, text) before it is stopped.
     time_limit: float = 10.0
 
-    def render(self, template: Template, account: Account) -> RenderedEmail:
-        with time_limit(self.time_limit, f"{template.name}[{account.id}]"):
-            return self._render(template, account)
+    def render(self, template: Template, fixture: Fixture) -> RenderedEmail:
+        with time_limit(self.time_limit, f"{template.name}[{fixture.id}]"):
+            return self._render(template, fixture)
 
-    def _render(self, template: Template, account: Account) -> RenderedEmail:
-        locale = template.locale_for(account.locale)
-        added, reason = check_requirements(template.meta.requires, account, self.now)
-        base = dict(template=template.name, fixture=account.id, locale=locale)
+    def _render(self, template: Template, fixture: Fixture) -> RenderedEmail:
+        locale = template.locale_for(fixture.locale)
+        where = f"{template.meta_path or template.mjml_path}, fixture {fixture.id}"
+        added, reason = check_guards(template.meta.requires, fixture.data, self.now, where=where)
+        base = dict(template=template.name, fixture=fixture.id, locale=locale)
         if reason is not None:
             return RenderedEmail(**base, outcome="not sent", reason=reason)
-        context = self._context(template, account, locale, added)
+        context = self._context(template, fixture, locale, added)
+        # newstyle: %-formatting and autoescaping done by gettext itself, as Flask-Babel does.
+        self.env.install_gettext_translations(self.translations.for_locale(locale), newstyle=True)  # type: ignore[attr-defined]
         mjml_file = template.mjml_path.name
         watch = self.stopwatch.stage
         with watch("jinja"):
@@ -103,18 +113,18 @@ class Renderer:
                 text = text.strip() + "\n"
         return RenderedEmail(**base, outcome="sent", subject=_one_line(subject), html=html, written_text=text, mjml=mjml)
 
-    def _context(self, template: Template, account: Account, locale: str, added: dict[str, Any]) -> dict[str, Any]:
+    def _context(self, template: Template, fixture: Fixture, locale: str, added: dict[str, Any]) -> dict[str, Any]:
         strings = template.meta.strings
         return {
             **self.catalog.settings.context,
             **added,
-            "account": account,
+            "account": fixture.data,
             "locale": locale,
             "dir": "rtl" if locale.split("_")[0] in {"ar", "he", "fa", "ur"} else "ltr",
             "t": strings.get(locale) or strings.get(template.meta.locales[0], {}),
             "copy": self.approved_copy(locale),
             "now": self.now,
-            "token": lambda purpose: seeded_token(template.name, account.id, purpose),
+            "token": lambda purpose: seeded_token(template.name, fixture.id, purpose),
         }
 
     def approved_copy(self, locale: str) -> dict[str, str]:

@@ -5,10 +5,12 @@ images) and ``approved/<template>/<fixture>/`` (the parts it replaces), so the r
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -70,8 +72,26 @@ def write_results(
     seconds: float = 0,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write ``results.json``, ``junit.xml`` and the evidence folders; return the document."""
+    """Write ``results.json``, ``junit.xml`` and the evidence folders; return the document.
+
+    Two runs of one project may finish together: each writes the report folder as a whole under
+    an exclusive lock, so one never deletes the other's evidence half-way."""
     output.mkdir(parents=True, exist_ok=True)
+    with _report_lock(output):
+        return _write_results(output, results, store, unused, seconds, extra)
+
+
+@contextmanager
+def _report_lock(output: Path) -> Iterator[None]:
+    with open(output / ".lock", "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
+        yield
+
+
+def _write_results(
+    output: Path, results: Sequence[CaseResult], store: SnapshotStore | None, unused: Sequence[Case],
+    seconds: float, extra: dict[str, Any] | None,
+) -> dict[str, Any]:
     for stale in ("received", "approved"):  # a report shows one run, never leftovers of another
         shutil.rmtree(output / stale, ignore_errors=True)
     cases = []

@@ -3,9 +3,9 @@
 Registration is a decorator on one :class:`~harness.registry.Registry`, chosen over pluggy hooks
 because a rule is one function with its own options, and a name-keyed registry lets the catalog
 turn each on, off, or configure it per template; pluggy would call every implementation of a hook.
-A rule from a ``conftest.py``::
+A rule from the project's plugin module (listed under ``plugins`` in ``[tool.email-harness]``)::
 
-    from harness.rules import Finding, RuleContext, rules
+    from harness import RuleContext, rules
 
     @rules.register("no-lorem-ipsum")
     def no_lorem_ipsum(ctx: RuleContext):
@@ -14,7 +14,7 @@ A rule from a ``conftest.py``::
                             expected="no 'lorem ipsum'")
 
 then list it in ``templates/_catalog.yaml`` (``rules: {no-lorem-ipsum: {}}``) or a template's
-metadata. A package registers through the ``email_harness.rules`` entry point group instead.
+metadata. An installed package registers through the ``email_harness`` entry point group.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup
 
 from ..catalog import Template
-from ..fixtures import Account
+from ..fixtures import Fixture
 from ..registry import Registry
 from ..render import RenderedEmail
 
@@ -58,9 +58,10 @@ class RuleContext:
 
     rule_id: str
     email: RenderedEmail
-    account: Account
-    #: Every other fixture account: whose data must never appear in this email.
-    others: list[Account]
+    #: The fixture this email was rendered for (``fixture.id``, ``fixture.data``).
+    fixture: Fixture
+    #: Every other fixture: whose data must never appear in this email.
+    others: list[Fixture]
     template: Template
     options: dict[str, Any]
     #: The approved copy of the email's locale (``templates/_copy/LOCALE.yaml``).
@@ -69,6 +70,11 @@ class RuleContext:
     screenshots: dict[str, bytes] = field(default_factory=dict)
     #: axe-core violations from the screenshot page, or None when no page was scanned.
     axe: list[dict[str, Any]] | None = None
+
+    @property
+    def account(self) -> Any:
+        """The fixture's data, as templates see it under ``account``."""
+        return self.fixture.data
 
     @cached_property
     def document(self) -> BeautifulSoup:
@@ -84,7 +90,7 @@ class RuleContext:
 
 Rule = Callable[[RuleContext], Iterable[Finding]]
 
-rules: Registry[Rule] = Registry("rule", "email_harness.rules")
+rules: Registry[Rule] = Registry("rule")
 
 
 def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext) -> list[Finding]:

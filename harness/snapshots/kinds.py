@@ -38,7 +38,7 @@ class SnapshotKind(Protocol):
         ...
 
 
-snapshot_kinds: Registry[type[SnapshotKind]] = Registry("snapshot kind", "email_harness.snapshot_kinds")
+snapshot_kinds: Registry[type[SnapshotKind]] = Registry("snapshot kind")
 
 
 class TextKind:

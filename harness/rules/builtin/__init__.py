@@ -8,7 +8,6 @@ from . import (
     foreign_data,
     links,
     notices,
-    orders,
 )
 
-__all__ = ["accessibility", "approved_copy", "client_support", "content", "foreign_data", "links", "notices", "orders"]
+__all__ = ["accessibility", "approved_copy", "client_support", "content", "foreign_data", "links", "notices"]

@@ -1,16 +1,12 @@
-"""Helpers the built-in rules share: visible text, normalization, an account's own values."""
+"""Helpers the built-in rules share: visible text, normalization, describing an element."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from ...fixtures import Account
-
-__all__ = ["account_strings", "describe", "fold", "visible_text", "word_diff"]
+__all__ = ["describe", "fold", "visible_text", "word_diff"]
 
 
 def fold(text: str) -> str:
@@ -33,22 +29,6 @@ def describe(tag: Tag) -> str:
     if tag.get("src"):
         parts.append(f"[src={str(tag['src'])[:60]}]")
     return "".join(parts)
-
-
-def account_strings(account: Account) -> set[str]:
-    """Every string value in the account's data (names, addresses, codes...)."""
-
-    def walk(value: Any) -> Iterator[str]:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            for v in value.values():
-                yield from walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from walk(v)
-
-    return {s for s in walk(account.model_dump(mode="json")) if s.strip()}
 
 
 def word_diff(expected: str, found: str) -> str:

@@ -6,15 +6,16 @@ import re
 from collections.abc import Iterator
 
 from ..base import Finding, RuleContext, rules
-from ._text import account_strings, describe, fold, visible_text
+from ...fixtures import leaf_strings
+from ._text import describe, fold, visible_text
 
 _LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\[object Object\]|(?<!\w)(?:None|undefined|null|nan|NaN)(?!\w)")
 
 
-def _without_account_data(text: str, ctx: RuleContext) -> str:
+def _without_fixture_data(text: str, ctx: RuleContext) -> str:
     """A fixture may hold template syntax on purpose (``{{ 7*7 }}`` as a name): shown literally,
-    that is correct output, so the account's own values are taken out before looking."""
-    values = account_strings(ctx.account)
+    that is correct output, so the fixture's own values are taken out before looking."""
+    values = leaf_strings(ctx.fixture.data)
     values |= {word for value in values for word in value.split()}  # parts such as the first name
     for value in sorted(values, key=len, reverse=True):
         text = text.replace(value, " ")
@@ -22,7 +23,7 @@ def _without_account_data(text: str, ctx: RuleContext) -> str:
 
 
 def leftovers_in(text: str, ctx: RuleContext) -> list[str]:
-    return sorted({m.group(0) for m in _LEFTOVERS.finditer(_without_account_data(text, ctx))})
+    return sorted({m.group(0) for m in _LEFTOVERS.finditer(_without_fixture_data(text, ctx))})
 
 
 @rules.register("no-leftovers")

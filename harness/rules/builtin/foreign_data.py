@@ -1,41 +1,45 @@
-"""``no-foreign-data``: no personal data of any other fixture account in this email."""
+"""``no-foreign-data``: no personal data of any other fixture in this email."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from fnmatch import fnmatchcase
+from typing import Any
 
-from ...fixtures import Account
+from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
 from ._text import visible_text
 
+#: Fields that identify a person in most data models, as dotted paths with list indices left out
+#: (``team.members.email``). A project names its own with the rule's ``fields`` option.
+DEFAULT_FIELDS = ["email", "*.email", "name", "*.name", "phone", "*.phone", "*address*", "*number", "*code"]
 
-def personal_values(account: Account) -> dict[str, str]:
-    """Value -> what it is, for the data that identifies a customer."""
-    values = {account.email: "email", account.name: "name", account.phone: "phone"}
-    if account.address:
-        values[account.address.line1] = "address"
-    for order in account.orders:
-        values[order.id] = "order id"
-        for card in order.gift_cards:
-            values[card.code] = "gift-card code"
-        if order.shipment:
-            values[order.shipment.tracking_number] = "tracking number"
-    return {v: kind for v, kind in values.items() if len(v.strip()) >= 4}
+
+def personal_values(data: Any, fields: Sequence[str]) -> dict[str, str]:
+    """Value -> the field it came from, for every string field whose path matches ``fields``."""
+    values: dict[str, str] = {}
+    for path, value in leaf_values(data):
+        if isinstance(value, str) and len(value.strip()) >= 4 and any(fnmatchcase(path, f) for f in fields):
+            values.setdefault(value, path)
+    return values
 
 
 @rules.register("no-foreign-data")
 def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
-    """Looks in the subject, the visible HTML text, every attribute (URLs, alt text) and the text part."""
+    """Options: ``fields`` (dotted paths with ``*`` wildcards, default :data:`DEFAULT_FIELDS`):
+    the fixture fields that identify a person. Looks in the subject, the visible HTML text,
+    every attribute (URLs, alt text) and the text part."""
+    fields = list(ctx.options.get("fields", DEFAULT_FIELDS))
     doc = ctx.document
     attributes = " ".join(str(v) for tag in doc.find_all(True) for v in tag.attrs.values() if isinstance(v, str))
     places = {"subject": ctx.email.subject, "HTML": visible_text(doc), "URL or attribute": attributes, "text part": ctx.email.text}
-    own = set(personal_values(ctx.account))
-    foreign: dict[str, list[tuple[str, str]]] = {}  # value -> [(account id, kind)]
+    own = set(personal_values(ctx.fixture.data, fields))
+    foreign: dict[str, list[tuple[str, str]]] = {}  # value -> [(fixture id, field)]
     for other in ctx.others:
-        for value, kind in personal_values(other).items():
+        for value, field in personal_values(other.data, fields).items():
             if value not in own:  # shared with the recipient (same household phone, say): not foreign
-                foreign.setdefault(value, []).append((other.id, kind))
+                foreign.setdefault(value, []).append((other.id, field))
     if not foreign:
         return
     # One alternation per case instead of one search per value and place: longest first, so a
@@ -43,9 +47,9 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(foreign, key=len, reverse=True))) + r")(?!\w)")
     for place, text in places.items():
         for value in dict.fromkeys(m.group(0) for m in pattern.finditer(text)):
-            for other_id, kind in foreign[value]:
+            for other_id, field in foreign[value]:
                 yield ctx.error(
-                    f"{kind} of another account ({other_id}) appears in the {place}: {value[:60]!r}",
+                    f"{field} of another fixture ({other_id}) appears in the {place}: {value[:60]!r}",
                     element=place,
-                    expected=f"only data of {ctx.account.id}",
+                    expected=f"only data of {ctx.fixture.id}",
                 )

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..base import Finding, RuleContext, rules
-from ._text import fold
+from harness import Finding, RuleContext, rules
+
+from .models import Account
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split())
 
 
 @rules.register("order-id")
 def order_id(ctx: RuleContext) -> Iterator[Finding]:
     """Options: ``selector`` (default ``[data-field=order-id]``): where the order id is shown."""
     selector = ctx.options.get("selector", "[data-field=order-id]")
-    own = {o.id for o in ctx.account.orders}
+    account: Account = ctx.account
+    own = {o.id for o in account.orders}
     if not own:
         yield ctx.error(
             "sent to an account that has no order at all",

@@ -1,0 +1,120 @@
+"""Loading a project's own code: the one place plugins come from, for the CLI and pytest alike.
+
+Two sources, imported in this order before the catalog or any fixture is read:
+
+1. installed packages that declare an entry point in the ``email_harness`` group
+   (``[project.entry-points.email_harness] acme = "acme_emails.harness"``);
+2. the modules named by ``plugins = ["acme_emails.harness"]`` in ``[tool.email-harness]``,
+   importable from the project root.
+
+Importing a module runs its ``@rules.register(...)``, ``@guards.register(...)``, ...
+decorators. pytest's ``conftest.py`` is deliberately not a source: ``email-harness run`` does
+not read it, and a check must give the same verdict from both fronts. A plugin registered from a
+conftest is refused with a message saying where to move it (:func:`registered_in_conftest`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+__all__ = ["ENTRY_POINT_GROUP", "check_names", "import_object", "load_plugins", "registered_in_conftest", "registries"]
+
+ENTRY_POINT_GROUP = "email_harness"
+
+
+def registries() -> dict[str, Any]:
+    """Every plugin point by the name it has in ``harness``."""
+    import harness
+
+    return {name: getattr(harness, name) for name in (
+        "rules", "guards", "filters", "jinja_tests", "jinja_globals", "jinja_extensions", "snapshot_kinds", "mjml_engines",
+    )}
+
+
+def load_plugins(root: Path, modules: tuple[str, ...] | list[str]) -> None:
+    """Import every entry point of the ``email_harness`` group, then ``modules`` from ``root``."""
+    import harness  # noqa: F401 - the built-ins register first, so a team can override them
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()
+        except Exception as exc:
+            raise ConfigError(f"entry point {ep.name} = {ep.value!r} (group {ENTRY_POINT_GROUP}): {_why(exc)}") from None
+    if modules and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    for name in modules:
+        _import(name, f"[tool.email-harness] plugins: {name!r}")
+
+
+def import_object(spec: str, setting: str) -> Any:
+    """``"package.module:Name"`` -> the object, with a message naming the setting on failure."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigError(f"[tool.email-harness] {setting} = {spec!r}: expected 'package.module:Name'")
+    module = _import(module_name, f"[tool.email-harness] {setting} = {spec!r}")
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ConfigError(f"[tool.email-harness] {setting} = {spec!r}: module {module_name} has no {attribute!r}") from None
+
+
+def _import(name: str, where: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            raise ConfigError(f"{where}: no module named {exc.name!r} importable from the project root") from None
+        raise ConfigError(f"{where}: {_why(exc)}") from None
+    except Exception as exc:
+        raise ConfigError(f"{where}: importing it failed: {_why(exc)}") from None
+
+
+def _why(exc: BaseException) -> str:
+    """The exception and the innermost line of the user's code that raised it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if "importlib" not in f.filename]
+    where = f" ({own[-1].filename}:{own[-1].lineno})" if own else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def registered_in_conftest() -> list[str]:
+    """``"rule 'x' (conftest)"`` for every plugin a pytest conftest.py registered."""
+    found = []
+    for registry in registries().values():
+        for name, origin in sorted(registry.origins.items()):
+            if origin == "conftest" or origin.endswith(".conftest"):
+                found.append(f"{registry.kind} {name!r} ({origin})")
+    return found
+
+
+def check_names(catalog: Catalog) -> None:
+    """Every send guard and rule the catalog names is registered: one configuration error that
+    lists each unknown name with its file and the known names, before any case runs."""
+    from .guards import guards
+    from .rules import rules
+
+    problems = []
+    where = [(catalog.root / "_catalog.yaml", [], catalog.settings.rules)]
+    where += [(t.meta_path or t.mjml_path, t.meta.requires, t.meta.rules) for t in catalog.templates.values()]
+    for path, required, configured in where:
+        for name in required:
+            if name not in guards:
+                problems.append(f"{path}: requires: unknown send guard {name!r}; known: {guards.known()}")
+        for name in configured:
+            if name not in rules:
+                problems.append(f"{path}: rules: unknown rule {name!r}; known: {rules.known()}")
+    if problems:
+        raise ConfigError(
+            "\n".join(problems) + "\n  register it in a module listed under [tool.email-harness] plugins, "
+            "or fix the name"
+        )
