@@ -49,7 +49,7 @@ def ratio(name: str, value: float, target: str) -> None:
 
 
 def copy_project(to: Path) -> Path:
-    for folder in ("templates", "fixtures", "snapshots"):
+    for folder in ("templates", "fixtures", "snapshots", "shop"):
         shutil.copytree(REPO / folder, to / folder)
     shutil.copy(REPO / "pyproject.toml", to / "pyproject.toml")
     return to
@@ -187,7 +187,10 @@ def generate(root: Path, templates: int, accounts: int) -> Path:
         source = fixtures[i % len(fixtures)]
         text = source.read_text(encoding="utf-8").replace("@", f"+{i}@", 1)
         (root / "fixtures" / f"{source.stem}-{i}.yaml").write_text(text, encoding="utf-8")
-    (root / "pyproject.toml").write_text('[tool.email-harness]\nscreenshots = false\n')
+    shutil.copytree(REPO / "shop", root / "shop")
+    (root / "pyproject.toml").write_text(
+        '[tool.email-harness]\nscreenshots = false\nplugins = ["shop"]\nfixture_model = "shop.models:Account"\n'
+    )
     return root
 
 

@@ -53,6 +53,8 @@ def load_plugins(root: Path, modules: tuple[str, ...] | list[str]) -> None:
     if modules and str(root) not in sys.path:
         sys.path.insert(0, str(root))
     for name in modules:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ConfigError(f"[tool.email-harness] plugins: {name!r} is not a module name (e.g. 'acme_emails.harness')")
         _import(name, f"[tool.email-harness] plugins: {name!r}")
 
 
