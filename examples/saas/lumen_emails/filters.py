@@ -1,10 +1,10 @@
-"""Lumen's template filters: amounts in the email's locale."""
+"""Lumen's template filters: amounts and rates in the email's locale, cards by their last four digits."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -19,6 +19,13 @@ def currency(ctx: Context, amount: Decimal | int | float, code: str) -> str:
     """``{{ invoice.total | currency(invoice.currency) }}``: ``$49.00`` in English, ``49,00 €`` in
     German. The locale is the email's (``locale`` in the template context), not the server's."""
     return format_currency(Decimal(str(amount)), code, locale=ctx["locale"])
+
+
+@filters.register("percent")
+@pass_context
+def percent(ctx: Context, rate: Decimal | float) -> str:
+    """``{{ invoice.tax_rate | percent }}``: ``0.2`` -> ``20%`` in English, ``19 %`` in German."""
+    return format_percent(Decimal(str(rate)), locale=ctx["locale"])
 
 
 @filters.register("card")

@@ -73,10 +73,6 @@ class Invoice(_Model):
     def total(self) -> Decimal:
         return self.subtotal + self.tax
 
-    @property
-    def tax_percent(self) -> int:
-        return int(self.tax_rate * 100)
-
 
 class Trial(_Model):
     plan: Literal["Team", "Business"]
