@@ -31,8 +31,9 @@ from .report import load_results, merge_reports, write_report, write_results
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Regression tests for transactional email templates.")
-report_app = typer.Typer(no_args_is_help=True, help="Work with report folders.")
+# rich_markup_mode=None: help texts print as written; "[tool.email-harness]" and "NAME[fixture]" are not markup.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, help="Regression tests for transactional email templates.")
+report_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Work with report folders.")
 app.add_typer(report_app, name="report")
 console = Console(highlight=False, soft_wrap=True)
 
@@ -87,7 +88,7 @@ def _print_summary(s: dict[str, int], seconds: float) -> None:
 
 @app.command()
 def run(
-    only: Annotated[list[str], typer.Option("--only", help="Case pattern, e.g. 'gift_card_*[*-no-orders]'; repeatable.")] = [],
+    only: Annotated[list[str], typer.Option("--only", metavar="PATTERN", help="Case pattern, e.g. 'invoice_*[de-*]'; repeatable.")] = [],
     update: Annotated[bool, typer.Option("--update", help="Write new and changed snapshots.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Delete snapshots no case produces any more.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rule warnings fail the case too.")] = False,
@@ -149,7 +150,7 @@ def run(
 
 @app.command()
 def approve(
-    cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'gift_card_*[*-no-orders]'.")] = None,
+    cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'invoice_*[de-*]'.")] = None,
     from_report: Annotated[Optional[Path], typer.Option("--from", help="Apply what this report folder's run produced (a CI artifact), without re-rendering.")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
@@ -253,7 +254,7 @@ def init() -> None:
 
 @app.command("list")
 def list_cases(
-    only: Annotated[list[str], typer.Option("--only", help="Case pattern; repeatable.")] = [],
+    only: Annotated[list[str], typer.Option("--only", metavar="PATTERN", help="Case pattern; repeatable.")] = [],
     catalog: PathOption = None,
     fixtures: PathOption = None,
 ) -> None:

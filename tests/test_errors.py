@@ -102,3 +102,11 @@ def test_usage_error_exits_2(sandbox, monkeypatch):
     result = CliRunner().invoke(app, ["run", "--catalog", str(sandbox.root / "nope")])
     assert result.exit_code == 2
     assert "does not exist; pass --catalog DIR" in result.output
+
+
+def test_help_texts_print_brackets_as_written():
+    """Setting names and case patterns contain brackets; the terminal library must not eat them."""
+    runner = CliRunner()
+    run_help = runner.invoke(app, ["run", "--help"]).output
+    assert "Overrides [tool.email-harness]." in run_help and "'invoice_*[de-*]'" in run_help
+    assert "(default: [tool.email-harness] output)" in runner.invoke(app, ["review", "--help"]).output
