@@ -144,7 +144,7 @@ def run(
     failed = [r for r in results if not r.ok]
     if failed:
         console.print(f"[red]{len(failed)} case(s) need attention.[/red] Review them with 'email-harness review', "
-                      "or approve with 'email-harness approve --from report CASE...'.")
+                      f"or approve with 'email-harness approve --from {project.relative(project.output)} CASE...'.")
     raise typer.Exit(1 if failed or (unused and not prune and not shard) else 0)
 
 

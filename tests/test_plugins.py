@@ -139,7 +139,7 @@ def test_a_missing_key_in_free_form_data_names_the_file_line_fixture_and_key(tea
     team.fixture("en-ada", INVOICES)
     result = team.engine().check(Case.parse("t[en-ada]"))
     assert result.status == "error"
-    assert "t.mjml:2: undefined value" in result.error and "'plan'" in result.error
+    assert "t.mjml:2: undefined value: the fixture has no key 'plan' in en-ada.yaml" in result.error
     assert "t[en-ada]" in result.explain()
 
 

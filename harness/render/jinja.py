@@ -143,7 +143,9 @@ def render_jinja(
     except SecurityError as exc:
         raise TemplateError(f"{_location(exc, where)}: refused by the sandbox: {exc}") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{_location(exc, where)}: undefined value: {exc.message}") from None
+        # Free-form fixture data is a Record: say "key", not Python's "attribute of an object".
+        message = (exc.message or "").replace("'harness.fixtures.data.Record object' has no attribute", "the fixture has no key")
+        raise TemplateError(f"{_location(exc, where)}: undefined value: {message}") from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateError(f"{_location(exc, where)}: {type(exc).__name__}: {exc}") from None
 

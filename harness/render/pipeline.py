@@ -83,7 +83,12 @@ class Renderer:
 
     def render(self, template: Template, fixture: Fixture) -> RenderedEmail:
         with time_limit(self.time_limit, f"{template.name}[{fixture.id}]"):
-            return self._render(template, fixture)
+            try:
+                return self._render(template, fixture)
+            except TemplateError as exc:
+                if "the fixture has no key" in str(exc):
+                    raise TemplateError(f"{exc} in {fixture.path.name} (a typo in the template, or a key this fixture lacks)") from None
+                raise
 
     def _render(self, template: Template, fixture: Fixture) -> RenderedEmail:
         locale = template.locale_for(fixture.locale)
