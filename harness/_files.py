@@ -1,4 +1,11 @@
-"""Reading the user's files with messages that say which file, which line, and what to do."""
+"""Reading the user's files with messages that say which file, which line, and what to do.
+
+Only regular files are read (a FIFO named ``x.yaml`` would block the run forever). YAML is
+loaded strictly: a key given twice is an error (PyYAML keeps the last one silently, so a second
+``rules:`` would switch the first set of rules off), and a document that expands past
+:data:`MAX_YAML_VALUES` values through aliases (a "billion laughs" file) is refused before
+anything walks it.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +15,16 @@ from typing import Any
 import yaml
 
 from .errors import HarnessError
+from .safepaths import read_regular
 
-__all__ = ["read_text", "read_yaml"]
+__all__ = ["MAX_YAML_VALUES", "read_text", "read_yaml"]
+
+#: Values a YAML file may hold once its aliases are expanded: far above any real fixture.
+MAX_YAML_VALUES = 200_000
 
 
 def read_text(path: Path, error: type[HarnessError]) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_regular(path, error)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -24,14 +32,58 @@ def read_text(path: Path, error: type[HarnessError]) -> str:
         raise error(f"{path}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
 
 
-#: libyaml's loader where PyYAML was built with it (its wheels are): ~10x faster, same results.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: libyaml's parser where PyYAML was built with it (its wheels are): ~10x faster, same results.
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _StrictLoader(_BASE):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing a mapping that names one key twice."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not key_node:
+                raise _DuplicateKey(None, None, f"duplicate key {key!r} (first at line {first.start_mark.line + 1})", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _too_big(value: Any) -> bool:
+    """Whether ``value`` holds more than MAX_YAML_VALUES values, aliases counted each time they
+    are used; stops counting as soon as it knows."""
+    budget = MAX_YAML_VALUES
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def read_yaml(path: Path, error: type[HarnessError]) -> Any:
+    text = read_text(path, error)
     try:
-        return yaml.load(read_text(path, error), Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise error(f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise error(f"{path}: invalid YAML: nested too deeply") from None
+    if _too_big(data):
+        raise error(f"{path}: more than {MAX_YAML_VALUES:,} values once its aliases are expanded (an alias bomb?)")
+    return data

@@ -107,20 +107,27 @@ def run(
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        console.print("interrupted: no snapshot was written and the report was left as it was")
+        raise typer.Exit(130) from None
     try:
         written = engine.flush()
+        unused = engine.unused_snapshots(only)
+        if prune and unused:
+            engine.prune(unused)
+        notes = engine.environment_notes()
+        document = write_results(
+            project.output, results, store=engine.store, unused=[] if prune or shard else unused, seconds=seconds,
+            extra={"notes": notes, "shard": shard},
+        )
+        report_path = write_report(project.output, document)
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
-    unused = engine.unused_snapshots(only)
-    if prune and unused:
-        engine.prune(unused)
-    notes = engine.environment_notes()
-    document = write_results(
-        project.output, results, store=engine.store, unused=[] if prune or shard else unused, seconds=seconds,
-        extra={"notes": notes, "shard": shard},
-    )
-    report_path = write_report(project.output, document)
+    except KeyboardInterrupt:
+        # Each case is replaced as a whole (see harness.snapshots.store): old or new, never a mix.
+        console.print("interrupted while writing: every snapshot is either its old or its new version; run again to finish")
+        raise typer.Exit(130) from None
 
     for result in results:
         if not result.ok:

@@ -1,6 +1,7 @@
 """The template catalog: what can be sent, in which locales, to whom, checked by which rules."""
 
 from .templates import (
+    LOCALE,
     Catalog,
     CatalogSettings,
     ScreenshotSettings,
@@ -10,6 +11,7 @@ from .templates import (
 )
 
 __all__ = [
+    "LOCALE",
     "Catalog",
     "CatalogSettings",
     "ScreenshotSettings",

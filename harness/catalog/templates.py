@@ -30,6 +30,11 @@ def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
     return value
 
 
+#: A locale code: ``en``, ``pt_BR``, ``zh-Hant``. It names files (``_copy/LOCALE.yaml``, gettext
+#: catalogs), so nothing else gets through.
+LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,2}")
+
+
 class ScreenshotSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: Viewport names from ``harness.screenshots.VIEWPORTS``; dark variants end in ``-dark``.
@@ -62,6 +67,14 @@ class TemplateMeta(BaseModel):
     rules: dict[str, dict[str, Any] | bool] = {}
     strings: dict[str, dict[str, str]] = {}
     screenshots: ScreenshotSettings | None = None
+
+    @field_validator("locales")
+    @classmethod
+    def _locale_codes(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not LOCALE.fullmatch(v)]
+        if bad:
+            raise ValueError(f"not locale codes: {bad}; use codes such as 'en', 'de', 'pt_BR'")
+        return value
 
 
 class CatalogSettings(BaseModel):

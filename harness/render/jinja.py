@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import ConfigError, TemplateError
 from ..registry import Registry
+from .sandbox import MAX_OUTPUT, LimitedSandbox
 
 __all__ = [
     "MAX_OUTPUT", "filters", "jinja_extensions", "jinja_globals", "jinja_tests", "new_environment", "render_jinja",
@@ -43,8 +44,6 @@ jinja_globals: Registry[Any] = Registry("Jinja global")
 #: Extension classes (or their import paths) added to the environment: every registered one.
 jinja_extensions: Registry[type[Extension] | str] = Registry("Jinja extension")
 
-#: Characters a single render may produce. Gmail clips HTML at 102 KB; 2 MB of MJML is a bug.
-MAX_OUTPUT = 2_000_000
 
 
 class CatalogLoader(jinja2.FileSystemLoader):
@@ -60,22 +59,6 @@ class CatalogLoader(jinja2.FileSystemLoader):
         if filename and not Path(filename).resolve().is_relative_to(self.root):
             raise jinja2.TemplateNotFound(f"{template} (it resolves outside the catalog: a symlink?)")
         return source, filename, uptodate
-
-
-class LimitedSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, plus a refusal of ``'x' * 10**9`` and ``10 ** 10 ** 10`` before they run:
-    a render's output is capped at :data:`MAX_OUTPUT`, and a huge value is refused, not built."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError(f"exponent {right} is too large for a template")
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT:
-                    raise SecurityError(f"'*' would build {len(seq) * n:,} items; a render may produce at most {MAX_OUTPUT:,}")
-        return super().call_binop(context, operator, left, right)
 
 
 @contextmanager
@@ -130,16 +113,23 @@ def render_jinja(
     """Render the catalog file ``name`` or the string ``source``; ``where`` names it in errors."""
     try:
         template = env.get_template(name) if name is not None else env.from_string(source or "")
-        output = template.render(context)
-        if len(output) > MAX_OUTPUT:
-            raise TemplateError(f"{where}: the render produced {len(output):,} characters; the limit is {MAX_OUTPUT:,}")
-        return output
+        # Counted while produced: a loop printing 10^5 one-megabyte strings stops at the limit,
+        # long before it could fill the machine's memory.
+        chunks, size = [], 0
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TemplateError(f"{where}: the render produced more than {MAX_OUTPUT:,} characters; the limit is {MAX_OUTPUT:,}, so it was stopped")
+            chunks.append(chunk)
+        return "".join(chunks)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or where}:{exc.lineno}: Jinja syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"{where}: include {exc.name!r} not found in the catalog") from None
     except RecursionError:
         raise TemplateError(f"{where}: endless recursion (a macro or include that calls itself)") from None
+    except MemoryError:
+        raise TemplateError(f"{where}: the render asked for more memory than the machine has; it was stopped") from None
     except SecurityError as exc:
         raise TemplateError(f"{_location(exc, where)}: refused by the sandbox: {exc}") from None
     except jinja2.UndefinedError as exc:

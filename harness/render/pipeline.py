@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-import yaml
 from bs4 import BeautifulSoup
 
-from ..catalog import Catalog, Template
+from .._files import read_yaml
+from ..catalog import LOCALE, Catalog, Template
 from ..errors import RenderError, TemplateError
 from ..fixtures import Fixture
 from ..guards import check_guards
@@ -135,13 +135,12 @@ class Renderer:
     def approved_copy(self, locale: str) -> dict[str, str]:
         """``templates/_copy/LOCALE.yaml``: the reviewed paragraphs templates include, never paste."""
         if locale not in self._copy:
+            if not LOCALE.fullmatch(locale):  # it becomes part of a path
+                raise TemplateError(f"locale {locale!r} is not a locale code such as 'en' or 'pt_BR'")
             path = self.catalog.root / "_copy" / f"{locale}.yaml"
-            data: Any = {}
-            if path.is_file():
-                try:
-                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                    raise TemplateError(f"{path}: cannot load approved copy: {exc}") from None
+            data: Any = read_yaml(path, TemplateError) if path.is_file() else {}
+            if not isinstance(data, dict):
+                raise TemplateError(f"{path}: expected a mapping of copy block names to text, got {type(data).__name__}")
             self._copy[locale] = {str(k): " ".join(str(v).split()) for k, v in data.items()}
         return self._copy[locale]
 

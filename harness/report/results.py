@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from xml.etree import ElementTree as ET
 from ..cases import Case
 from ..engine import CaseResult
 from ..errors import HarnessError, SnapshotError
+from ..safepaths import NAME, check_name, open_nofollow, read_regular
 from ..snapshots import SnapshotStore, atomic_write, sha256
 
 __all__ = ["RESULTS", "load_results", "merge_reports", "summarize", "write_junit", "write_results"]
@@ -83,17 +85,28 @@ def write_results(
 
 @contextmanager
 def _report_lock(output: Path) -> Iterator[None]:
-    with open(output / ".lock", "a", encoding="utf-8") as handle:
+    fd = open_nofollow(output / ".lock", os.O_WRONLY | os.O_CREAT, SnapshotError)
+    with os.fdopen(fd, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
         yield
+
+
+def _clear_evidence(output: Path) -> None:
+    """A report shows one run, never leftovers of another; a planted symlink is removed as a
+    link, never followed."""
+    for stale in ("received", "approved"):
+        path = output / stale
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_results(
     output: Path, results: Sequence[CaseResult], store: SnapshotStore | None, unused: Sequence[Case],
     seconds: float, extra: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    for stale in ("received", "approved"):  # a report shows one run, never leftovers of another
-        shutil.rmtree(output / stale, ignore_errors=True)
+    _clear_evidence(output)
     cases = []
     for result in results:
         folder = Path(result.case.template) / result.case.fixture
@@ -130,15 +143,29 @@ def _copy_approved(folder: Path, result: CaseResult, store: SnapshotStore) -> li
     return sorted(copied)
 
 
+def _copy_evidence(source: Path, target: Path) -> None:
+    """Copy ``TEMPLATE/FIXTURE/PART`` files of a shard: regular files with valid names only, no
+    symlink followed (a shard is a CI artifact, possibly from a fork's pull request)."""
+    if not source.is_dir() or source.is_symlink():
+        return
+    for template in sorted(source.iterdir()):
+        for fixture in sorted(template.iterdir()) if template.is_dir() and not template.is_symlink() else []:
+            for part in sorted(fixture.iterdir()) if fixture.is_dir() and not fixture.is_symlink() else []:
+                names = (template.name, fixture.name, part.name)
+                if all(NAME.fullmatch(n) for n in names) and part.is_file() and not part.is_symlink():
+                    atomic_write(target.joinpath(*names), read_regular(part, follow=False))
+
+
 def load_results(report: Path) -> dict[str, Any]:
     """``results.json`` of a report folder, with a message saying what to do when it is not one."""
     path = report / RESULTS if report.is_dir() else report
+    if not path.exists():
+        raise HarnessError(f"{path}: no results here; run 'email-harness run' first (or pass the CI artifact's folder)")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        document["cases"]  # noqa: B018 - the one key every reader needs
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: no results here; run 'email-harness run' first (or pass the CI artifact's folder)") from None
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        document = json.loads(read_regular(path, follow=False))
+        if not isinstance(document, dict) or not isinstance(document["cases"], list):
+            raise TypeError("expected an object with a list of cases")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
         raise HarnessError(f"{path}: not an email-harness results file ({exc})") from None
     return document
 
@@ -170,20 +197,29 @@ def merge_reports(shards: Sequence[Path], output: Path) -> dict[str, Any]:
     cases: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
     seconds = 0.0
-    output.mkdir(parents=True, exist_ok=True)
-    for stale in ("received", "approved"):
-        shutil.rmtree(output / stale, ignore_errors=True)
+    target = output.resolve()
     for shard in shards:
-        document = load_results(shard)
+        where = shard.resolve()
+        if where == target or target.is_relative_to(where) or where.is_relative_to(target):
+            raise HarnessError(f"--output {output} overlaps the shard report {shard}; merge into a new folder")
+    documents = [(shard, load_results(shard)) for shard in shards]
+    output.mkdir(parents=True, exist_ok=True)
+    _clear_evidence(output)
+    for shard, document in documents:
         for case in document["cases"]:
-            if case["id"] in cases:
-                raise HarnessError(f"{case['id']} is in two shard reports ({shard}); were the shards run with the same N?")
-            cases[case["id"]] = case
-        notes += [n for n in document.get("notes", []) if n not in notes]
+            case_id = case.get("id") if isinstance(case, dict) else None
+            template, fixture = (case.get("template"), case.get("fixture")) if isinstance(case, dict) else (None, None)
+            check_name(template, "template", shard / RESULTS)
+            check_name(fixture, "fixture", shard / RESULTS)
+            if case_id != Case(template, fixture).id:
+                raise HarnessError(f"{shard / RESULTS}: case id {case_id!r} does not match its template and fixture")
+            if case_id in cases:
+                raise HarnessError(f"{case_id} is in two shard reports ({shard}); were the shards run with the same N?")
+            cases[case_id] = case
+        notes += [n for n in document.get("notes", []) if isinstance(n, str) and n not in notes]
         seconds = max(seconds, document.get("summary", {}).get("seconds", 0))
         for kind in ("received", "approved"):
-            if (shard / kind).is_dir():
-                shutil.copytree(shard / kind, output / kind, dirs_exist_ok=True)
+            _copy_evidence(shard / kind, output / kind)
     merged = sorted(cases.values(), key=lambda c: c["id"])
     summary = {**summarize(merged), "unused_snapshots": 0, "seconds": seconds}
     document = {"format": FORMAT, "summary": summary, "cases": merged, "unused_snapshots": [], "notes": notes, "merged_from": [str(s) for s in shards]}

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..cases import Case, select
 from ..errors import HarnessError, SnapshotError
+from ..safepaths import check_name, open_nofollow, read_regular
 from ..snapshots import SnapshotStore, manifest_hash, sha256
 
 __all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "approve_from_report", "reviewer"]
@@ -49,9 +50,12 @@ class ReportApprover:
     def __init__(self, report: Path, document: dict[str, Any], store: SnapshotStore) -> None:
         self.report = report.resolve()
         self.store = store
-        #: Only cases that differ can be approved; by id.
+        #: Only cases that differ can be approved; by id. A case is checked when approved.
+        cases = document.get("cases") if isinstance(document, dict) else None
         self.pending: dict[str, dict[str, Any]] = {
-            c["id"]: c for c in document["cases"] if c["status"] in ("changed", "new") and c.get("received")
+            c["id"]: c for c in (cases if isinstance(cases, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("id"), str)
+            and c.get("status") in ("changed", "new") and c.get("received")
         }
 
     def select(self, patterns: Sequence[str]) -> list[str]:
@@ -67,6 +71,10 @@ class ReportApprover:
 
     def _approve(self, case_id: str, case: dict[str, Any], who: str | None) -> Applied:
         try:
+            self._check(case_id, case)
+        except HarnessError as exc:
+            return Applied(case_id, False, str(exc))
+        try:
             current = self.store.read(case["template"], case["fixture"])
         except SnapshotError:
             current = None
@@ -79,10 +87,13 @@ class ReportApprover:
         parts: dict[str, bytes] = {}
         folder = self.report / "received" / case["template"] / case["fixture"]
         for filename, expected in case["received"].items():
-            path = (folder / filename).resolve()
-            if not path.is_relative_to(self.report) or not path.is_file():
+            path = folder / filename
+            if not path.resolve().is_relative_to(self.report) or not path.is_file() or path.is_symlink():
                 return Applied(case_id, False, f"{path}: missing from the report; was the artifact downloaded whole?")
-            data = path.read_bytes()
+            try:
+                data = read_regular(path, follow=False)
+            except HarnessError as exc:
+                return Applied(case_id, False, str(exc))
             if sha256(data) != expected:
                 return Applied(case_id, False, f"{path}: does not match results.json (altered or truncated)")
             parts[filename] = data
@@ -92,10 +103,30 @@ class ReportApprover:
         del self.pending[case_id]
         return Applied(case_id, True)
 
+    def _check(self, case_id: str, case: dict[str, Any]) -> None:
+        """Nothing in results.json decides where approval writes: names follow the grammar and
+        agree with the id, received parts are a mapping of part names to hashes."""
+        source = self.report / "results.json"
+        template = check_name(case.get("template"), "template", source)
+        fixture = check_name(case.get("fixture"), "fixture", source)
+        if case_id != Case(template, fixture).id:
+            raise HarnessError(f"{source}: case id {case_id!r} does not match its template and fixture")
+        received, manifest = case.get("received"), case.get("manifest")
+        if not isinstance(received, dict) or not all(isinstance(v, str) for v in received.values()):
+            raise HarnessError(f"{source}: {case_id}: 'received' must map part names to hashes")
+        for name in received:
+            check_name(name, "part", source)
+        if not isinstance(manifest, dict) or not isinstance(case.get("approved_manifest"), (str, type(None))):
+            raise HarnessError(f"{source}: {case_id}: 'manifest' and 'approved_manifest' are missing or of the wrong type")
+
     def _log(self, entry: dict[str, Any]) -> None:
         self.store.root.mkdir(parents=True, exist_ok=True)
-        with open(self.store.root / REVIEW_LOG, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        fd = open_nofollow(self.store.root / REVIEW_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SnapshotError)
+        try:
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise SnapshotError(f"{self.store.root / REVIEW_LOG}: cannot append ({exc.strerror}); the snapshot was written") from None
 
 
 def approve_from_report(report: Path, document: dict[str, Any], store: SnapshotStore, patterns: Sequence[str]) -> list[Applied]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import SnapshotError
+from ..safepaths import NAME, check_name, open_nofollow, read_regular, safe_folder
 
 __all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash", "sha256"]
 
@@ -67,6 +68,21 @@ def atomic_write(path: Path, data: bytes) -> None:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _load_manifest(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    """A manifest (or ``.pending.json``) whose ``parts`` map valid part names to hashes; nothing
+    else is trusted, since a snapshot folder may come from anyone's branch."""
+    try:
+        manifest = json.loads(data if data is not None else read_regular(path, SnapshotError, follow=False))
+        parts = manifest["parts"]
+        if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
+            raise TypeError("'parts' must map file names to hashes")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
+        raise SnapshotError(f"{path}: does not parse ({exc}); restore it with 'git checkout -- {path}'") from None
+    for name in parts:
+        check_name(name, "part", path, SnapshotError)
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -123,10 +139,14 @@ class SnapshotStore:
             yield None
             return
         try:
-            handle = open(self.root / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - closed below
-        except OSError:
+            # O_NOFOLLOW: a lock file planted as a symlink must not truncate the file it points to.
+            fd = open_nofollow(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_APPEND, SnapshotError)
+        except SnapshotError:
+            if os.path.islink(self.root / LOCK):
+                raise
             yield None  # a read-only checkout: nobody can write here, reading needs no lock
             return
+        handle = os.fdopen(fd, "a+", encoding="utf-8")
         with handle:
             deadline = time.monotonic() + timeout
             while True:
@@ -148,7 +168,11 @@ class SnapshotStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def folder(self, template: str, fixture: str) -> Path:
-        return self.root / template / fixture
+        """The case's folder; the names are checked and no step may be a symlink, since they may
+        come from a report or a manifest rather than from the catalog."""
+        check_name(template, "template", self.root, SnapshotError)
+        check_name(fixture, "fixture", self.root / template, SnapshotError)
+        return safe_folder(self.root, template, fixture, error=SnapshotError)
 
     def read(self, template: str, fixture: str) -> ApprovedSnapshot | None:
         """The approved snapshot, ``None`` when the case has none, ``SnapshotError`` when corrupt."""
@@ -167,20 +191,11 @@ class SnapshotStore:
             if any(p for p in folder.iterdir() if not p.name.startswith(".")):
                 raise SnapshotError(f"{manifest_path}: missing; the snapshot cannot be trusted. Re-approve the case.")
             return None
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            parts_hashes: dict[str, str] = manifest["parts"]
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise SnapshotError(
-                f"{manifest_path}: does not parse ({exc}); restore it with 'git checkout -- {manifest_path}'"
-            ) from None
+        manifest = _load_manifest(manifest_path)
         parts: dict[str, bytes] = {}
-        for filename, expected in parts_hashes.items():
+        for filename, expected in manifest["parts"].items():
             path = folder / filename
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise SnapshotError(f"{path}: listed in the manifest but unreadable: {exc.strerror}") from None
+            data = read_regular(path, SnapshotError, follow=False)
             if sha256(data) != expected:
                 raise SnapshotError(
                     f"{path}: content does not match its manifest (truncated, edited by hand, or an interrupted "
@@ -194,6 +209,8 @@ class SnapshotStore:
         produced (body.html of a case that is now not sent) are removed. Returns the manifest
         as written, with every part's hash."""
         folder = self.folder(template, fixture)
+        for filename in parts:
+            check_name(filename, "part", folder, SnapshotError)
         self._repair(folder)
         for filename, data in sorted(parts.items()):
             atomic_write(folder / f".{filename}.new", data)
@@ -204,8 +221,8 @@ class SnapshotStore:
 
     def _finish(self, folder: Path) -> None:
         """Phase 3: move the committed ``.new`` parts into place."""
-        data = (folder / PENDING).read_bytes()
-        manifest = json.loads(data)
+        data = read_regular(folder / PENDING, SnapshotError, follow=False)
+        manifest = _load_manifest(folder / PENDING, data)
         for filename in manifest["parts"]:
             staged = folder / f".{filename}.new"
             if staged.is_file():
@@ -229,12 +246,13 @@ class SnapshotStore:
                     staged.unlink()
             for temporary in folder.glob(".*.tmp"):
                 temporary.unlink()
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, SnapshotError) as exc:
             raise SnapshotError(f"{folder}: an interrupted update cannot be recovered ({exc}); "
                                 f"restore it with 'git checkout -- {folder}' or re-approve the case") from None
 
     def remove(self, template: str, fixture: str) -> None:
-        shutil.rmtree(self.folder(template, fixture), ignore_errors=True)
+        folder = self.folder(template, fixture)  # refuses a symlinked folder: never delete through one
+        shutil.rmtree(folder, ignore_errors=True)
         parent = self.root / template
         if parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
@@ -243,10 +261,7 @@ class SnapshotStore:
         """Every (template, fixture) with a snapshot folder on disk."""
         if not self.root.is_dir():
             return set()
-        return {
-            (t.name, f.name)
-            for t in self.root.iterdir()
-            if t.is_dir() and not t.name.startswith(".")
-            for f in t.iterdir()
-            if f.is_dir() and not f.name.startswith(".")
-        }
+        def folders(path: Path) -> list[Path]:  # real folders with valid names: nothing else is ours
+            return [p for p in path.iterdir() if NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
+
+        return {(t.name, f.name) for t in folders(self.root) for f in folders(t)}
