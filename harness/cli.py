@@ -35,7 +35,8 @@ __all__ = ["app", "main"]
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, help="Regression tests for transactional email templates.")
 report_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Work with report folders.")
 app.add_typer(report_app, name="report")
-console = Console(highlight=False, soft_wrap=True)
+# emoji=False: ':office:' in an HTML diff (xmlns:o="urn:...:office") must not turn into a picture.
+console = Console(highlight=False, soft_wrap=True, emoji=False)
 
 PathOption = Annotated[Optional[Path], typer.Option(file_okay=False, help="Overrides [tool.email-harness].")]
 
@@ -200,18 +201,16 @@ def approve(
 @app.command()
 def review(
     report: Annotated[Optional[Path], typer.Option("--report", help="Report folder (default: [tool.email-harness] output).")] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8765,
     snapshots: PathOption = None,
 ) -> None:
     """Open the review page for the last run: approve or reject each change in the browser."""
-    from werkzeug.serving import make_server
-
-    from .review.app import create_app
+    from .review.app import create_app, make_review_server
     from .snapshots import SnapshotStore
 
     try:
         project = _project(None, None, snapshots, report)
-        server = make_server("127.0.0.1", port, create_app(project.output, SnapshotStore(project.snapshots)))
+        server = make_review_server("127.0.0.1", port, create_app(project.output, SnapshotStore(project.snapshots)))
     except (HarnessError, OSError) as exc:
         _error(exc)
         raise typer.Exit(2) from None

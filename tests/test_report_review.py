@@ -85,7 +85,7 @@ def test_review_page_refuses_requests_without_its_token_and_unknown_cases(change
     assert client.post("/approve", json={"case": CASE}).status_code == 403
     page = client.get("/").get_data(as_text=True)
     token = page.split('data-review-token="')[1].split('"')[0]
-    headers = {"X-Review-Token": token}
+    headers = {"X-Review-Token": token, "Origin": "http://localhost"}  # the test client serves http://localhost/
     assert client.post("/approve", json={"case": "../../etc[passwd]"}, headers=headers).status_code == 404
     assert client.get("/received/../../pyproject.toml").status_code == 404
     assert client.get("/received/refund/de-refunded/desktop.png").status_code == 200
