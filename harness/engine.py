@@ -118,7 +118,10 @@ class Engine:
             translations=TranslationSet(project.translations),
         )
         self.store = SnapshotStore(project.snapshots)
-        self.kinds: list[SnapshotKind] = [snapshot_kinds.get(name)() for name in snapshot_kinds.names()]
+        # Outcome first: "now sent" or "no longer sent" is the change a reviewer must see first.
+        self.kinds: list[SnapshotKind] = [
+            snapshot_kinds.get(name)() for name in sorted(snapshot_kinds.names(), key=lambda n: (n != "outcome", n))
+        ]
         self._pending: list[_PendingWrite] = []
         #: One browser per run, started on the first case that needs a screenshot.
         self.camera: Camera | None = None

@@ -83,6 +83,8 @@ def _import(name: str, where: str) -> Any:
 
 def _why(exc: BaseException) -> str:
     """The exception and the innermost line of the user's code that raised it."""
+    if isinstance(exc, SyntaxError):  # its place is the file being compiled, not a frame
+        return f"SyntaxError: {exc.msg} ({exc.filename}:{exc.lineno})"
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if "importlib" not in f.filename]
     where = f" ({own[-1].filename}:{own[-1].lineno})" if own else ""
@@ -108,13 +110,16 @@ def check_names(catalog: Catalog) -> None:
     problems = []
     where = [(catalog.root / "_catalog.yaml", [], catalog.settings.rules)]
     where += [(t.meta_path or t.mjml_path, t.meta.requires, t.meta.rules) for t in catalog.templates.values()]
+    conftest = catalog.root.parent / "conftest.py"
+    conftest_text = conftest.read_text(encoding="utf-8", errors="replace") if conftest.is_file() else ""
     for path, required, configured in where:
-        for name in required:
-            if name not in guards:
-                problems.append(f"{path}: requires: unknown send guard {name!r}; known: {guards.known()}")
-        for name in configured:
-            if name not in rules:
-                problems.append(f"{path}: rules: unknown rule {name!r}; known: {rules.known()}")
+        for kind, names, registry in (("requires: unknown send guard", required, guards), ("rules: unknown rule", configured, rules)):
+            for name in names:
+                if name in registry:
+                    continue
+                hint = (f" (it is in {conftest}, which 'email-harness run' does not read)"
+                        if f'"{name}"' in conftest_text or f"'{name}'" in conftest_text else "")
+                problems.append(f"{path}: {kind} {name!r}{hint}; known: {registry.known()}")
     if problems:
         raise ConfigError(
             "\n".join(problems) + "\n  register it in a module listed under [tool.email-harness] plugins, "

@@ -50,7 +50,7 @@ def test_broken_fixture_names_file_and_field_and_the_run_goes_on(sandbox):
 def test_unknown_fixture_field_is_refused(sandbox):
     sandbox.edit("fixtures/de-minimal.yaml", "name: Ute", "name: Ute\nnickname: U")
     result = sandbox.check("welcome[de-minimal]")
-    assert "field nickname: Extra inputs are not permitted" in result.error
+    assert "field nickname: not in the Account model" in result.error
 
 
 def test_non_utf8_fixture_is_named(sandbox):

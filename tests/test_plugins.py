@@ -170,7 +170,7 @@ def test_fixtures_are_validated_against_the_teams_model_with_file_field_and_expe
     error = str(fixtures.errors["en-typo"])
     assert "en-typo.yaml: fails the Customer model" in error
     assert "field invoices.0.number: Input should be a valid string (got 7)" in error
-    assert "field plann: Extra inputs are not permitted" in error
+    assert "field plann: not in the Customer model" in error
 
 
 @pytest.mark.parametrize(
@@ -337,3 +337,14 @@ def test_the_harness_core_names_no_shop_concept():
                 names = [node.arg]
             offenders += [f"{path.name}:{node.lineno} {n}" for n in names if shop_words.search(n) and not n.startswith(("OrderedDict", "STATUS_ORDER", "sort"))]
     assert offenders == []
+
+
+def test_a_misspelt_field_is_named_with_what_it_was_probably_meant_to_be(team):
+    team.plugin(MODEL.replace('    model_config = ConfigDict(extra="forbid")\n', ""))  # pydantic's default: extras ignored
+    team.settings["fixture_model"] = f'"{team.module}:Customer"'
+    team.fixture("en-typo", "locale: en\nnmae: Ada\ninvoice: []\n")
+    error = str(team.engine().fixtures.errors["en-typo"])
+    assert "field nmae: not in the Customer model (a typo of 'name'?)" in error
+    assert "field invoice: not in the Customer model (a typo of 'invoices'?)" in error
+    assert "field name: Field required (the file has 'nmae', 'invoice')" in error
+    assert "got {" not in error  # not the whole file as "input"

@@ -143,6 +143,7 @@ def render_jinja(
 def _location(exc: BaseException, where: str) -> str:
     """The innermost template file:line in the traceback (Jinja maps its frames to template lines)."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename and not frame.filename.endswith(".py") and frame.lineno:
+        # "<template>" is a string template (a subject from NAME.yaml): ``where`` names it better.
+        if frame.filename and not frame.filename.endswith(".py") and frame.filename != "<template>" and frame.lineno:
             return f"{frame.filename}:{frame.lineno}"
     return where

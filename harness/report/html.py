@@ -5,7 +5,6 @@ with approve and reject buttons."""
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,9 @@ def _display_status(case: dict[str, Any]) -> str:
     return str(case["status"])
 
 
-def render_report(document: dict[str, Any], *, review: dict[str, Any] | None = None) -> str:
-    """The report page for a ``results.json`` document; ``review`` adds the review controls."""
+def render_report(document: dict[str, Any], *, review: dict[str, Any] | None = None, folder: str = "report") -> str:
+    """The report page for a ``results.json`` document; ``review`` adds the review controls;
+    ``folder`` is the report folder's name, for the approve command the page shows."""
     cases = document["cases"]
     for case in cases:
         case["display_status"] = _display_status(case)
@@ -52,14 +52,15 @@ def render_report(document: dict[str, Any], *, review: dict[str, Any] | None = N
         notes=document.get("notes", []),
         unused=document.get("unused_snapshots", []),
         review=review,
+        folder=folder,
     )
 
 
 def write_report(output: Path, document: dict[str, Any]) -> Path:
     """Write ``index.html`` and its assets into the report folder; return the page's path."""
     for asset in ("report.css", "report.js"):
-        (output / "assets").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ASSETS / asset, output / "assets" / asset)
+        # atomic_write replaces a planted symlink instead of writing through it (copyfile would).
+        atomic_write(output / "assets" / asset, (ASSETS / asset).read_bytes())
     path = output / "index.html"
-    atomic_write(path, render_report(document).encode("utf-8"))
+    atomic_write(path, render_report(document, folder=output.name).encode("utf-8"))
     return path
