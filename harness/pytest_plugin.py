@@ -86,6 +86,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     try:
         engine = _engine(config)
     except ConfigError:
+        # Reported on the first template pytest meets; the message names the file at fault.
         return ProjectError.from_parent(parent, path=file_path)
     # The session's engine holds the project already: no pyproject re-read per collected file.
     if file_path.parent.resolve() != engine.project.catalog:

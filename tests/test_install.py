@@ -75,6 +75,7 @@ def test_init_then_update_then_run_passes_in_both_fronts(installed, tmp_path):
     assert init.returncode == 0, init.stdout + init.stderr
     assert "added    pyproject.toml" in init.stdout and "created  email_plugins.py" in init.stdout
     assert (project / ".github/workflows/emails.yml").is_file()
+    assert (project / ".gitignore").read_text().splitlines()[-2:] == ["email-report/", "snapshots/.lock"]
     first = installed.run("email-harness", "run", cwd=project)
     assert first.returncode == 1 and "welcome[en-new-user]: new" in first.stdout, first.stdout  # nothing approved yet
     update = installed.run("email-harness", "run", "--update", cwd=project)

@@ -41,7 +41,7 @@ def _bundled(name: str) -> str:
 
 def init_project(root: Path) -> list[Created]:
     """Scaffold the project in ``root``; raises ConfigError when it already has the section."""
-    done: list[Created] = [_pyproject(root / "pyproject.toml")]
+    done: list[Created] = [_pyproject(root / "pyproject.toml"), _gitignore(root / ".gitignore")]
     for target, source in LAYOUT.items():
         path = root / target
         if path.exists() or path.is_symlink():
@@ -51,6 +51,21 @@ def init_project(root: Path) -> list[Created]:
         path.write_text(_bundled(source), encoding="utf-8")
         done.append(Created(target, "created"))
     return done
+
+
+#: What a run writes that is not for git: the report and the snapshot lock.
+IGNORED = ["email-report/", "snapshots/.lock"]
+
+
+def _gitignore(path: Path) -> Created:
+    existing = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    missing = [line for line in IGNORED if line not in existing]
+    if not missing:
+        return Created(path.name, "kept")
+    prefix = "\n" if existing and existing[-1].strip() else ""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(prefix + "# email-harness\n" + "\n".join(missing) + "\n")
+    return Created(path.name, "added" if existing else "created")
 
 
 def _pyproject(path: Path) -> Created:
