@@ -264,3 +264,25 @@ def test_every_hostile_case_leaves_fixtures_a_message_never_a_crash(sandbox):
     sandbox.write("fixtures/en-bomb.yaml", "locale: en\n" + BILLION_LAUGHS)
     engine = sandbox.engine()
     assert "en-one-order" in engine.fixtures.fixtures and isinstance(engine.fixtures.errors["en-bomb"], FixtureError)
+
+
+# -- native crashes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "nesting",
+    [("<mj-wrapper>", "</mj-wrapper>", 2500), ("<div>", "</div>", 12000)],
+    ids=["mj-wrapper", "div"],
+)
+def test_deep_nesting_is_refused_before_the_mjml_engine_could_crash(sandbox, tally, nesting):
+    """MRML dies with SIGSEGV on these (measured: ~1,900 wrappers, ~10,000 divs): the case must
+    be an error with a message, and the run must go on."""
+    tally.input()
+    open_tag, close_tag, n = nesting
+    body = open_tag * n + "<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>" + close_tag * n
+    if open_tag == "<div>":
+        body = "<mj-section><mj-column><mj-text>" + open_tag * n + "x" + close_tag * n + "</mj-text></mj-column></mj-section>"
+    sandbox.write("templates/deep.mjml", f"<mjml><mj-head><mj-title>Deep</mj-title></mj-head><mj-body>{body}</mj-body></mjml>")
+    result = sandbox.check("deep[en-one-order]")
+    assert result.status == "error" and "nested more than 500 levels deep" in result.error
+    assert sandbox.check("welcome[en-new-account]").status == "passed"
