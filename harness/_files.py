@@ -17,14 +17,16 @@ import yaml
 from .errors import HarnessError
 from .safepaths import read_regular
 
-__all__ = ["MAX_YAML_VALUES", "read_text", "read_yaml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_YAML_VALUES", "read_text", "read_yaml"]
 
 #: Values a YAML file may hold once its aliases are expanded: far above any real fixture.
 MAX_YAML_VALUES = 200_000
+#: Bytes of one template, metadata or fixture file: a 5 MB email source is a mistake or an attack.
+MAX_FILE_BYTES = 5_000_000
 
 
 def read_text(path: Path, error: type[HarnessError]) -> str:
-    data = read_regular(path, error)
+    data = read_regular(path, error, limit=MAX_FILE_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -101,28 +101,45 @@ def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
     request.node.user_properties.append(("hostile", counter.counts))
 
 
+#: Test modules of the hostile-input and fault suite, by the vector they attack.
+HOSTILE_MODULES = {
+    "test_hostile_inputs": "fixtures and templates",
+    "test_hostile_fixtures": "fixtures and templates",
+    "test_hostile_artifacts": "artifacts, snapshot folders and YAML",
+    "test_page_network": "pages reaching the network",
+    "test_review_server": "the review server",
+    "test_faults": "faults",
+}
+
+
 class TallyReporter:
-    """Sums the tallies of every hostile test (in the controller too, under xdist)."""
+    """Sums the tallies of every hostile test (in the controller too, under xdist), per vector."""
 
     def __init__(self) -> None:
         self.totals = {"inputs": 0, "faults": 0, "tests": 0, "failed": 0}
+        self.by_vector: dict[str, int] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        hostile = "test_hostile_inputs" in report.nodeid or "test_faults" in report.nodeid
-        if hostile and report.failed:
+        module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        if module not in HOSTILE_MODULES:
+            return
+        if report.failed:
             self.totals["failed"] += 1
         for name, counts in report.user_properties:
             if name == "hostile" and report.when == "teardown":
                 self.totals["inputs"] += counts["inputs"]
                 self.totals["faults"] += counts["faults"]
                 self.totals["tests"] += 1
+                vector = HOSTILE_MODULES[module]
+                self.by_vector[vector] = self.by_vector.get(vector, 0) + counts["inputs"] + counts["faults"]
 
     def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
         t = self.totals
         if t["tests"] and not hasattr(config, "workerinput"):
+            vectors = ", ".join(f"{vector} {n}" for vector, n in sorted(self.by_vector.items()))
             terminalreporter.write_line(
                 f"hostile-input suite: {t['inputs']} hostile inputs and {t['faults']} faults tried in "
-                f"{t['tests']} tests; {t['failed']} crashed, hung or lost a snapshot",
+                f"{t['tests']} tests ({vectors}); {t['failed']} crashed, hung or lost a snapshot",
                 green=not t["failed"], red=bool(t["failed"]),
             )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from harness.cases import Case
 from harness.cli import app
 from harness.errors import CatalogError, FixtureError, HarnessError, SnapshotError
 from harness.render.jinja import new_environment, render_jinja
@@ -286,3 +287,16 @@ def test_deep_nesting_is_refused_before_the_mjml_engine_could_crash(sandbox, tal
     result = sandbox.check("deep[en-one-order]")
     assert result.status == "error" and "nested more than 500 levels deep" in result.error
     assert sandbox.check("welcome[en-new-account]").status == "passed"
+
+
+def test_an_oversized_fixture_file_is_refused_and_a_long_value_stays_fast(sandbox, tally):
+    tally.input(2)
+    sandbox.write("fixtures/en-huge.yaml", "locale: en\nname: " + "A" * 6_000_000 + "\n")
+    assert "the limit is 5,000,000" in str(sandbox.engine().fixtures.errors["en-huge"])
+    one_order = (sandbox.root / "fixtures/en-one-order.yaml").read_text()
+    sandbox.write("fixtures/en-long-note.yaml", one_order.replace("name: ", "name: Long " + "B" * 2_000_000 + " ", 1).replace("@", "+long@", 1))
+    engine = sandbox.engine()
+    started = time.monotonic()
+    result = engine.check(Case.parse("welcome[en-new-account]"))  # every other fixture is searched for
+    assert time.monotonic() - started < 2, "no-foreign-data must not search for megabyte-long values"
+    assert not [f for f in result.findings if f.rule == "no-foreign-data"]

@@ -14,13 +14,16 @@ from ._text import visible_text
 #: Fields that identify a person in most data models, as dotted paths with list indices left out
 #: (``team.members.email``). A project names its own with the rule's ``fields`` option.
 DEFAULT_FIELDS = ["email", "*.email", "name", "*.name", "phone", "*.phone", "*address*", "*number", "*code"]
+#: Longer values are not identifiers (a bio, a note): searching for megabyte-long values made a
+#: case take seconds, and they are covered by their shorter identifying neighbours.
+MAX_VALUE_LENGTH = 256
 
 
 def personal_values(data: Any, fields: Sequence[str]) -> dict[str, str]:
     """Value -> the field it came from, for every string field whose path matches ``fields``."""
     values: dict[str, str] = {}
     for path, value in leaf_values(data):
-        if isinstance(value, str) and len(value.strip()) >= 4 and any(fnmatchcase(path, f) for f in fields):
+        if isinstance(value, str) and 4 <= len(value.strip()) <= MAX_VALUE_LENGTH and any(fnmatchcase(path, f) for f in fields):
             values.setdefault(value, path)
     return values
 
