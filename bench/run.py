@@ -124,7 +124,7 @@ def bundled(tmp: Path) -> None:
     ratio("screenshot-stage-vs-bare-playwright", harness_shots / bare, "<=1.15")
 
     # Render stage against the JavaScript mjml on the same MJML.
-    sources = [warm_engine.render(r.case).mjml for r in results if r.outcome == "sent"]
+    sources = [warm_engine.render(r.case).source for r in results if r.outcome == "sent"]
     js = js_mjml_seconds(sources)
     renderer_engine = warm_engine.renderer.engine
     started = time.perf_counter()

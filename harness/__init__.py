@@ -19,12 +19,15 @@ from __future__ import annotations
 from .guards import NotSent, guards
 from .render.jinja import filters, jinja_extensions, jinja_globals, jinja_tests
 from .render.mjml_engines import mjml_engines
+from .render.renderers import RenderOutput, RenderRequest, renderers
 from .rules import Finding, RuleContext, rules
 from .snapshots import snapshot_kinds
 
 __all__ = [
     "Finding",
     "NotSent",
+    "RenderOutput",
+    "RenderRequest",
     "RuleContext",
     "filters",
     "guards",
@@ -32,6 +35,7 @@ __all__ = [
     "jinja_globals",
     "jinja_tests",
     "mjml_engines",
+    "renderers",
     "rules",
     "snapshot_kinds",
 ]

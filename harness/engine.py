@@ -192,7 +192,8 @@ class Engine:
             return result
         parts = {name: text.encode("utf-8") for name, text in received.items()}
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
-        failing = any(f.severity == "error" or self.strict for f in result.findings)
+        # A note never fails a case, not even with --strict: it records something deliberate.
+        failing = any(f.severity == "error" or (self.strict and f.severity == "warning") for f in result.findings)
         if result.changes:
             # Evidence for the report and for 'approve --from': what would be written, and which
             # approved snapshot it replaces.

@@ -38,6 +38,7 @@ def registries() -> dict[str, Any]:
 
     return {name: getattr(harness, name) for name in (
         "rules", "guards", "filters", "jinja_tests", "jinja_globals", "jinja_extensions", "snapshot_kinds", "mjml_engines",
+        "renderers",
     )}
 
 
@@ -105,11 +106,12 @@ def check_names(catalog: Catalog) -> None:
     """Every send guard and rule the catalog names is registered: one configuration error that
     lists each unknown name with its file and the known names, before any case runs."""
     from .guards import guards
+    from .render.renderers import BUILTIN_EXTENSIONS, renderers
     from .rules import rules
 
     problems = []
     where = [(catalog.root / "_catalog.yaml", [], catalog.settings.rules)]
-    where += [(t.meta_path or t.mjml_path, t.meta.requires, t.meta.rules) for t in catalog.templates.values()]
+    where += [(t.meta_path or t.source_path, t.meta.requires, t.meta.rules) for t in catalog.templates.values()]
     conftest = catalog.root.parent / "conftest.py"
     conftest_text = conftest.read_text(encoding="utf-8", errors="replace") if conftest.is_file() else ""
     for path, required, configured in where:
@@ -120,6 +122,10 @@ def check_names(catalog: Catalog) -> None:
                 hint = (f" (it is in {conftest}, which 'email-harness run' does not read)"
                         if f'"{name}"' in conftest_text or f"'{name}'" in conftest_text else "")
                 problems.append(f"{path}: {kind} {name!r}{hint}; known: {registry.known()}")
+    for template in catalog.templates.values():
+        if template.renderer not in BUILTIN_EXTENSIONS.values() and template.renderer not in renderers:
+            known = ", ".join(sorted({*BUILTIN_EXTENSIONS.values(), *renderers.names()}))
+            problems.append(f"{template.meta_path or catalog.root / '_catalog.yaml'}: renderer: unknown renderer {template.renderer!r}; known: {known}")
     if problems:
         raise ConfigError(
             "\n".join(problems) + "\n  register it in a module listed under [tool.email-harness] plugins, "

@@ -27,6 +27,7 @@ __all__ = ["CaseItem", "TemplateFile"]
 ENGINE = pytest.StashKey[Engine | None]()
 DESELECTED = pytest.StashKey[bool]()
 CONFIG_ERROR = pytest.StashKey[ConfigError | None]()
+CATALOG_NAME = pytest.StashKey[str]()
 RESULTS = pytest.StashKey[list[CaseResult]]()
 #: xdist workers write their part of the report here; the controller merges them.
 WORKER_REPORTS = ".pytest-workers"
@@ -78,8 +79,10 @@ def _engine(config: pytest.Config) -> Engine:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix != ".mjml" or file_path.name.startswith("_"):
+    if file_path.suffix in (".yaml", ".txt", ".md", ".py") or file_path.name.startswith(("_", ".")):
         return None
+    if file_path.parent.name != _catalog_folder_name(parent.config):
+        return None  # cheap pre-filter: no project is loaded for files outside a catalog folder
     config = parent.config
     if config.stash[CONFIG_ERROR] is not None:
         return None  # reported once already
@@ -89,9 +92,19 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         # Reported on the first template pytest meets; the message names the file at fault.
         return ProjectError.from_parent(parent, path=file_path)
     # The session's engine holds the project already: no pyproject re-read per collected file.
-    if file_path.parent.resolve() != engine.project.catalog:
+    if file_path.parent.resolve() != engine.project.catalog or file_path.stem not in engine.catalog.names:
         return None
     return TemplateFile.from_parent(parent, path=file_path)
+
+
+def _catalog_folder_name(config: pytest.Config) -> str:
+    """The catalog folder's name, from the settings alone (no plugins, no catalog read)."""
+    if CATALOG_NAME not in config.stash:
+        try:
+            config.stash[CATALOG_NAME] = Project.load(config.rootpath).catalog.name
+        except ConfigError:
+            config.stash[CATALOG_NAME] = "templates"  # the error is reported when the engine loads
+    return config.stash[CATALOG_NAME]
 
 
 class ProjectError(pytest.File):

@@ -5,6 +5,6 @@ Registered exactly as a team's plugin module would be: ``plugins = ["shop"]`` an
 The harness itself knows nothing of orders or gift cards.
 """
 
-from . import filters, guards, rules
+from . import filters, guards
 
-__all__ = ["filters", "guards", "rules"]
+__all__ = ["filters", "guards"]

@@ -1,7 +1,10 @@
-"""The template catalog: ``templates/NAME.mjml``, its optional metadata ``NAME.yaml`` and plain-text
-part ``NAME.txt``, plus catalog-wide settings in ``templates/_catalog.yaml``.
+"""The template catalog: ``templates/NAME.mjml`` or ``NAME.html`` (or a file a registered
+renderer claims), its optional metadata ``NAME.yaml`` and plain-text part ``NAME.txt``, plus
+catalog-wide settings in ``templates/_catalog.yaml``.
 
-Folders and files starting with ``_`` (partials, approved copy) are not templates.
+Folders and files starting with ``_`` (partials, approved copy) or ``.`` are not templates, nor
+is documentation (``*.md``). Any other file the catalog cannot use is reported as an error of
+its name, never skipped without a word.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,6 +36,12 @@ def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
 #: A locale code: ``en``, ``pt_BR``, ``zh-Hant``. It names files (``_copy/LOCALE.yaml``, gettext
 #: catalogs), so nothing else gets through.
 LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,2}")
+
+
+#: The rules of a catalog that names none: checks that hold for any well-made email.
+DEFAULT_RULES: dict[str, dict[str, Any] | bool] = {
+    rule: {} for rule in ("no-leftovers", "no-foreign-data", "subject", "text-part", "size", "accessibility", "links", "images")
+}
 
 
 class ScreenshotSettings(BaseModel):
@@ -61,6 +70,14 @@ class TemplateMeta(BaseModel):
     model_config = ConfigDict(extra="forbid")
     subject: str
     description: str = ""
+    #: ``jinja`` renders the files with Jinja2; ``none`` ships them as they are (static, or filled
+    #: by the email service: merge tags stay). Default: the catalog's.
+    language: Literal["jinja", "none"] | None = None
+    #: A registered renderer by name; default: by the file's extension, or the catalog's.
+    renderer: str | None = None
+    #: Merge-tag syntaxes the email service fills (``handlebars``, ``mailchimp``, ``brackets``,
+    #: ``percent``): left in place, reported as notes. Default: all of them with ``language: none``.
+    merge_tags: list[Literal["handlebars", "mailchimp", "brackets", "percent"]] | None = None
     #: Send guards (registered by the project); any not met -> "not sent" for that fixture.
     requires: list[str] = []
     locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
@@ -84,19 +101,34 @@ class CatalogSettings(BaseModel):
     default_locale: str = "en"
     #: Variables every template sees, e.g. the product's name, support address and URLs.
     context: dict[str, Any] = {}
-    rules: dict[str, dict[str, Any] | bool] = {}
+    #: The rules every template runs; without ``rules:`` (or without ``_catalog.yaml``), these.
+    rules: dict[str, dict[str, Any] | bool] = Field(default_factory=lambda: dict(DEFAULT_RULES))
     screenshots: ScreenshotSettings = ScreenshotSettings()
+    language: Literal["jinja", "none"] = "jinja"
+    renderer: str | None = None
 
 
 @dataclass(frozen=True)
 class Template:
     name: str
-    mjml_path: Path
+    #: The template file: ``NAME.mjml``, ``NAME.html`` or one a registered renderer claims.
+    source_path: Path
     meta: TemplateMeta
     text_path: Path | None = None
     meta_path: Path | None = None
     #: sha256 of the template's own files, recorded in each snapshot's manifest.
     files_hash: str = ""
+    #: The renderer by name: ``mjml``, ``html`` or a registered one.
+    renderer: str = "mjml"
+    #: ``jinja`` or ``none`` (shipped as is).
+    language: str = "jinja"
+
+    @property
+    def merge_tags(self) -> list[str]:
+        """Merge-tag syntaxes left for the email service (see ``TemplateMeta.merge_tags``)."""
+        if self.meta.merge_tags is not None:
+            return list(self.meta.merge_tags)
+        return ["handlebars", "mailchimp", "brackets", "percent"] if self.language == "none" else []
 
     @property
     def is_static(self) -> bool:
@@ -141,55 +173,80 @@ class Catalog:
 
 
 def load_catalog(root: Path) -> Catalog:
+    """Every template of ``root``. Call it after the project's plugins are loaded: a registered
+    renderer may claim file extensions."""
+    from ..render.renderers import renderer_for_extension
+
     if not root.is_dir():
         raise CatalogError(f"catalog folder {root} does not exist; pass --catalog DIR")
     settings_path = root / "_catalog.yaml"
     settings = CatalogSettings()
     if settings_path.is_file():
         settings = _validate(CatalogSettings, _read_yaml(settings_path), settings_path)
+    claimed = renderer_for_extension()
     templates: dict[str, Template] = {}
     errors: dict[str, CatalogError] = {}
-    for mjml_path in sorted(root.glob("*.mjml")):
-        if mjml_path.name.startswith("_"):
-            continue
+    files = sorted(p for p in root.iterdir() if not p.name.startswith(("_", ".")) and not p.is_dir())
+    sources = [p for p in files if p.suffix in claimed]
+    for path in sources:
         try:
-            templates[mjml_path.stem] = _load_template(mjml_path, settings)
+            if path.stem in templates or path.stem in errors:
+                other = next(p for p in sources if p.stem == path.stem and p != path)
+                raise CatalogError(f"{path}: two templates named {path.stem!r} ({other.name} too); rename one")
+            templates[path.stem] = _load_template(path, settings, claimed[path.suffix])
         except CatalogError as exc:
-            errors[mjml_path.stem] = exc
+            templates.pop(path.stem, None)
+            errors[path.stem] = exc
+    names = {p.stem for p in sources}
+    for path in files:
+        if path.suffix in claimed or path.suffix.lower() in NOT_TEMPLATES or (path.suffix in (".yaml", ".txt") and path.stem in names):
+            continue
+        if path.suffix in (".yaml", ".txt"):
+            problem = f"{path}: no template {path.stem}.mjml or {path.stem}.html beside it; rename it or add the template"
+        else:
+            problem = (f"{path}: not a template: no renderer claims {path.suffix or 'files without an extension'} "
+                       "(built in: .mjml, .html); register one (see the README) or move the file out of the catalog")
+        errors.setdefault(path.stem, CatalogError(problem))
     return Catalog(root, settings, templates, errors)
 
 
-_TITLE = re.compile(r"<mj-title>(.*?)</mj-title>", re.S)
+#: Files a catalog may hold beside its templates: documentation, and assets that relative URLs
+#: in templates point at (the screenshot page serves them from the catalog).
+NOT_TEMPLATES = frozenset(".md .rst .png .jpg .jpeg .gif .svg .webp .ico .css .woff .woff2 .ttf .otf .pdf".split())
+
+_TITLE = re.compile(r"<(?:mj-)?title>(.*?)</(?:mj-)?title>", re.S | re.I)
 
 
-def _load_template(mjml_path: Path, settings: CatalogSettings) -> Template:
-    name = mjml_path.stem
+def _load_template(source_path: Path, settings: CatalogSettings, renderer: str) -> Template:
+    name = source_path.stem
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        raise CatalogError(f"{mjml_path}: template names may use letters, digits, '_', '-', '.' only")
-    meta_path = mjml_path.with_suffix(".yaml")
-    text_path = mjml_path.with_suffix(".txt")
-    for path in (mjml_path, meta_path, text_path):
-        if path.exists() and not path.resolve().is_relative_to(mjml_path.parent.resolve()):
+        raise CatalogError(f"{source_path}: template names may use letters, digits, '_', '-', '.' only")
+    meta_path = source_path.with_suffix(".yaml")
+    text_path = source_path.with_suffix(".txt")
+    for path in (source_path, meta_path, text_path):
+        if path.exists() and not path.resolve().is_relative_to(source_path.parent.resolve()):
             raise CatalogError(f"{path}: resolves outside the catalog (a symlink?); copy the file in instead")
-    source = _read_text(mjml_path)
+    source = _read_text(source_path)
     if meta_path.is_file():
         meta = _validate(TemplateMeta, _read_yaml(meta_path), meta_path)
     else:
-        # A bare NAME.mjml is a static template: subject from <mj-title>, no requirements.
+        # A bare template is static: subject from <mj-title> or <title>, no send guards.
         title = _TITLE.search(source)
         meta = TemplateMeta(subject=title.group(1).strip() if title else "", locales=[settings.default_locale])
         meta_path = None
     digest = hashlib.sha256()
-    for path in (mjml_path, meta_path, text_path):
+    for path in (source_path, meta_path, text_path):
         if path is not None and path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return Template(
         name=name,
-        mjml_path=mjml_path,
+        source_path=source_path,
         meta=meta,
         text_path=text_path if text_path.is_file() else None,
         meta_path=meta_path,
         files_hash=digest.hexdigest(),
+        renderer=meta.renderer or settings.renderer or renderer,
+        language=meta.language or settings.language,
     )
 
 

@@ -22,11 +22,11 @@ import subprocess
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-import css_inline
 import mjml as mrml
 
 from ..errors import ConfigError, MjmlError
 from ..registry import Registry
+from .css import inline_css
 
 __all__ = ["MAX_DEPTH", "MjmlEngine", "MrmlEngine", "NodeMjmlEngine", "check_depth", "mjml_engines"]
 
@@ -85,26 +85,19 @@ class MrmlEngine:
 
     name = "mrml"
 
-    def __init__(self) -> None:
-        # Never fetch remote stylesheets: a render is offline.
-        self._inliner_options = dict(inline_style_tags=False, keep_style_tags=True, load_remote_stylesheets=False)
-
     def render(self, mjml: str) -> str:
         check_depth(mjml)
         for match in _MJ_TAG.finditer(mjml):
             if match.group(1).lower() not in KNOWN_TAGS:
                 line = mjml.count("\n", 0, match.start()) + 1
                 raise MjmlError(f"line {line}: unknown MJML tag <{match.group(1)}>; see https://documentation.mjml.io for the tags")
-        inline_css = "\n".join(m.group(1) for m in _INLINE_STYLE.finditer(mjml))
+        css = "\n".join(m.group(1) for m in _INLINE_STYLE.finditer(mjml))
         source = _INLINE_STYLE.sub("", mjml)
         try:
             html = mrml.mjml2html(source, disable_comments=True)
         except ValueError as exc:
             raise MjmlError(_with_line(str(exc), source)) from None
-        if inline_css.strip():
-            inliner = css_inline.CSSInliner(extra_css=inline_css, **self._inliner_options)
-            html = inliner.inline(html)
-        return html
+        return inline_css(html, css)
 
 
 @mjml_engines.register("mjml-js")

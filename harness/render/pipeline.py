@@ -1,4 +1,5 @@
-"""One case through the render pipeline: Jinja2 -> MJML -> HTML, subject, plain text."""
+"""One case through the render pipeline: send guards, then the template's renderer (Jinja2 ->
+MJML -> HTML, Jinja2 -> HTML, or the team's own), then subject and plain text."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from typing import Any, Literal
 
 from bs4 import BeautifulSoup
 
-from .._files import read_yaml
+from .._files import read_text, read_yaml
 from ..catalog import LOCALE, Catalog, Template
-from ..errors import RenderError, TemplateError
+from ..errors import HarnessError, RenderError, TemplateError
 from ..fixtures import Fixture
 from ..guards import check_guards
 from ..timing import Stopwatch
+from .css import inline_marked_styles
 from .formatting import seeded_token
+from .includes import expand_includes
 from .jinja import new_environment, render_jinja, time_limit
 from .mjml_engines import MjmlEngine
+from .renderers import RenderOutput, RenderRequest, TemplateRenderer, renderers
 from .text import html_to_text
 from .translations import TranslationSet
 
@@ -40,7 +44,9 @@ class RenderedEmail:
     html: str = ""
     #: The template's own text part (``NAME.txt``), or None: then :attr:`text` derives it.
     written_text: str | None = None
-    mjml: str = ""
+    #: What the team wrote, after templating: the MJML before the engine, the HTML template's
+    #: output, or what a team renderer says. Rules that judge the author's markup read this.
+    source: str = ""
 
     @property
     def sent(self) -> bool:
@@ -77,6 +83,7 @@ class Renderer:
         self.env = new_environment(catalog.root)
         self.translations = translations or TranslationSet(None)
         self._copy: dict[str, dict[str, str]] = {}
+        self._team_renderers: dict[str, TemplateRenderer] = {}
 
     #: Seconds one case may take to render (Jinja, MJML, text) before it is stopped.
     time_limit: float = 10.0
@@ -92,7 +99,7 @@ class Renderer:
 
     def _render(self, template: Template, fixture: Fixture) -> RenderedEmail:
         locale = template.locale_for(fixture.locale)
-        where = f"{template.meta_path or template.mjml_path}, fixture {fixture.id}"
+        where = f"{template.meta_path or template.source_path}, fixture {fixture.id}"
         added, reason = check_guards(template.meta.requires, fixture.data, self.now, where=where)
         base = dict(template=template.name, fixture=fixture.id, locale=locale)
         if reason is not None:
@@ -100,23 +107,68 @@ class Renderer:
         context = self._context(template, fixture, locale, added)
         # newstyle: %-formatting and autoescaping done by gettext itself, as Flask-Babel does.
         self.env.install_gettext_translations(self.translations.for_locale(locale), newstyle=True)  # type: ignore[attr-defined]
-        mjml_file = template.mjml_path.name
+        output = self._body(template, fixture, locale, context)
         watch = self.stopwatch.stage
         with watch("jinja"):
-            mjml = render_jinja(self.env, name=mjml_file, context=context, where=mjml_file)
-            subject_where = f"{template.meta_path.name if template.meta_path else mjml_file}: subject"
-            subject = render_jinja(self.env, source=template.meta.subject, context=context, where=subject_where)
+            subject = output.subject if output.subject is not None else self._subject(template, context)
+        text = output.text
+        if text is None and template.text_path is not None:
+            with watch("text"):
+                text = self._file(template, template.text_path.name, {**context, "html": None})
+        if text is not None:
+            text = text.strip() + "\n"
+        return RenderedEmail(
+            **base, outcome="sent", subject=_one_line(subject), html=output.html, written_text=text,
+            source=output.source if output.source is not None else output.html,
+        )
+
+    def _body(self, template: Template, fixture: Fixture, locale: str, context: dict[str, Any]) -> RenderOutput:
+        """The template's renderer at work: built-in MJML or HTML, or the team's own."""
+        name = template.source_path.name
+        watch = self.stopwatch.stage
+        if template.renderer not in ("mjml", "html"):
+            return self._team_render(template, fixture, locale, context)
+        with watch("jinja"):
+            source = self._file(template, name, context)
+        if template.renderer == "html":
+            with watch("mjml"):  # the "to HTML" stage
+                return RenderOutput(html=inline_marked_styles(source), source=source)
         with watch("mjml"):
             try:
+                mjml = expand_includes(source, self.catalog.root, lambda path: self._file(template, path, context))
                 html = self.engine.render(mjml)
             except RenderError as exc:
-                raise type(exc)(f"{mjml_file}: {self.engine.name} rejected the MJML: {exc}") from None
-        text = None
-        if template.text_path is not None:
-            with watch("text"):
-                text = render_jinja(self.env, name=template.text_path.name, context={**context, "html": None}, where=template.text_path.name)
-                text = text.strip() + "\n"
-        return RenderedEmail(**base, outcome="sent", subject=_one_line(subject), html=html, written_text=text, mjml=mjml)
+                raise type(exc)(f"{name}: {self.engine.name} rejected the MJML: {exc}") from None
+        return RenderOutput(html=html, source=mjml)
+
+    def _file(self, template: Template, name: str, context: dict[str, Any]) -> str:
+        """A catalog file rendered with Jinja, or as it is for ``language: none``."""
+        if template.language == "none":
+            return read_text(self.catalog.root / name, TemplateError)
+        return render_jinja(self.env, name=name, context=context, where=name)
+
+    def _subject(self, template: Template, context: dict[str, Any]) -> str:
+        if template.language == "none":
+            return template.meta.subject
+        where = f"{template.meta_path.name if template.meta_path else template.source_path.name}: subject"
+        return render_jinja(self.env, source=template.meta.subject, context=context, where=where)
+
+    def _team_render(self, template: Template, fixture: Fixture, locale: str, context: dict[str, Any]) -> RenderOutput:
+        name = template.renderer
+        if name not in self._team_renderers:
+            self._team_renderers[name] = renderers.get(name)()
+        source = read_text(template.source_path, TemplateError)
+        request = RenderRequest(template, fixture, context, locale, source, self.catalog.root)
+        with self.stopwatch.stage("jinja"):  # the templating stage, whoever does it
+            try:
+                output = self._team_renderers[name].render(request)
+            except HarnessError:
+                raise
+            except Exception as exc:  # the team's code failing on one case: an error of that case
+                raise RenderError(f"{template.source_path.name}: renderer {name!r} failed: {type(exc).__name__}: {exc}") from None
+        if not isinstance(output, RenderOutput) or not isinstance(output.html, str):
+            raise RenderError(f"{template.source_path.name}: renderer {name!r} returned {type(output).__name__}; expected RenderOutput(html=...)")
+        return output
 
     def _context(self, template: Template, fixture: Fixture, locale: str, added: dict[str, Any]) -> dict[str, Any]:
         strings = template.meta.strings

@@ -200,7 +200,8 @@ def merge_reports(shards: Sequence[Path], output: Path) -> dict[str, Any]:
     target = output.resolve()
     for shard in shards:
         where = shard.resolve()
-        if where == target or target.is_relative_to(where) or where.is_relative_to(target):
+        # Merging into a shard (or clearing the folders a shard lies in) would destroy its evidence.
+        if target.is_relative_to(where) or any(where.is_relative_to(target / kind) for kind in ("received", "approved")):
             raise HarnessError(f"--output {output} overlaps the shard report {shard}; merge into a new folder")
     documents = [(shard, load_results(shard)) for shard in shards]
     output.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,9 @@ from ..render import RenderedEmail
 
 __all__ = ["Finding", "Rule", "RuleContext", "Severity", "rules", "run_rules"]
 
-Severity = Literal["error", "warning"]
+#: ``error`` fails the case; ``warning`` fails it with ``--strict``; ``note`` never fails it
+#: (merge tags left for the email service, for instance).
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class RuleContext:
 
     def warning(self, message: str, *, element: str = "", expected: str = "") -> Finding:
         return Finding(self.rule_id, "warning", message, element, expected)
+
+    def note(self, message: str, *, element: str = "", expected: str = "") -> Finding:
+        return Finding(self.rule_id, "note", message, element, expected)
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]

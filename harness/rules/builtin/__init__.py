@@ -6,8 +6,10 @@ from . import (
     client_support,
     content,
     foreign_data,
+    leftovers,
     links,
     notices,
+    ownership,
 )
 
-__all__ = ["accessibility", "approved_copy", "client_support", "content", "foreign_data", "links", "notices"]
+__all__ = ["accessibility", "approved_copy", "client_support", "content", "foreign_data", "leftovers", "links", "notices", "ownership"]

@@ -112,7 +112,7 @@ def client_support(ctx: RuleContext) -> Iterator[Finding]:
     ignore = set(ctx.options.get("ignore", []))
     report = ctx.error if ctx.options.get("severity") == "error" else ctx.warning
     data = caniemail()
-    for slug, what in sorted(used_features(ctx.email.mjml).items()):
+    for slug, what in sorted(used_features(ctx.email.source).items()):
         if slug in ignore:
             continue
         missing = unsupported_in(data["by_slug"][slug], clients)

@@ -1,42 +1,15 @@
-"""Content rules: ``no-leftovers``, ``subject``, ``text-part``, ``size``."""
+"""Content rules: ``subject``, ``text-part``, ``size``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+from bs4 import BeautifulSoup
+
 from ..base import Finding, RuleContext, rules
-from ...fixtures import leaf_strings
-from ._text import describe, fold, visible_text
-
-_LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\[object Object\]|(?<!\w)(?:None|undefined|null|nan|NaN)(?!\w)")
-
-
-def _without_fixture_data(text: str, ctx: RuleContext) -> str:
-    """A fixture may hold template syntax on purpose (``{{ 7*7 }}`` as a name): shown literally,
-    that is correct output, so the fixture's own values are taken out before looking."""
-    values = leaf_strings(ctx.fixture.data)
-    values |= {word for value in values for word in value.split()}  # parts such as the first name
-    for value in sorted(values, key=len, reverse=True):
-        text = text.replace(value, " ")
-    return text
-
-
-def leftovers_in(text: str, ctx: RuleContext) -> list[str]:
-    return sorted({m.group(0) for m in _LEFTOVERS.finditer(_without_fixture_data(text, ctx))})
-
-
-@rules.register("no-leftovers")
-def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
-    """No unrendered template syntax, ``None``/``undefined``/``nan``/``[object Object]``, and no
-    empty ``[data-field]`` element (a required value that rendered empty)."""
-    hrefs = " ".join(str(a.get("href", "")) for a in ctx.document.find_all("a"))
-    for place, text in {"subject": ctx.email.subject, "HTML": visible_text(ctx.document), "link": hrefs, "text part": ctx.email.text}.items():
-        for leftover in leftovers_in(text, ctx):
-            yield ctx.error(f"{leftover!r} in the {place}", element=place, expected="rendered values only")
-    for element in ctx.document.find_all(attrs={"data-field": True}):
-        if not fold(element.get_text()):
-            yield ctx.error("required value is empty", element=describe(element), expected="a value")
+from ._text import describe, fold
+from .leftovers import leftovers_in
 
 
 @rules.register("subject")
@@ -51,11 +24,24 @@ def subject(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.warning(f"subject is {len(text)} characters long", element="subject", expected=f"at most {max_length}")
     for leftover in leftovers_in(text, ctx):
         yield ctx.error(f"{leftover!r} in the subject", element="subject", expected="rendered values only")
-    body = ctx.document.body
-    first = body.find("div") if body else None
-    hidden = first is not None and "display:none" in str(first.get("style", "")).replace(" ", "")
-    if not hidden or not fold(first.get_text()):
-        yield ctx.warning("no preheader", element="body > div:first-child", expected="<mj-preview> text")
+    if not preheader(ctx.document):
+        yield ctx.warning("no preheader", element="the start of <body>", expected="a hidden preheader (<mj-preview>, or a hidden <span>/<div> first in the body)")
+
+
+#: Inline styles that hide an element from the reader but not from the inbox's preview line.
+_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|opacity\s*:\s*0(?![.\d])|max-height\s*:\s*0(?![.\d])", re.I)
+
+
+def preheader(document: BeautifulSoup) -> str:
+    """The preview text inboxes show after the subject: the text of a hidden element among the
+    first elements of the body (MJML's <mj-preview>, the common hidden <span> or <div>)."""
+    body = document.body
+    if body is None:
+        return ""
+    for element in body.find_all(True, limit=15):
+        if _HIDING.search(str(element.get("style", ""))) and (text := fold(element.get_text(" "))):
+            return text
+    return ""
 
 
 @rules.register("text-part")

@@ -1,0 +1,85 @@
+"""Template renderers: how a template file becomes subject, HTML and text, a plugin point.
+
+Built in: ``mjml`` (``NAME.mjml``: Jinja2, then an MJML engine) and ``html`` (``NAME.html``:
+Jinja2, then the CSS of ``<style data-inline>`` blocks inlined). A team whose production renders
+with something else registers that, so the harness checks what production sends::
+
+    import chevron  # Mustache
+    from harness import RenderOutput, renderers
+
+    @renderers.register("mustache")
+    class Mustache:
+        extensions = (".mustache",)      # files of the catalog this renderer claims
+
+        def render(self, request):
+            html = chevron.render(request.source, request.context)
+            return RenderOutput(html=html)  # subject: NAME.yaml's, text: NAME.txt or derived
+
+A template picks a renderer by its extension, or by ``renderer:`` in its metadata or in
+``_catalog.yaml``. The send guards have run before: ``request.context`` holds their values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from ..registry import Registry
+
+if TYPE_CHECKING:
+    from ..catalog import Template
+    from ..fixtures import Fixture
+
+__all__ = ["BUILTIN_EXTENSIONS", "RenderOutput", "RenderRequest", "TemplateRenderer", "renderer_for_extension", "renderers"]
+
+#: The built-in renderers and the files they claim.
+BUILTIN_EXTENSIONS = {".mjml": "mjml", ".html": "html"}
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What a renderer gets for one case."""
+
+    template: Template
+    fixture: Fixture
+    #: What a Jinja template would see: ``account``, the guards' values, ``t``, ``locale``, ...
+    context: Mapping[str, Any]
+    locale: str
+    #: The template file's text.
+    source: str
+    #: The catalog folder, for renderers that resolve partials themselves.
+    catalog_root: Path
+
+
+@dataclass(frozen=True)
+class RenderOutput:
+    """A renderer's result. ``None`` leaves a part to the harness: the subject from the
+    metadata's ``subject:``, the text part from ``NAME.txt`` or derived from the HTML."""
+
+    html: str
+    subject: str | None = None
+    text: str | None = None
+    #: What the team wrote, after templating (MJML, HTML), for rules that judge the source
+    #: rather than generated markup; defaults to the HTML.
+    source: str | None = None
+
+
+@runtime_checkable
+class TemplateRenderer(Protocol):
+    extensions: tuple[str, ...]
+
+    def render(self, request: RenderRequest) -> RenderOutput: ...
+
+
+renderers: Registry[type[TemplateRenderer]] = Registry("renderer")
+
+
+def renderer_for_extension() -> dict[str, str]:
+    """File extension -> renderer name, built-ins first; a registered renderer may claim more."""
+    claimed = dict(BUILTIN_EXTENSIONS)
+    for name, renderer in renderers.items():
+        for extension in getattr(renderer, "extensions", ()):
+            claimed[extension if extension.startswith(".") else "." + extension] = name
+    return claimed

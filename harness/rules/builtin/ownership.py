@@ -1,0 +1,40 @@
+"""``belongs-to-recipient``: every value shown in a place is one of the recipient's own, and an
+email of that kind is never sent to someone who has none (the gift-card incident: a purchase
+confirmation sent to accounts that bought nothing).
+
+Configured per template, in the team's terms::
+
+    rules:
+      belongs-to-recipient: {selector: "[data-field=invoice-number]", path: "invoices[].number"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...fixtures import leaf_values
+from ..base import Finding, RuleContext, rules
+from ._text import fold
+
+
+@rules.register("belongs-to-recipient")
+def belongs_to_recipient(ctx: RuleContext) -> Iterator[Finding]:
+    """Options: ``selector`` (where the values are shown), ``path`` (where the recipient's own
+    values are in the fixture: ``orders[].id`` or ``orders.id``), ``required`` (true: an email
+    that shows none of them is an error)."""
+    selector, path = ctx.options.get("selector"), str(ctx.options.get("path", "")).replace("[]", "")
+    if not selector or not path:
+        yield ctx.error("belongs-to-recipient needs the options selector and path", element="rules:",
+                        expected='e.g. {selector: "[data-field=order-id]", path: "orders[].id"}')
+        return
+    own = sorted({fold(str(value)) for at, value in leaf_values(ctx.fixture.data) if at == path and value is not None})
+    if not own:
+        yield ctx.error(f"sent to a fixture without any {path}", element=f"subject: {ctx.email.subject!r}",
+                        expected="outcome 'not sent' (a send guard under requires:)")
+        return
+    shown = [fold(element.get_text(" ")) for element in ctx.document.select(selector)]
+    if not shown and ctx.options.get("required", True):
+        yield ctx.error(f"no {path} shown", element=selector, expected=f"one of the recipient's own: {own[:5]}")
+    for value in shown:
+        if value not in own:
+            yield ctx.error(f"{value!r} at {selector} is not the recipient's {path}", element=selector, expected=f"one of {own[:5]}")
