@@ -36,7 +36,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 report_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Work with report folders.")
 app.add_typer(report_app, name="report")
 # emoji=False: ':office:' in an HTML diff (xmlns:o="urn:...:office") must not turn into a picture.
-console = Console(highlight=False, soft_wrap=True, emoji=False)
+# markup=False: case ids (refund[de-refunded]), patterns and paths print as written; colour goes
+# through Text objects only.
+console = Console(highlight=False, soft_wrap=True, emoji=False, markup=False)
 
 PathOption = Annotated[Optional[Path], typer.Option(file_okay=False, help="Overrides [tool.email-harness].")]
 
@@ -117,9 +119,12 @@ def run(
         if prune and unused:
             engine.prune(unused)
         notes = engine.environment_notes()
+        # A shard records the whole catalog's unused snapshots (one list, the same in every shard)
+        # and the run it belongs to; 'report merge' reports them once, when every shard is there.
+        shard_info = {"run": engine.run_digest(), "unused_all": [c.id for c in engine.unused_snapshots()]} if shard else {}
         document = write_results(
             project.output, results, store=engine.store, unused=[] if prune or shard else unused, seconds=seconds,
-            extra={"notes": notes, "shard": shard},
+            extra={"notes": notes, "shard": shard, **shard_info},
         )
         report_path = write_report(project.output, document)
     except HarnessError as exc:
@@ -143,16 +148,18 @@ def run(
             + "\n  delete them with: email-harness run --prune", markup=False,
         )
     for note in notes:
-        console.print("[yellow]note:[/yellow] ", end="")
-        console.print(note, markup=False)
+        console.print(Text.assemble(("note: ", "yellow"), note))
     if written:
         console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
     _print_summary(document["summary"], seconds)
     console.print(f"report: {project.relative(report_path)}  (results: {project.relative(project.output / 'results.json')})")
     failed = [r for r in results if not r.ok]
     if failed:
-        console.print(f"[red]{len(failed)} case(s) need attention.[/red] Review them with 'email-harness review', "
-                      f"or approve with 'email-harness approve --from {project.relative(project.output)} CASE...'.")
+        console.print(Text.assemble(
+            (f"{len(failed)} case(s) need attention.", "red"),
+            f" Review them with 'email-harness review', or approve with "
+            f"'email-harness approve --from {project.relative(project.output)} CASE...'.",
+        ))
     raise typer.Exit(1 if failed or (unused and not prune and not shard) else 0)
 
 
@@ -193,7 +200,7 @@ def approve(
         _error(exc)
         raise typer.Exit(2) from None
     for result in results:
-        mark = "approved" if result.ok else "error"
+        mark = "error" if not result.ok else "unchanged" if result.status == "passed" else "approved"
         console.print(f"{mark}: {result.case.id}" + (f"\n  {result.error}" if result.error else ""), markup=False)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -234,7 +241,10 @@ def report_merge(
         raise typer.Exit(2) from None
     s = document["summary"]
     console.print(f"merged {len(shards)} report(s): {s['cases']} cases -> {output / 'index.html'}")
-    failing = s["changed"] + s["new"] + s["failed"] + s["error"]
+    if document["unused_snapshots"]:
+        console.print(f"{len(document['unused_snapshots'])} snapshot(s) no case produces any more: "
+                      + ", ".join(document["unused_snapshots"]) + "\n  delete them with: email-harness run --prune")
+    failing = s["changed"] + s["new"] + s["failed"] + s["error"] + len(document["unused_snapshots"])
     raise typer.Exit(1 if failing else 0)
 
 
@@ -264,14 +274,19 @@ def list_cases(
     catalog: PathOption = None,
     fixtures: PathOption = None,
 ) -> None:
-    """List the cases (template[fixture]) the catalog and fixtures produce."""
+    """List the cases (template[fixture]) the catalog and fixtures produce; broken templates and
+    fixtures are listed with their errors, and make the exit code 1."""
     try:
-        engine = Engine(_project(catalog, fixtures, None, None))
+        engine = Engine(_project(catalog, fixtures, None, None), screenshots=False)
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
     for case in engine.cases(only):
-        console.print(case.id, markup=False)
+        console.print(case.id)
+    broken = {**engine.catalog.errors, **engine.fixtures.errors}
+    for name, exc in sorted(broken.items()):
+        _error(exc)
+    raise typer.Exit(1 if broken else 0)
 
 
 def main() -> None:

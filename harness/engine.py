@@ -107,9 +107,9 @@ class Engine:
         if model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
             raise ConfigError(f"[tool.email-harness] fixture_model = {project.fixture_model!r}: not a pydantic model class")
         default_locale = self.catalog.settings.default_locale
-        self.fixtures: FixtureSet = (
-            load_fixtures(project.fixtures, model, default_locale=default_locale) if project.fixtures.is_dir() else FixtureSet({}, {})
-        )
+        if not project.fixtures.is_dir():
+            raise ConfigError(f"fixtures folder {project.fixtures} does not exist; create it (one YAML file per fixture) or pass --fixtures DIR")
+        self.fixtures: FixtureSet = load_fixtures(project.fixtures, model, default_locale=default_locale)
         engine_cls = mjml_engines.get(project.mjml_engine)
         #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
         self.stopwatch = Stopwatch()
@@ -157,6 +157,18 @@ class Engine:
         produced = set(self.cases())
         on_disk = {Case(t, f) for t, f in self.store.cases()}
         return select(sorted(on_disk - produced), only)
+
+    def run_digest(self) -> str:
+        """The identity of what a run checks (every case, every template file, every fixture
+        file): shards of one CI run agree on it, shards of different commits do not."""
+        digest = hashlib.sha256()
+        for case in self.cases():
+            digest.update(case.id.encode() + b"\0")
+        for name, template in sorted(self.catalog.templates.items()):
+            digest.update(f"{name}:{template.files_hash}\0".encode())
+        for path in sorted(self.project.fixtures.glob("*.yaml")):
+            digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+        return digest.hexdigest()[:16]
 
     # -- one case ----------------------------------------------------------------------------
 
@@ -349,7 +361,11 @@ class Engine:
         result = CaseResult(case, "updated", outcome=email.outcome, locale=email.locale, reason=email.reason)
         parts = {name: text.encode("utf-8") for name, text in received.items()}
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
-        self._pending.append(_PendingWrite(case, parts, self._manifest(case, email, screenshot_manifest)))
+        manifest = self._manifest(case, email, screenshot_manifest)
+        if approved is not None and approved.parts == parts and {k: v for k, v in approved.manifest.items() if k != "parts"} == manifest:
+            result.status = "passed"  # nothing to approve: its files stay untouched, byte for byte
+            return result
+        self._pending.append(_PendingWrite(case, parts, manifest))
         return result
 
     @property

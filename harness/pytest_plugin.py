@@ -20,7 +20,7 @@ from .errors import ConfigError, HarnessError
 from .plugins import registered_in_conftest
 from .project import Project
 from .render import RenderedEmail
-from .report import merge_reports, write_report, write_results
+from .report import load_results, merge_reports, write_report, write_results
 
 __all__ = ["CaseItem", "TemplateFile"]
 
@@ -28,6 +28,8 @@ ENGINE = pytest.StashKey[Engine | None]()
 DESELECTED = pytest.StashKey[bool]()
 CONFIG_ERROR = pytest.StashKey[ConfigError | None]()
 CATALOG_NAME = pytest.StashKey[str]()
+#: Snapshots no case produces, found when every case ran; they fail the session.
+UNUSED = pytest.StashKey[list[Case]]()
 RESULTS = pytest.StashKey[list[CaseResult]]()
 #: xdist workers write their part of the report here; the controller merges them.
 WORKER_REPORTS = ".pytest-workers"
@@ -127,7 +129,9 @@ class TemplateFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         engine = _engine(self.config)
         for case in engine.cases([f"{self.path.stem}[*]"]):
-            yield CaseItem.from_parent(self, name=case.id, case=case)
+            # nodeid given whole: pytest 9 parses "name[params]" ids from its cache (--lf, --ff,
+            # --sw) and would not match an id built from the name alone.
+            yield CaseItem.from_parent(self, name=case.id, case=case, nodeid=f"{self.nodeid}::{case.id}")
 
 
 class CaseItem(pytest.Item):
@@ -182,7 +186,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Write the snapshots, then the report, as ``email-harness run`` does. Under xdist each
-    worker writes its part and the controller merges them into one report."""
+    worker writes its part and the controller merges them into one report. Snapshots no case
+    produces any more fail the session, as they fail ``email-harness run``, when every case ran
+    (a ``-k`` or ``--lf`` selection cannot see them, and does not report them)."""
     config = session.config
     engine = config.stash.get(ENGINE, None)
     try:
@@ -193,11 +199,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         elif not hasattr(config, "workerinput"):
             parts = Project.load(config.rootpath).output / WORKER_REPORTS
             if parts.is_dir():
-                merge_reports(sorted(p for p in parts.iterdir() if p.is_dir()), parts.parent)
+                shards = sorted(p for p in parts.iterdir() if p.is_dir())
+                ran = sum(len(load_results(shard)["cases"]) for shard in shards)
+                unused = _unused_if_complete(config, None, ran)
+                merge_reports(shards, parts.parent, unused=[c.id for c in unused])
                 shutil.rmtree(parts, ignore_errors=True)
     except HarnessError as exc:  # a full disk or a held lock: say so, fail the session
         config.get_terminal_writer().line(f"email-harness: {exc}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if config.stash.get(UNUSED, []) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _unused_if_complete(config: pytest.Config, engine: Engine | None, ran: int) -> list[Case]:
+    """The unused snapshots when ``ran`` covers every case of the catalog, else none."""
+    if engine is None:
+        try:
+            engine = Engine(Project.load(config.rootpath), screenshots=False)
+        except HarnessError:
+            return []
+    unused = engine.unused_snapshots() if ran and ran == len(engine.cases()) else []
+    config.stash[UNUSED] = unused
+    return unused
 
 
 def _write_report(config: pytest.Config, engine: Engine) -> None:
@@ -206,7 +229,8 @@ def _write_report(config: pytest.Config, engine: Engine) -> None:
         return
     worker = getattr(config, "workerinput", {}).get("workerid")
     output = engine.project.output / WORKER_REPORTS / worker if worker else engine.project.output
-    document = write_results(output, results, store=engine.store, extra={"notes": engine.environment_notes()})
+    unused = [] if worker else _unused_if_complete(config, engine, len(results))
+    document = write_results(output, results, store=engine.store, unused=unused, extra={"notes": engine.environment_notes()})
     if not worker:
         write_report(output, document)
 
@@ -217,15 +241,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     environment, diffs = config.stash[ENVIRONMENT]
     for note in environment_notes(environment, diffs[0]):
         terminalreporter.write_line(f"email-harness: {note}", yellow=True)
-    engine = config.stash.get(ENGINE, None)
-    if engine is None:
-        return
-    unused = engine.unused_snapshots()
+    unused = config.stash.get(UNUSED, [])
     if unused:
         terminalreporter.write_line(
             f"email-harness: {len(unused)} snapshot(s) no case produces any more: "
             + ", ".join(c.id for c in unused) + " (delete them with: email-harness run --prune)",
-            yellow=True,
+            red=True,
         )
 
 

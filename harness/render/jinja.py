@@ -136,7 +136,9 @@ def render_jinja(
         # Free-form fixture data is a Record: say "key", not Python's "attribute of an object".
         message = (exc.message or "").replace("'harness.fixtures.data.Record object' has no attribute", "the fixture has no key")
         raise TemplateError(f"{_location(exc, where)}: undefined value: {message}") from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+    except TemplateError:
+        raise
+    except Exception as exc:  # a filter used the wrong way round, an unknown locale: the template's line, never a traceback
         raise TemplateError(f"{_location(exc, where)}: {type(exc).__name__}: {exc}") from None
 
 

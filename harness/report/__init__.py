@@ -2,6 +2,7 @@
 approved artifacts of every change, and the static HTML report."""
 
 from .html import render_report, write_report
-from .results import load_results, merge_reports, summarize, write_results
+from .merge import merge_reports
+from .results import load_results, summarize, write_results
 
 __all__ = ["load_results", "merge_reports", "render_report", "summarize", "write_report", "write_results"]

@@ -20,10 +20,10 @@ from xml.etree import ElementTree as ET
 from ..cases import Case
 from ..engine import CaseResult
 from ..errors import HarnessError, SnapshotError
-from ..safepaths import NAME, check_name, open_nofollow, read_regular
+from ..safepaths import open_nofollow, read_regular
 from ..snapshots import SnapshotStore, atomic_write, sha256
 
-__all__ = ["RESULTS", "load_results", "merge_reports", "summarize", "write_junit", "write_results"]
+__all__ = ["FORMAT", "RESULTS", "clear_evidence", "load_results", "summarize", "write_junit", "write_results"]
 
 RESULTS = "results.json"
 FORMAT = 1
@@ -33,11 +33,16 @@ def summarize(cases: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Totals of a ``results.json`` case list (also of a merged one)."""
     statuses = Counter(c["status"] for c in cases)
     outcomes = Counter(c["outcome"] for c in cases)
+    # A case failing a rule may also have changed: it counts in both, so an edit always shows.
+    also = Counter(
+        "new" if all(ch["status"] == "new" for ch in c["changes"]) else "changed"
+        for c in cases if c["status"] == "failed" and c.get("changes")
+    )
     return {
         "cases": len(cases),
         "sent": outcomes["sent"],
         "not_sent": outcomes["not sent"],
-        **{status: statuses[status] for status in ("passed", "updated", "changed", "new", "failed", "error")},
+        **{status: statuses[status] + also[status] for status in ("passed", "updated", "changed", "new", "failed", "error")},
         "warnings": sum(1 for c in cases for f in c["findings"] if f["severity"] == "warning"),
     }
 
@@ -91,7 +96,7 @@ def _report_lock(output: Path) -> Iterator[None]:
         yield
 
 
-def _clear_evidence(output: Path) -> None:
+def clear_evidence(output: Path) -> None:
     """A report shows one run, never leftovers of another; a planted symlink is removed as a
     link, never followed."""
     for stale in ("received", "approved"):
@@ -106,7 +111,7 @@ def _write_results(
     output: Path, results: Sequence[CaseResult], store: SnapshotStore | None, unused: Sequence[Case],
     seconds: float, extra: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    _clear_evidence(output)
+    clear_evidence(output)
     cases = []
     for result in results:
         folder = Path(result.case.template) / result.case.fixture
@@ -143,19 +148,6 @@ def _copy_approved(folder: Path, result: CaseResult, store: SnapshotStore) -> li
     return sorted(copied)
 
 
-def _copy_evidence(source: Path, target: Path) -> None:
-    """Copy ``TEMPLATE/FIXTURE/PART`` files of a shard: regular files with valid names only, no
-    symlink followed (a shard is a CI artifact, possibly from a fork's pull request)."""
-    if not source.is_dir() or source.is_symlink():
-        return
-    for template in sorted(source.iterdir()):
-        for fixture in sorted(template.iterdir()) if template.is_dir() and not template.is_symlink() else []:
-            for part in sorted(fixture.iterdir()) if fixture.is_dir() and not fixture.is_symlink() else []:
-                names = (template.name, fixture.name, part.name)
-                if all(NAME.fullmatch(n) for n in names) and part.is_file() and not part.is_symlink():
-                    atomic_write(target.joinpath(*names), read_regular(part, follow=False))
-
-
 def load_results(report: Path) -> dict[str, Any]:
     """``results.json`` of a report folder, with a message saying what to do when it is not one."""
     path = report / RESULTS if report.is_dir() else report
@@ -187,44 +179,3 @@ def write_junit(output: Path, document: dict[str, Any]) -> None:
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
     atomic_write(output / "junit.xml", ET.tostring(suite, encoding="utf-8", xml_declaration=True))
-
-
-def merge_reports(shards: Sequence[Path], output: Path) -> dict[str, Any]:
-    """One report from the reports of ``--shard I/N`` runs: cases concatenated (a case present in
-    two shards is an error: the shards did not split one catalog), evidence folders copied."""
-    from .html import write_report
-
-    cases: dict[str, dict[str, Any]] = {}
-    notes: list[str] = []
-    seconds = 0.0
-    target = output.resolve()
-    for shard in shards:
-        where = shard.resolve()
-        # Merging into a shard (or clearing the folders a shard lies in) would destroy its evidence.
-        if target.is_relative_to(where) or any(where.is_relative_to(target / kind) for kind in ("received", "approved")):
-            raise HarnessError(f"--output {output} overlaps the shard report {shard}; merge into a new folder")
-    documents = [(shard, load_results(shard)) for shard in shards]
-    output.mkdir(parents=True, exist_ok=True)
-    _clear_evidence(output)
-    for shard, document in documents:
-        for case in document["cases"]:
-            case_id = case.get("id") if isinstance(case, dict) else None
-            template, fixture = (case.get("template"), case.get("fixture")) if isinstance(case, dict) else (None, None)
-            check_name(template, "template", shard / RESULTS)
-            check_name(fixture, "fixture", shard / RESULTS)
-            if case_id != Case(template, fixture).id:
-                raise HarnessError(f"{shard / RESULTS}: case id {case_id!r} does not match its template and fixture")
-            if case_id in cases:
-                raise HarnessError(f"{case_id} is in two shard reports ({shard}); were the shards run with the same N?")
-            cases[case_id] = case
-        notes += [n for n in document.get("notes", []) if isinstance(n, str) and n not in notes]
-        seconds = max(seconds, document.get("summary", {}).get("seconds", 0))
-        for kind in ("received", "approved"):
-            _copy_evidence(shard / kind, output / kind)
-    merged = sorted(cases.values(), key=lambda c: c["id"])
-    summary = {**summarize(merged), "unused_snapshots": 0, "seconds": seconds}
-    document = {"format": FORMAT, "summary": summary, "cases": merged, "unused_snapshots": [], "notes": notes, "merged_from": [str(s) for s in shards]}
-    atomic_write(output / RESULTS, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
-    write_junit(output, document)
-    write_report(output, document)
-    return document

@@ -46,6 +46,17 @@ def manifest_hash(manifest: dict[str, Any]) -> str:
     return sha256(json.dumps(manifest, sort_keys=True).encode())
 
 
+def _file_mode() -> int:
+    """0644 under the usual umask: mkstemp makes 0600 files, unreadable to a CI upload step or a
+    reviewer's tools running as another user."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
     A full disk or a read-only folder is a :class:`SnapshotError` naming the file; ``path`` is
@@ -55,6 +66,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), _FILE_MODE)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -1,0 +1,112 @@
+"""``email-harness report merge``: one report from the reports of ``--shard I/N`` runs.
+
+A shard report is a CI artifact, maybe from a fork's pull request: names in it pass the one gate
+(``harness.safepaths``), only regular files are copied, and the set of shards must be whole: every
+``I`` of one ``N`` exactly once, all from the same run (same catalog and fixtures). A missing
+shard would otherwise pass as a smaller, green catalog.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..cases import Case
+from ..errors import HarnessError
+from ..safepaths import NAME, check_name, read_regular
+from ..snapshots import atomic_write
+from .results import FORMAT, RESULTS, clear_evidence, load_results, summarize, write_junit
+
+__all__ = ["check_shards", "merge_reports"]
+
+
+def check_shards(documents: Sequence[tuple[Path, dict[str, Any]]]) -> list[str]:
+    """The unused snapshots the shards report, after checking they are one whole run: raises
+    HarnessError naming the missing, doubled or foreign shard. Reports without shard information
+    (pytest-xdist workers' parts) are not checked."""
+    if not any(doc.get("shard") for _, doc in documents):
+        return []
+    seen: dict[int, Path] = {}
+    totals, runs = set(), set()
+    for path, doc in documents:
+        spec = doc.get("shard")
+        try:
+            index, total = (int(x) for x in str(spec).split("/"))
+        except ValueError:
+            raise HarnessError(f"{path}: not a shard report (no 'shard: I/N'); merge only the reports of 'run --shard I/N'") from None
+        if index in seen:
+            raise HarnessError(f"shard {index}/{total} given twice: {seen[index]} and {path}")
+        seen[index] = path
+        totals.add(total)
+        runs.add(doc.get("run"))
+    if len(totals) != 1:
+        raise HarnessError(f"the shard reports split the catalog differently (N = {', '.join(map(str, sorted(totals)))}); run every shard with the same N")
+    total = totals.pop()
+    missing = [f"{i}/{total}" for i in range(1, total + 1) if i not in seen]
+    if missing:
+        raise HarnessError(f"shard(s) {', '.join(missing)} missing: the merged report would leave their cases out; download every shard's report")
+    if len(runs) != 1:
+        raise HarnessError("the shard reports come from different runs (another commit's catalog or fixtures); merge the shards of one run")
+    unused = documents[0][1].get("unused_all", [])
+    return [u for u in unused if isinstance(u, str)]
+
+
+def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str] = ()) -> dict[str, Any]:
+    """One report from the reports of ``--shard I/N`` runs (or of pytest-xdist workers): cases
+    concatenated, evidence folders copied; ``unused`` adds snapshots no case produces (the shards
+    bring their own list)."""
+    from .html import write_report
+
+    cases: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    seconds = 0.0
+    target = output.resolve()
+    for shard in shards:
+        where = shard.resolve()
+        # Merging into a shard (or clearing the folders a shard lies in) would destroy its evidence.
+        if target.is_relative_to(where) or any(where.is_relative_to(target / kind) for kind in ("received", "approved")):
+            raise HarnessError(f"--output {output} overlaps the shard report {shard}; merge into a new folder")
+    documents = [(shard, load_results(shard)) for shard in shards]
+    unused = [*unused, *check_shards(documents)]
+    output.mkdir(parents=True, exist_ok=True)
+    clear_evidence(output)
+    for shard, document in documents:
+        for case in document["cases"]:
+            case_id = case.get("id") if isinstance(case, dict) else None
+            template, fixture = (case.get("template"), case.get("fixture")) if isinstance(case, dict) else (None, None)
+            check_name(template, "template", shard / RESULTS)
+            check_name(fixture, "fixture", shard / RESULTS)
+            if case_id != Case(template, fixture).id:
+                raise HarnessError(f"{shard / RESULTS}: case id {case_id!r} does not match its template and fixture")
+            if case_id in cases:
+                raise HarnessError(f"{case_id} is in two shard reports ({shard}); were the shards run with the same N?")
+            cases[case_id] = case
+        notes += [n for n in document.get("notes", []) if isinstance(n, str) and n not in notes]
+        seconds = max(seconds, document.get("summary", {}).get("seconds", 0))
+        for kind in ("received", "approved"):
+            _copy_evidence(shard / kind, output / kind)
+    merged = sorted(cases.values(), key=lambda c: c["id"])
+    summary = {**summarize(merged), "unused_snapshots": len(unused), "seconds": seconds}
+    document = {
+        "format": FORMAT, "summary": summary, "cases": merged, "unused_snapshots": unused, "notes": notes,
+        "merged_from": [str(s) for s in shards],
+    }
+    atomic_write(output / RESULTS, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    write_junit(output, document)
+    write_report(output, document)
+    return document
+
+
+def _copy_evidence(source: Path, target: Path) -> None:
+    """Copy ``TEMPLATE/FIXTURE/PART`` files of a shard: regular files with valid names only, no
+    symlink followed (a shard is a CI artifact, possibly from a fork's pull request)."""
+    if not source.is_dir() or source.is_symlink():
+        return
+    for template in sorted(source.iterdir()):
+        for fixture in sorted(template.iterdir()) if template.is_dir() and not template.is_symlink() else []:
+            for part in sorted(fixture.iterdir()) if fixture.is_dir() and not fixture.is_symlink() else []:
+                names = (template.name, fixture.name, part.name)
+                if all(NAME.fullmatch(n) for n in names) and part.is_file() and not part.is_symlink():
+                    atomic_write(target.joinpath(*names), read_regular(part, follow=False))
