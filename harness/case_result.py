@@ -92,6 +92,7 @@ def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
                      " they are reported here, not failed, since the HTML snapshots guard the content.")
         else:
             note += " They still match, but are re-taken on every run."
-        note += " Re-baseline on this machine with: email-harness approve '*'"
+        note += (" Re-baseline them on this machine with: email-harness approve --rebaseline"
+                 " (content changes stay pending)")
         notes.append(note)
     return notes

@@ -167,12 +167,13 @@ def run(
 def approve(
     cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'invoice_*[de-*]'.")] = None,
     from_report: Annotated[Optional[Path], typer.Option("--from", help="Apply what this report folder's run produced (a CI artifact), without re-rendering.")] = None,
+    rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Approve only screenshots approved on another browser whose case's content is unchanged; content changes stay pending.")] = False,
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
 ) -> None:
     """Approve the chosen cases: write their snapshots, re-rendered now or taken from a report."""
-    cases = cases or []
+    cases = cases or (["*"] if rebaseline else [])
     try:
         project = _project(catalog, fixtures, snapshots, None)
         if from_report is not None:
@@ -193,6 +194,13 @@ def approve(
         _error(exc)
         raise typer.Exit(2) from None
     with engine:
+        if rebaseline:
+            # Safe after a browser update: only cases whose HTML and text are as approved and whose
+            # screenshots were taken on another browser; a real content change is never swept in.
+            checked = [engine.check(case, write=False) for case in selected]
+            pending = [r.case.id for r in checked if any(c.kind != "screenshot" for c in r.changes) or r.status == "error"]
+            selected = [r.case for r in checked if r.environment and r.case.id not in pending]
+            console.print(f"re-baselining {len(selected)} case(s) taken on another browser; {len(pending)} case(s) with other changes stay pending")
         results = [engine.approve(case) for case in selected]
     try:
         engine.flush()
