@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from .case_result import CaseResult, PartChange, Status, environment_notes
 from .cases import Case, select
 from .catalog import Catalog, load_catalog
+from .catalog.strings import missing_translations
 from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
 from .plugins import check_names, import_object, load_plugins
@@ -117,6 +118,10 @@ class Engine:
             self.catalog, engine_cls(), now=project.now, stopwatch=self.stopwatch,
             translations=TranslationSet(project.translations),
         )
+        # A hole in a translation fails that template's cases, whether or not a fixture uses it.
+        for name, error in missing_translations(self.catalog, self.renderer.env, project.translations).items():
+            self.catalog.templates.pop(name, None)
+            self.catalog.errors[name] = error
         self.store = SnapshotStore(project.snapshots)
         # Outcome first: "now sent" or "no longer sent" is the change a reviewer must see first.
         self.kinds: list[SnapshotKind] = [
@@ -194,7 +199,7 @@ class Engine:
         result = CaseResult(case, "passed", outcome=email.outcome, locale=email.locale, reason=email.reason)
         if email.sent:
             with self.stopwatch.stage("rules"):
-                result.findings = self._rules(case, email, shots)
+                result.findings = self._locale_fallback(case, email) + self._rules(case, email, shots)
         try:
             with self.stopwatch.stage("compare"):
                 result.changes = self._compare(approved, received)
@@ -300,6 +305,17 @@ class Engine:
         for change in shots.changes:
             result.changes.append(PartChange("screenshot", change.filename, change.status, change.description))
         return shots.manifest
+
+    def _locale_fallback(self, case: Case, email: RenderedEmail) -> list[Finding]:
+        """A note (or what ``locale_fallback`` says) when the fixture's language is not offered."""
+        wanted = self.fixtures.fixtures[case.fixture].locale
+        if wanted.split("_")[0] == email.locale.split("_")[0]:
+            return []
+        template = self.catalog.templates[case.template]
+        return [Finding(
+            "locale", self.catalog.settings.locale_fallback, f"sent in {email.locale}: {wanted} not offered",
+            element=f"{template.meta_path or template.source_path}: locales", expected=f"{wanted} among {template.meta.locales}",
+        )]
 
     def _rules(self, case: Case, email: RenderedEmail, shots: ScreenshotOutcome | None) -> list[Finding]:
         template = self.catalog.templates[case.template]

@@ -232,6 +232,9 @@ msgstr ""
 msgid "Hello %(name)s"
 msgstr "Hallo %(name)s"
 
+msgid "Bye"
+msgstr "Tschüss"
+
 msgid "%(num)d seat"
 msgid_plural "%(num)d seats"
 msgstr[0] "%(num)d Platz"
@@ -247,7 +250,7 @@ def test_gettext_renders_each_fixture_in_its_locale_from_po_catalogs(team):
     team.template("t", body, "subject: S\nlocales: [en, de]\n")
     team.fixture("de-max", "locale: de\nname: Max\n")
     team.fixture("en-ada", "locale: en\nname: Ada\n")
-    assert "Hallo Max. 3 Plätze. Bye" in team.render("t[de-max]").text
+    assert "Hallo Max. 3 Plätze. Tschüss" in team.render("t[de-max]").text
     assert "Hello Ada. 3 seats. Bye" in team.render("t[en-ada]").text
 
 
@@ -258,7 +261,20 @@ def test_a_broken_po_file_is_named(team):
     team.template("t", "{{ _('a') }}", "subject: S\nlocales: [de]\n")
     team.fixture("de-max", "locale: de\nname: Max\n")
     with pytest.raises(ConfigError, match="messages.po: cannot read the gettext catalog: Unknown or misformatted keyword on 1"):
-        team.render("t[de-max]")
+        team.engine()
+
+
+def test_a_translation_hole_fails_the_template_whatever_the_fixtures(team):
+    """No German fixture reaches these templates: the holes are found all the same."""
+    (team.root / "locale/de/LC_MESSAGES").mkdir(parents=True)
+    (team.root / "locale/de/LC_MESSAGES/messages.po").write_text(PO.replace('msgstr "Hallo %(name)s"', 'msgstr ""'), encoding="utf-8")
+    team.settings["translations"] = '"locale"'
+    team.template("gettext", "{% trans name=account.name %}Hello {{ name }}{% endtrans %}", "subject: S\nlocales: [en, de]\n")
+    team.template("strings", "{{ t.heading }} {{ t.intro }}", "subject: S\nlocales: [en, it]\nstrings: {en: {heading: H, intro: I}, it: {heading: Ciao}}\n")
+    team.fixture("en-ada", "locale: en\nname: Ada\n")
+    errors = team.engine().catalog.errors
+    assert "gettext.yaml: locale 'de' has no translation for 'Hello %(name)s'" in str(errors["gettext"])
+    assert "strings.yaml: locale 'it' lacks string(s) intro under strings:" in str(errors["strings"])
 
 
 # -- loading the project's code --------------------------------------------------------------------

@@ -99,7 +99,7 @@ def test_every_builtin_rule_runs_and_passes_on_the_bundled_catalog(bundled):
         "belongs-to-recipient", "approved-copy", "no-foreign-data", "no-leftovers", "links", "images",
         "size", "text-part", "incident-notice", "accessibility", "subject", "client-support",
     }
-    findings = [(c.id, f.describe()) for c in bundled.cases() for f in bundled.check(c).findings]
+    findings = [(c.id, f.describe()) for c in bundled.cases() for f in bundled.check(c).findings if f.severity != "note"]
     assert findings == []
 
 

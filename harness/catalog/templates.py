@@ -40,7 +40,8 @@ LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,2}")
 
 #: The rules of a catalog that names none: checks that hold for any well-made email.
 DEFAULT_RULES: dict[str, dict[str, Any] | bool] = {
-    rule: {} for rule in ("no-leftovers", "no-foreign-data", "subject", "text-part", "size", "accessibility", "links", "images")
+    rule: {}
+    for rule in ("no-leftovers", "no-foreign-data", "subject", "text-part", "size", "accessibility", "links", "images", "bidi-isolation")
 }
 
 
@@ -106,6 +107,9 @@ class CatalogSettings(BaseModel):
     screenshots: ScreenshotSettings = ScreenshotSettings()
     language: Literal["jinja", "none"] = "jinja"
     renderer: str | None = None
+    #: A fixture in a locale a template does not offer gets its first locale, and a finding of
+    #: this severity (``error`` makes every translation gap fail).
+    locale_fallback: Literal["note", "warning", "error"] = "note"
 
 
 @dataclass(frozen=True)

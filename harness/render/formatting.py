@@ -13,6 +13,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_datetime
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from .jinja import filters
 
@@ -34,3 +35,16 @@ def date_(ctx: Context, value: date | datetime, fmt: str = "long") -> str:
 @pass_context
 def datetime_(ctx: Context, value: datetime, fmt: str = "medium") -> str:
     return format_datetime(value, format=fmt, locale=ctx["locale"], tzinfo=value.tzinfo)
+
+
+@filters.register("isolate")
+def isolate(value: object) -> str:
+    """``value`` between U+2068 and U+2069 (first-strong isolate): bidirectional text inside it,
+    or a right-to-left override planted in a name, cannot reorder what is around it."""
+    return f"\u2068{value}\u2069"
+
+
+@filters.register("bdi")
+def bdi(value: object) -> Markup:
+    """``<bdi>`` around the (escaped) value for HTML, isolated for the derived text part too."""
+    return Markup("<bdi>\u2068{}\u2069</bdi>").format(escape(str(value)))

@@ -3,6 +3,7 @@
 from . import (
     accessibility,
     approved_copy,
+    bidi,
     client_support,
     content,
     foreign_data,
@@ -12,4 +13,4 @@ from . import (
     ownership,
 )
 
-__all__ = ["accessibility", "approved_copy", "client_support", "content", "foreign_data", "leftovers", "links", "notices", "ownership"]
+__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "foreign_data", "leftovers", "links", "notices", "ownership"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 
 from ..base import Finding, RuleContext, rules
 from ._text import describe, fold
@@ -46,12 +46,17 @@ def preheader(document: BeautifulSoup) -> str:
 
 @rules.register("text-part")
 def text_part(ctx: RuleContext) -> Iterator[Finding]:
-    """The plain-text part exists and carries the key facts of the HTML: every ``[data-field]``
-    value (order id, amounts...) and every https link."""
+    """The plain-text part exists and says what the HTML says: every ``[data-field]`` value,
+    every number, amount, date and code the reader sees (a word with a digit in it), and every
+    https link."""
     text = fold(ctx.email.text)
     if not text:
         yield ctx.error("plain-text part is empty", element="text part", expected="the email's content as text")
         return
+    for token in sorted(set(_FACT.findall(_reader_text(ctx.document))) - set(_FACT.findall(text))):
+        if token not in text:
+            yield ctx.error(f"{token!r} is in the HTML but not in the text part", element="text part",
+                            expected="every number, amount, date and code of the HTML also in the text part")
     for element in ctx.document.find_all(attrs={"data-field": True}):
         for line in element.stripped_strings:  # an address spans lines: check each
             value = fold(line)
@@ -61,6 +66,27 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
         href = str(a["href"])
         if href.startswith("https://") and href not in ctx.email.text:
             yield ctx.error(f"link {href} is missing from the text part", element=describe(a), expected="every link also in the text part")
+
+
+#: A word with a digit: an amount, a date, a time, an order or tracking number, a code.
+_FACT = re.compile(r"[\w]*\d[\w.,:/-]*\w|\d")
+
+
+def _reader_text(document: BeautifulSoup) -> str:
+    """The text a reader sees in the body: without hidden elements (the preheader shows in the
+    inbox, not in the email), styles and scripts."""
+    body = document.body
+    if body is None:
+        return ""
+    parts = []
+    for string in body.find_all(string=True):
+        parent = string.parent
+        if type(string) is not NavigableString or parent is None or parent.name in ("style", "script") or any(
+            _HIDING.search(str(p.get("style", ""))) for p in string.parents if getattr(p, "get", None)
+        ):
+            continue
+        parts.append(str(string))
+    return fold(" ".join(parts))
 
 
 @rules.register("size")
