@@ -8,9 +8,19 @@ STAMP       := $(VENV)/.installed
 APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation2 fonts-noto-core
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system venv run test bench clean
+# JavaScript mjml, for the mjml-js engine tests (skipped without Node.js): installed once, offline after.
+MJML_JS     := .cache/mjml-js/node_modules/mjml/package.json
 
-setup: system venv
+.PHONY: setup system venv mjml-js run test bench clean
+
+setup: system venv mjml-js
+
+mjml-js: $(MJML_JS)
+
+$(MJML_JS):
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/mjml-js mjml@4.18.0 || echo "email-harness: npm install mjml failed; the mjml-js tests will be skipped"; \
+	else echo "email-harness: no Node.js here; the mjml-js tests will be skipped"; fi
 
 system:
 	@if [ -n "$$EMAIL_HARNESS_SKIP_SYSTEM" ]; then exit 0; fi; \

@@ -276,6 +276,41 @@ def init() -> None:
     )
 
 
+@app.command("compare-engines")
+def compare_engines_command(
+    other: Annotated[str, typer.Option("--with", help="The MJML engine to compare the configured one with.")] = "mjml-js",
+    only: Annotated[list[str], typer.Option("--only", metavar="PATTERN", help="Case pattern; repeatable.")] = [],
+) -> None:
+    """Say where another MJML engine (JavaScript mjml by default) would show a reader something
+    else: text, link targets or image alt texts. Exit 1 when any case differs."""
+    from .render import mjml_engines
+    from .render.engine_gap import compare_engines
+
+    try:
+        project = _project(None, None, None, None)
+        engine = Engine(project, screenshots=False)
+        second = mjml_engines.get(other)(project_root=project.root)
+        sources = []
+        for case in engine.cases(only):
+            try:
+                email = engine.render(case)
+            except HarnessError:
+                continue  # broken cases are reported by 'email-harness run'
+            if email.sent and engine.catalog.templates[case.template].renderer == "mjml":
+                sources.append((case, email.source))
+        differences = compare_engines(sources, engine.renderer.engine, second)
+    except HarnessError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    finally:
+        if "second" in locals() and callable(getattr(second, "close", None)):
+            second.close()
+    for case_id, found in sorted(differences.items()):
+        console.print(f"{case_id}:\n  " + "\n  ".join(found))
+    console.print(f"{len(sources)} MJML case(s) compared with {other}: {len(differences)} would read differently")
+    raise typer.Exit(1 if differences else 0)
+
+
 @app.command("list")
 def list_cases(
     only: Annotated[list[str], typer.Option("--only", metavar="PATTERN", help="Case pattern; repeatable.")] = [],

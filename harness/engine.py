@@ -115,7 +115,7 @@ class Engine:
         #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
         self.stopwatch = Stopwatch()
         self.renderer = Renderer(
-            self.catalog, engine_cls(), now=project.now, stopwatch=self.stopwatch,
+            self.catalog, engine_cls(project_root=project.root), now=project.now, stopwatch=self.stopwatch,
             translations=TranslationSet(project.translations),
         )
         # A hole in a translation fails that template's cases, whether or not a fixture uses it.
@@ -145,6 +145,9 @@ class Engine:
     def close(self) -> None:
         if self.camera is not None:
             self.camera.close()
+        close_engine = getattr(self.renderer.engine, "close", None)
+        if callable(close_engine):
+            close_engine()
 
     def environment_notes(self) -> list[str]:
         return environment_notes(self.environment, self.environment_diffs)
