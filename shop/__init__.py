@@ -1,4 +1,4 @@
-"""The bundled example project's own code: a shop's data model, send guards, filters and rules.
+"""The bundled example project's own code: a shop's data model, send guards and filters.
 
 Registered exactly as a team's plugin module would be: ``plugins = ["shop"]`` and
 ``fixture_model = "shop.models:Account"`` under ``[tool.email-harness]`` in pyproject.toml.
