@@ -226,7 +226,7 @@ def test_a_fifo_named_like_a_fixture_does_not_block_the_run(sandbox, tally):
 
 def test_a_locale_that_is_a_path_is_refused(sandbox, tally):
     tally.input()
-    sandbox.edit("templates/refund.yaml", "locales: [en, it, de]", "locales: ['../../../outside/secret']")
+    sandbox.edit("templates/refund.yaml", "locales: [en, it, de, ar]", "locales: ['../../../outside/secret']")
     assert "not locale codes: ['../../../outside/secret']" in str(sandbox.engine().catalog.errors["refund"])
 
 

@@ -42,22 +42,20 @@ def test_a_fixture_in_a_locale_the_template_does_not_offer_is_said_out_loud(sand
 
 def test_a_name_with_a_right_to_left_override_is_isolated_or_the_case_fails(sandbox):
     """The fixture's name hides "evil.exe" behind U+202E: shown as is, it reads "exe.live"."""
-    sandbox.edit("templates/_catalog.yaml", "  no-leftovers: {}", "  no-leftovers: {}\n  bidi-isolation: {}")
     case = "order_confirmation[en-rtl]"
+    assert not [f for f in sandbox.check(case).findings if f.rule == "bidi-isolation"]  # the bundled template isolates it
+    sandbox.edit("templates/order_confirmation.mjml", '<p data-field="address">{{ account.name | bdi }}', '<p data-field="address">{{ account.name }}')
     messages = [f.message for f in sandbox.check(case).findings if f.rule == "bidi-isolation"]
     assert messages == [
         "fixture field name carries bidirectional controls and is not isolated in the HTML",
         "fixture field name carries bidirectional controls and is not isolated in the text part",
     ]
-    sandbox.edit("templates/order_confirmation.mjml", '<p data-field="address">{{ account.name }}', '<p data-field="address">{{ account.name | bdi }}')
-    fixed = sandbox.check(case)
-    assert not [f for f in fixed.findings if f.rule == "bidi-isolation"]
     email = sandbox.engine().render(Case.parse(case))
-    assert "<bdi>\u2068" in email.html and "\u2068" in email.text
+    assert '<span dir="auto">\u2068' not in email.html
 
 
 def test_the_bdi_filter_escapes_what_it_isolates(render):
     from harness.render.jinja import new_environment, render_jinja
 
     out = render_jinja(new_environment(__import__("pathlib").Path(".")), source="{{ v | bdi }}", context={"v": "<b>x"}, where="t")
-    assert out == "<bdi>\u2068&lt;b&gt;x\u2069</bdi>"
+    assert out == '<span dir="auto">\u2068&lt;b&gt;x\u2069</span>'

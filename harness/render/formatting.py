@@ -46,5 +46,6 @@ def isolate(value: object) -> str:
 
 @filters.register("bdi")
 def bdi(value: object) -> Markup:
-    """``<bdi>`` around the (escaped) value for HTML, isolated for the derived text part too."""
-    return Markup("<bdi>\u2068{}\u2069</bdi>").format(escape(str(value)))
+    """The (escaped) value isolated in HTML and in the derived text part: a ``<span dir="auto">``
+    (Gmail, Outlook and Yahoo drop ``<bdi>``, per caniemail) holding U+2068 ... U+2069."""
+    return Markup('<span dir="auto">\u2068{}\u2069</span>').format(escape(str(value)))

@@ -2,9 +2,10 @@
 reorder the text around it.
 
 A name such as ``"Maryam \u202eexe.live"`` renders as "Maryam evil.exe" without isolation: the
-right-to-left override (U+202E) flips what follows it, a classic spoofing trick. Isolated in
-``<bdi>`` (or an element with ``dir="auto"``), and between U+2068/U+2069 in the text part, it
-stays where it is. The ``bdi`` and ``isolate`` filters do both.
+right-to-left override (U+202E) flips what follows it, a classic spoofing trick. Isolated in an
+element of its own with ``dir="auto"`` (or ``<bdi>``, which several mail clients drop), and
+between U+2068/U+2069 in the text part, it stays where it is. The ``bdi`` and ``isolate``
+filters do both.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def bidi_isolation(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if _isolated_in_html(value, ctx) is False:
             yield ctx.error(f"fixture field {path} carries bidirectional controls and is not isolated in the HTML",
-                            element=f"the element showing {path}", expected="<bdi>…</bdi> or dir=\"auto\" around the value (the bdi filter)")
+                            element=f"the element showing {path}", expected="<span dir=\"auto\"> around the value (the bdi filter)")
         if value in ctx.email.text and f"{_FSI}{value}{_PDI}" not in ctx.email.text:
             yield ctx.error(f"fixture field {path} carries bidirectional controls and is not isolated in the text part",
                             element="text part", expected="U+2068 … U+2069 around the value (the isolate filter)")
