@@ -27,27 +27,60 @@ def _tree(folder):
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
+def _write_phase(process: subprocess.Popen, lock, timeout: float = 120) -> float | None:
+    """Wait until the run takes the snapshot store's write lock (``store.lock()`` writes
+    "pid N since ..." into ``snapshots/.lock`` when the writes begin); the moment it did, or
+    None if the run ended first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lock.is_file() and lock.read_bytes():
+            return time.monotonic()
+        if process.poll() is not None:
+            return None
+        time.sleep(0.0005)
+    raise AssertionError("the update never started writing")
+
+
 def test_a_run_killed_at_random_points_during_update_leaves_every_case_old_or_new(sandbox, tally):
-    """The real command, SIGKILLed at random moments of an update that rewrites 40+ cases."""
+    """The real command, SIGKILLed at random moments of the phase that writes 40+ cases (found by
+    watching the store's lock file, since rendering takes most of the run). Most kills must leave
+    the snapshots half-updated (some cases new, some old, or parts staged): otherwise the kills
+    missed the writes and the test proves nothing."""
     snapshots = sandbox.root / "snapshots"
+    lock = snapshots / ".lock"
     sandbox.edit("templates/_copy/en.yaml", "Help centre", "Help center")
     sandbox.edit("templates/_copy/de.yaml", "Hilfe-Center", "Hilfezentrum")
     old = _tree(snapshots)
     pristine = sandbox.root / "pristine"
     shutil.copytree(snapshots, pristine)
     command = [sys.executable, "-m", "harness", "run", "--update", "--no-screenshots"]
-    subprocess.run(command, cwd=sandbox.root, capture_output=True, check=False)
+    # A whole update first: what "new" is, and how long its write phase lasts.
+    process = subprocess.Popen(command, cwd=sandbox.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    began = _write_phase(process, lock)
+    assert began is not None
+    while lock.read_bytes() and process.poll() is None:  # the lock file is emptied when the writes end
+        time.sleep(0.0005)
+    writing = time.monotonic() - began
+    process.wait()
     new = _tree(snapshots)
-    assert sum(old.get(k) != v for k, v in new.items()) > 40
+    changed_cases = {k.parent for k, v in new.items() if old.get(k) != v}
+    assert sum(old.get(k) != v for k, v in new.items()) > 40 and len(changed_cases) > 10
     rng = random.Random(20261126)
+    torn = 0
     for _ in range(KILLS):
         shutil.rmtree(snapshots)
         shutil.copytree(pristine, snapshots)
         process = subprocess.Popen(command, cwd=sandbox.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 2.5))
+        if _write_phase(process, lock) is not None:
+            time.sleep(rng.uniform(0, writing))
         process.send_signal(signal.SIGKILL)
         process.wait()
         tally.fault()
+        # What the kill left, before anything reads (and so recovers) it.
+        staged = [p for p in snapshots.rglob(".*") if p.is_file() and p.name != ".lock"]
+        left = _tree(snapshots)
+        done = {case for case in changed_cases if all(left.get(k) == new[k] for k in new if k.parent == case)}
+        torn += bool(staged) or 0 < len(done) < len(changed_cases)
         after = sandbox.engine()
         statuses = {after.check(c).status for c in after.cases()}  # reading recovers each case
         assert statuses <= {"passed", "changed"}, statuses
@@ -57,6 +90,7 @@ def test_a_run_killed_at_random_points_during_update_leaves_every_case_old_or_ne
             assert not [f for f in files if f.startswith(".")], f"leftover in {rel}"
             now = {f: (case_folder / f).read_bytes() for f in files}
             assert now == {f: old.get(rel / f) for f in files} or now == {f: new.get(rel / f) for f in files}, rel
+    assert torn >= KILLS // 2, f"only {torn} of {KILLS} kills landed in the write phase ({writing * 1000:.0f} ms)"
 
 
 def test_a_second_writer_waits_for_the_lock_then_says_so(sandbox, tally):
@@ -109,13 +143,16 @@ def test_a_crashed_browser_is_restarted_once_and_the_run_goes_on(bundled, tmp_pa
         assert again.pngs == first.pngs
 
 
-def test_a_hung_page_is_reported_for_its_case_and_the_next_case_renders(bundled, tmp_path, tally):
+def test_a_hung_page_is_reported_for_its_case_and_the_next_case_renders(bundled, tmp_path, tally, monkeypatch):
     tally.fault()
+    # An email's own scripts never run (tests/test_page_network.py), so the hang is a request the
+    # router never answers: the page never finishes loading.
     with Camera(tmp_path, timeout_ms=800) as camera:
+        answer = camera.router.handle
+        monkeypatch.setattr(camera.router, "handle", lambda route: None if "stall.invalid" in route.request.url else answer(route))
         started = time.perf_counter()
         with pytest.raises(ScreenshotError, match="Chromium failed twice on this email"):
-            # Only the scripted accessibility page runs the email's script: it never returns.
-            camera.shoot("<html><body><script>while (true) {}</script></body></html>", [VIEWPORTS["desktop"]], accessibility=True)
+            camera.shoot('<html><body><img src="https://stall.invalid/x.png"></body></html>', [VIEWPORTS["desktop"]], accessibility=True)
         assert time.perf_counter() - started < 30
         html = bundled.render(Case("refund", "de-refunded")).html
         assert camera.shoot(html, [VIEWPORTS["desktop"]]).pngs["desktop"].startswith(b"\x89PNG")

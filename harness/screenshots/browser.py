@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 
-__all__ = ["LAUNCH_FLAGS", "SYSTEM_CHROMIUM", "Fingerprint", "browser_version", "executable_for", "fonts_digest", "playwright_chromium"]
+__all__ = ["ISOLATION_FLAGS", "LAUNCH_FLAGS", "SYSTEM_CHROMIUM", "Fingerprint", "browser_version", "executable_for", "fonts_digest", "playwright_chromium"]
 
 SYSTEM_CHROMIUM = (Path("/usr/lib/chromium/chromium"), Path("/usr/lib/chromium-browser/chromium-browser"))
 
@@ -37,6 +37,29 @@ LAUNCH_FLAGS: tuple[str, ...] = (
     "--disable-lcd-text",
     "--disable-font-subpixel-positioning",
     "--hide-scrollbars",
+)
+
+#: Flags that keep a render off the network even if a request, socket or packet got past the
+#: router, the page's content security policy and the blocked navigations (see camera.py); the
+#: only layer that stops the socket Chromium opens ahead of a navigation (an iframe, a meta
+#: refresh) before the router sees its request. Only the camera adds them: a browser that must
+#: reach a local server (the review page in tests/test_report_review.py) keeps LAUNCH_FLAGS. They
+#: are left out of the fingerprint on purpose: every answer a page gets comes from the router
+#: inside the browser, so they change no pixel (measured: all bundled screenshots byte-identical
+#: with and without them), and adding them must not make every approved screenshot "approved
+#: with another browser".
+ISOLATION_FLAGS: tuple[str, ...] = (
+    # Every connection goes to a proxy that cannot exist; `<-loopback>` drops the built-in bypass
+    # for localhost, so 127.0.0.1 goes there too. The resolver maps every name to "not found"
+    # without asking DNS, so even the proxy's name never leaves the machine.
+    "--proxy-server=http://proxy.email-harness.invalid:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    # WebRTC's UDP (STUN) does not use the proxy: allow only proxied UDP, i.e. none. Chromium
+    # 156 headless honours the second switch (measured: the first alone still sent STUN);
+    # the first is the full browser's name for it.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 
 

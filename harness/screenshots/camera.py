@@ -1,4 +1,5 @@
-"""The camera: one Chromium per run, one reused page, every request answered offline.
+"""The camera: one Chromium per run, one reused page, every request answered offline and every
+other way out (navigation, frame, popup, form, socket, WebRTC) closed inside the browser.
 
 ``Camera.shoot(html, viewports)`` loads the HTML once, with JavaScript off as in a mail client, and
 takes a full-page PNG per viewport; with ``accessibility=True`` it also runs axe-core (through
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from typing import Any
 from ..errors import ScreenshotError
 from ..timing import Stopwatch
 from .browser import (
+    ISOLATION_FLAGS,
     LAUNCH_FLAGS,
     Fingerprint,
     browser_version,
@@ -52,6 +55,14 @@ def shared_playwright() -> Any:
         _DRIVER.append(sync_playwright().start())
         atexit.register(_stop_playwright)
     return _DRIVER[0]
+
+
+def _close(popup: Any) -> None:
+    """Close a popup an email managed to open (its navigation is aborted by the router anyway)."""
+    try:
+        popup.close()
+    except Exception:  # noqa: BLE001 - already gone with its opener
+        pass
 
 
 def _stop_playwright() -> None:
@@ -108,15 +119,25 @@ class Camera:
         from playwright.sync_api import Error
 
         try:
-            self._browser = shared_playwright().chromium.launch(executable_path=self.executable, args=list(LAUNCH_FLAGS))
+            self._browser = shared_playwright().chromium.launch(
+                executable_path=self.executable, args=[*LAUNCH_FLAGS, *ISOLATION_FLAGS]
+            )
             # Mail clients never run an email's scripts, so the screenshot page does not either;
-            # axe-core needs JavaScript and gets a page of its own, opened on first use.
+            # axe-core needs JavaScript (its promise never settles without) and gets a page of its
+            # own, opened on first use, where the content security policy keeps the email's own
+            # scripts from running (see offline.CONTENT_SECURITY_POLICY). Stripping scripts and
+            # ``on*`` attributes from the HTML instead was rejected: re-serializing the email
+            # changes the DOM axe-core judges, and a sanitizer is one missed form away from
+            # running the email's code, while the policy applies to whatever the parser built.
+            # So ``bypass_csp`` stays off and harness code runs only through ``page.evaluate``
+            # (DevTools runs it regardless of the policy; ``add_script_tag`` would be blocked).
             self._page = self._new_page(javascript=False)
         except Error as exc:
             self.close()
             raise ScreenshotError(f"could not start Chromium: {exc.message.splitlines()[0]}") from None
 
     def _new_page(self, *, javascript: bool) -> Any:
+        """A page on the fake origin's blank document, with every way out of it closed."""
         context = self._browser.new_context(
             viewport={"width": 800, "height": 600},
             device_scale_factor=1,
@@ -124,10 +145,18 @@ class Camera:
             locale="en-US",
             timezone_id="UTC",
             java_script_enabled=javascript,
+            service_workers="block",  # none may sit between a page and the router
         )
         context.set_default_timeout(self.timeout_ms)
+        # On the context, not the page, so a popup's requests are answered (aborted) too.
+        context.route("**/*", self.router.handle)
+        # A WebSocket is closed in the page without ever connecting.
+        context.route_web_socket(re.compile(".*"), lambda ws: ws.close())
         page = context.new_page()
-        page.route("**/*", self.router.handle)
+        page.on("popup", _close)
+        # The one navigation a page makes; page routes run before the context's, and after this
+        # one (``times=1``) a meta refresh or reload to the same address is aborted like any other.
+        page.route(ORIGIN + "/", self.router.document, times=1)
         page.goto(ORIGIN + "/")
         return page
 

@@ -4,6 +4,9 @@ The email is shown at a fake origin, so relative URLs (``assets/logo.png``) are 
 catalog folder. Remote images get a grey placeholder of the size the ``<img>`` declares (so boxes
 keep their layout), stylesheets (web fonts CSS) an empty body; fonts, scripts, tracking beacons and
 anything else are aborted. Nothing is ever passed on with ``route.continue_()``.
+
+Requests are only one way out, so the fake origin's page also carries a content security policy
+(:data:`CONTENT_SECURITY_POLICY`) and every navigation after it is aborted: see :class:`OfflineRouter`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,37 @@ from bs4 import BeautifulSoup, SoupStrainer
 from PIL import Image, ImageDraw
 from playwright.sync_api import Route
 
-__all__ = ["ORIGIN", "OfflineRouter", "placeholder_png"]
+__all__ = ["CONTENT_SECURITY_POLICY", "ORIGIN", "OfflineRouter", "placeholder_png"]
 
 #: ``.invalid`` can never resolve (RFC 2606), should anything slip past the router.
 ORIGIN = "https://email-harness.invalid"
 BLANK = "<!doctype html><html><head></head><body></body></html>"
+
+#: The policy of the fake origin's page, sent as a header: ``set_content`` writes the email into
+#: that same document (``document.open``), which keeps its policy, so the email's HTML is never
+#: rewritten and its own ``<meta>`` policy can only narrow this one. It allows what the router
+#: answers and an email can show (images, inline and remote styles, the catalog's fonts) and
+#: nothing else: no page script (``<script>``, ``on*`` attributes, ``javascript:`` URLs), frame,
+#: object, fetch/WebSocket, form submission or ``<base>``. ``sandbox`` without ``allow-popups``,
+#: ``allow-forms``, ``allow-modals`` and ``allow-downloads`` stops popups and forms a second way;
+#: ``allow-scripts`` keeps timers running for axe-core (injected with ``page.evaluate``, which
+#: DevTools runs regardless of the policy), ``allow-same-origin`` the origin the catalog's
+#: fonts are served from.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'",
+    f"img-src {ORIGIN} data: blob: http: https:",
+    f"style-src {ORIGIN} 'unsafe-inline' http: https:",
+    f"font-src {ORIGIN} data:",
+    "script-src 'none'",
+    "frame-src 'none'",
+    "child-src 'none'",
+    "object-src 'none'",
+    "connect-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+    "sandbox allow-scripts allow-same-origin",
+))
+
 #: Declared ``width`` with ``height="auto"`` (MJML's default): assume a 2:1 banner.
 AUTO_ASPECT = 0.5
 MAX_SIDE = 4000
@@ -49,7 +78,12 @@ def _px(value: object) -> int | None:
 
 
 class OfflineRouter:
-    """The ``page.route("**/*", ...)`` handler; counts what it answered, by kind, in :attr:`log`."""
+    """The ``context.route("**/*", ...)`` handler (popups included); counts what it answered, by
+    kind, in :attr:`log`.
+
+    Each page loads the fake origin once, through :meth:`document`; every navigation after that
+    (a meta refresh, a frame, a form, a popup, a link) is aborted, so nothing replaces the
+    loaded email. Only ``route.fulfill`` and ``route.abort`` are used."""
 
     def __init__(self, assets: Path) -> None:
         self.assets = assets.resolve()
@@ -68,12 +102,22 @@ class OfflineRouter:
                 height = max(1, int(width * AUTO_ASPECT))
             self._sizes[urljoin(ORIGIN + "/", str(src))] = (width or 100, height or 100)
 
+    def document(self, route: Route) -> None:
+        """The fake origin's blank page, under the policy every email is then written into."""
+        self.log["page"] += 1
+        route.fulfill(
+            status=200, body=BLANK, content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
+        )
+
     def handle(self, route: Route) -> None:
         request = route.request
         url = request.url
-        if url == ORIGIN + "/":
-            self.log["page"] += 1
-            route.fulfill(status=200, body=BLANK, content_type="text/html; charset=utf-8")
+        if request.is_navigation_request():
+            # ERR_ABORTED: Chromium drops the navigation and the page keeps the email; another
+            # error would commit an error page over it (measured with a meta refresh).
+            self.log["navigation"] += 1
+            route.abort("aborted")
         elif url.startswith(ORIGIN + "/"):
             self._local(route, url)
         elif request.resource_type == "image":
@@ -83,7 +127,7 @@ class OfflineRouter:
         elif request.resource_type == "stylesheet":
             self.log["stylesheet"] += 1
             route.fulfill(status=200, body="", content_type="text/css")
-        else:  # fonts, scripts, fetch/XHR, beacons, media, frames
+        else:  # fonts, scripts, fetch/XHR, beacons, media
             self.log[request.resource_type or "other"] += 1
             route.abort("blockedbyclient")
 
