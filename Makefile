@@ -5,7 +5,7 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 # Debian's Chromium and the fonts screenshots are approved with (see README, "Screenshots").
-APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation2 fonts-noto-core
+APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-noto-color-emoji
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # JavaScript mjml, for the mjml-js engine tests (skipped without Node.js): installed once, offline after.
