@@ -126,7 +126,10 @@ def run(
             project.output, results, store=engine.store, unused=[] if prune or shard else unused, seconds=seconds,
             extra={"notes": notes, "shard": shard, **shard_info},
         )
-        report_path = write_report(project.output, document)
+        report_path = write_report(project.output, document, catalog=project.catalog, fixtures=project.fixtures)
+        from .review.ci import report_to_github
+
+        report_to_github(document, project.output, catalog=project.catalog, fixtures=project.fixtures, root=project.root)
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
@@ -168,6 +171,8 @@ def approve(
     cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'invoice_*[de-*]'.")] = None,
     from_report: Annotated[Optional[Path], typer.Option("--from", help="Apply what this report folder's run produced (a CI artifact), without re-rendering.")] = None,
     rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Approve only screenshots approved on another browser whose case's content is unchanged; content changes stay pending.")] = False,
+    allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="Also approve cases that start being sent (approved 'not sent', now 'sent').")] = False,
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", dir_okay=False, help="With --from: apply the decisions exported from the report page (review-decisions.json).")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
@@ -176,13 +181,21 @@ def approve(
     cases = cases or (["*"] if rebaseline else [])
     try:
         project = _project(catalog, fixtures, snapshots, None)
+        if decisions is not None and (from_report is None or cases):
+            raise HarnessError("--decisions needs --from REPORT (the report the decisions were made on) and no case patterns")
         if from_report is not None:
             from .review import approve_from_report
+            from .review.decisions import apply_decisions
             from .snapshots import SnapshotStore
 
-            applied = approve_from_report(from_report, load_results(from_report), SnapshotStore(project.snapshots), cases)
+            store, document = SnapshotStore(project.snapshots), load_results(from_report)
+            if decisions is not None:
+                applied = apply_decisions(from_report, document, store, decisions, allow_outcome_change=allow_outcome_change)
+            else:
+                applied = approve_from_report(from_report, document, store, cases, allow_outcome_change=allow_outcome_change)
             for item in applied:
-                console.print(f"{'approved' if item.ok else 'refused'}: {item.case}" + (f"\n  {item.message}" if item.message else ""), markup=False)
+                label = "refused" if not item.ok else "rejected" if item.message.startswith("rejected") else "approved"
+                console.print(f"{label}: {item.case}" + (f"\n  {item.message}" if item.message else ""), markup=False)
             raise typer.Exit(0 if all(a.ok for a in applied) else 1)
         if not cases:
             raise HarnessError("name the cases to approve (patterns allowed, '*' for all), or pass --from REPORT")
@@ -202,6 +215,11 @@ def approve(
             selected = [r.case for r in checked if r.environment and r.case.id not in pending]
             console.print(f"re-baselining {len(selected)} case(s) taken on another browser; {len(pending)} case(s) with other changes stay pending")
         results = [engine.approve(case) for case in selected]
+    from .review.outcome import outcome_switches, refusal
+
+    if not allow_outcome_change and (switches := outcome_switches(engine.store, results)):
+        console.print(refusal(switches), markup=False)  # nothing was flushed: no snapshot written
+        raise typer.Exit(1)
     try:
         engine.flush()
     except HarnessError as exc:
@@ -219,13 +237,15 @@ def review(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8765,
     snapshots: PathOption = None,
 ) -> None:
-    """Open the review page for the last run: approve or reject each change in the browser."""
+    """Open the review page for the last run (or a CI artifact with --report): approve or reject
+    each change group or case in the browser."""
     from .review.app import create_app, make_review_server
     from .snapshots import SnapshotStore
 
     try:
         project = _project(None, None, snapshots, report)
-        server = make_review_server("127.0.0.1", port, create_app(project.output, SnapshotStore(project.snapshots)))
+        review_app = create_app(project.output, SnapshotStore(project.snapshots), catalog=project.catalog, fixtures=project.fixtures)
+        server = make_review_server("127.0.0.1", port, review_app)
     except (HarnessError, OSError) as exc:
         _error(exc)
         raise typer.Exit(2) from None

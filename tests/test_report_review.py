@@ -121,7 +121,8 @@ def test_reject_in_the_browser_leaves_the_case_failing(changed, page):
         page.wait_for_function("document.querySelector('article.case.rejected') !== null")
     finally:
         server.shutdown()
-    assert not (changed.root / "snapshots/review-log.jsonl").exists()
+    log = [json.loads(line) for line in (changed.root / "snapshots/review-log.jsonl").read_text().splitlines()]
+    assert [(entry["action"], entry["case"]) for entry in log] == [("reject", CASE)]  # logged, nothing approved
     assert run("run", "--only", "refund[*]").exit_code == 1
 
 
@@ -132,9 +133,9 @@ def test_shards_cover_the_catalog_once_and_merge_into_one_report(sandbox, monkey
     for i in (1, 2, 3):
         run("run", "--no-screenshots", "--shard", f"{i}/3", "--output", f"shard{i}")
         ids += [c["id"] for c in json.loads((sandbox.root / f"shard{i}/results.json").read_text())["cases"]]
-    assert len(ids) == len(set(ids)) == 160
+    assert len(ids) == len(set(ids)) == 180  # 10 templates x 18 fixtures
     merged = run("report", "merge", "shard1", "shard2", "shard3", "--output", "merged")
-    assert merged.exit_code == 1 and "160 cases" in merged.output
+    assert merged.exit_code == 1 and "180 cases" in merged.output
     document = json.loads((sandbox.root / "merged/results.json").read_text())
     assert document["summary"]["changed"] == 1
     assert (sandbox.root / "merged/received/refund/de-refunded/body.txt").is_file()

@@ -38,9 +38,14 @@ class Review:
         self.before = self.snapshots()
 
     def snapshots(self) -> dict[str, bytes]:
-        """Every file of the snapshot store (the review log included)."""
+        """Every file of the snapshot store but the review log."""
         folder = self.root / "snapshots"
-        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+                if p.is_file() and p.name != "review-log.jsonl"}
+
+    def log(self) -> list[dict[str, object]]:
+        path = self.root / "snapshots/review-log.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
     def post(self, path: str = "/approve", *, body: bytes | None = None, host: str | None = None,
              origin: str | None = BASE, token: bool = True) -> TestResponse:
@@ -54,9 +59,10 @@ class Review:
         data = json.dumps({"case": CASE}).encode() if body is None else body
         return self.client.post(path, data=data, headers=headers, base_url=BASE)
 
-    def assert_nothing_approved(self) -> None:
+    def assert_nothing_approved(self, *, rejected: bool = False) -> None:
+        """No snapshot changed and nothing was logged (but a rejection, when ``rejected``)."""
         assert self.snapshots() == self.before
-        assert not (self.root / "snapshots/review-log.jsonl").exists()
+        assert [entry for entry in self.log() if not (rejected and entry["action"] == "reject")] == []
 
 
 @pytest.fixture
@@ -154,7 +160,8 @@ def test_a_same_origin_post_with_the_token_approves(review):
 def test_a_same_origin_reject_is_recorded(review):
     response = review.post("/reject")
     assert response.status_code == 200 and response.get_json()["rejected"] == [CASE]
-    review.assert_nothing_approved()
+    review.assert_nothing_approved(rejected=True)
+    assert [(entry["action"], entry["case"]) for entry in review.log()] == [("reject", CASE)]
 
 
 def test_on_port_80_the_browser_leaves_the_port_out(review):

@@ -1,66 +1,133 @@
 """The static HTML report: ``report/index.html`` plus ``assets/``, readable from disk and as a CI
 artifact. Images are referenced (``received/…``, ``approved/…``) and lazy-loaded, never inlined,
 so a large catalog's report stays small and fast to open. The review app renders the same page
-with approve and reject buttons."""
+with its decisions going to the server; on disk they stay in the browser and are exported as a
+file that ``approve --from REPORT --decisions FILE`` applies.
+
+The page leads with change groups (one template edit in 16 cases is one change), each showing
+what the customer sees first: inbox line, screenshots, text part, and the HTML diff folded last.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..review.changes import KINDS, ChangeGroup, approve_command, group_changes
+from ..review.decisions import DECISIONS, run_id
+from ..review.sources import Sources
+from ..review.view import CaseView, case_view
 from ..snapshots import atomic_write
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["ASSETS", "case_views", "render_report", "write_report"]
 
 ASSETS = Path(__file__).with_name("assets")
+ASSET_FILES = ("report.css", "report.js", "review.js")
 STATUS_ORDER = ("failed", "error", "changed", "new", "updated", "passed", "not sent")
+#: The grid's legend: status, symbol, meaning.
+LEGEND = [
+    ("changed", "Δ", "changed: differs from the approved snapshot"),
+    ("new", "+", "new: no approved snapshot yet"),
+    ("failed", "✗", "failed: a rule error"),
+    ("error", "!", "error: could not be rendered"),
+    ("updated", "↻", "updated by this run"),
+    ("passed", "✓", "passed: sent, as approved"),
+    ("not sent", "–", "not sent, as approved"),
+]
 
 _env = Environment(loader=PackageLoader("harness.report", "assets"), autoescape=select_autoescape(default=True))
 
 
 def _display_status(case: dict[str, Any]) -> str:
-    if case["status"] == "passed" and case["outcome"] == "not sent":
+    if case.get("status") == "passed" and case.get("outcome") == "not sent":
         return "not sent"
-    return str(case["status"])
+    return str(case.get("status", ""))
 
 
-def render_report(document: dict[str, Any], *, review: dict[str, Any] | None = None, folder: str = "report") -> str:
-    """The report page for a ``results.json`` document; ``review`` adds the review controls;
-    ``folder`` is the report folder's name, for the approve command the page shows."""
-    cases = document["cases"]
-    for case in cases:
-        case["display_status"] = _display_status(case)
-    templates = sorted({c["template"] for c in cases})
-    fixtures = sorted({c["fixture"] for c in cases})
+def _grid(cases: list[dict[str, Any]]) -> dict[str, Any]:
     grid: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for case in cases:
-        grid[case["template"]][case["fixture"]] = case
-    attention = sorted(
-        (c for c in cases if c["display_status"] not in ("passed", "not sent") or c["findings"]),
-        key=lambda c: (STATUS_ORDER.index(c["display_status"]), c["id"]),
-    )
+        grid[str(case.get("template"))][str(case.get("fixture"))] = case
+    return {
+        "templates": sorted(grid),
+        "fixtures": sorted({str(c.get("fixture")) for c in cases}),
+        "cells": grid,
+        "symbols": {status: symbol for status, symbol, _ in LEGEND},
+    }
+
+
+def _headline(groups: list[ChangeGroup]) -> dict[str, Any]:
+    """"3 changes in 22 cases", and what needs fixing rather than approving."""
+    changes = [g for g in groups if g.approvable]
+    errors = [g for g in groups if "error" in g.kinds]
+    failing = [g for g in groups if not g.approvable and "error" not in g.kinds and any(c.status == "failed" for c in g.cases)]
+    notes = [g for g in groups if g not in changes and g not in errors and g not in failing]
+    count = lambda gs, approvable=False: sum(len(g.approvable if approvable else g.cases) for g in gs)  # noqa: E731
+    return {
+        "changes": len(changes), "change_cases": count(changes, True),
+        "errors": len(errors), "error_cases": count(errors),
+        "failing": len(failing), "failing_cases": count(failing),
+        "notes": len(notes), "note_cases": count(notes),
+    }
+
+
+def case_views(groups: list[ChangeGroup], sources: Sources) -> dict[str, list[CaseView]]:
+    """What the page shows of every case, by group key."""
+    return {g.key: [case_view(c, sources) for c in g.cases] for g in groups}
+
+
+def render_report(
+    document: dict[str, Any], *, review: dict[str, Any] | None = None, folder: str = "report",
+    root: Path | None = None, sources: Sources | None = None, groups: list[ChangeGroup] | None = None,
+    views: dict[str, list[CaseView]] | None = None,
+) -> str:
+    """The page for a ``results.json`` document. ``root`` is the report folder (for the evidence
+    the views show); ``review`` (``token``, ``base``, ``states``, ``notes``) makes it the review
+    server's page; ``folder`` names the report folder in the commands the page shows. ``groups``
+    and ``views`` may be given when already computed (the review server renders many times)."""
+    sources = sources or Sources()
+    cases = [c for c in document.get("cases", []) if isinstance(c, dict)]
+    for case in cases:
+        case["display_status"] = _display_status(case)
+    if groups is None:
+        groups = group_changes(document, root or Path("/nonexistent"), sources)
+    if views is None:
+        views = case_views(groups, sources)
+    pending = Counter(c.template for g in groups for c in g.approvable)
+    commands = {g.key: approve_command(g, folder, pending) for g in groups if g.approvable}
+    kinds = Counter(k for g in groups for k in g.kinds)
     return _env.get_template("report.html.j2").render(
-        summary=document["summary"],
-        templates=templates,
-        fixtures=fixtures,
-        grid=grid,
-        attention=attention,
-        statuses=[s for s in STATUS_ORDER if any(c["display_status"] == s for c in cases)],
+        summary=document.get("summary", {}),
+        headline=_headline(groups),
+        groups=groups,
+        views=views,
+        commands=commands,
+        kinds=[(k, KINDS[k], kinds[k]) for k in KINDS if kinds[k]],
+        grid=_grid(cases),
+        legend=LEGEND,
         notes=document.get("notes", []),
         unused=document.get("unused_snapshots", []),
         review=review,
+        base=review.get("base", "") if review else "",
+        states=(review or {}).get("states", {}),
         folder=folder,
+        run=run_id(document),
+        decisions_file=DECISIONS,
+        status_order=STATUS_ORDER,
     )
 
 
-def write_report(output: Path, document: dict[str, Any]) -> Path:
-    """Write ``index.html`` and its assets into the report folder; return the page's path."""
-    for asset in ("report.css", "report.js"):
+def write_report(output: Path, document: dict[str, Any], *, catalog: Path | None = None, fixtures: Path | None = None) -> Path:
+    """Write ``index.html`` and its assets into the report folder; return the page's path.
+    ``catalog`` and ``fixtures`` (optional) let the page group changes by the fixtures' values
+    and name the send guards behind an outcome change."""
+    for asset in ASSET_FILES:
         # atomic_write replaces a planted symlink instead of writing through it (copyfile would).
         atomic_write(output / "assets" / asset, (ASSETS / asset).read_bytes())
     path = output / "index.html"
-    atomic_write(path, render_report(document, folder=output.name).encode("utf-8"))
+    page = render_report(document, folder=output.name, root=output, sources=Sources(catalog=catalog, fixtures=fixtures))
+    atomic_write(path, page.encode("utf-8"))
     return path

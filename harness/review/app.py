@@ -1,9 +1,12 @@
 """``email-harness review``: a local web app to approve or reject the changes of the last run.
 
 Flask (Pallets, like Jinja2, which the harness already uses) on 127.0.0.1 only. It serves the
-report page with approve/reject controls and the report's images, and writes snapshots through
-:class:`~harness.review.apply.ReportApprover` only: ids must be pending cases of the report, files
-are served from inside the report folder only, and every POST carries a per-start token.
+report page with approve / reject / undo controls per change group and per case, and the report's
+images, and writes snapshots through :class:`~harness.review.session.ReviewSession` only: ids must
+be pending cases of the report, files are served from inside the report folder only, and every
+POST carries a per-start token. A POST names ``case`` (an id or pattern) or ``group`` (a change
+group of the page), and may add ``reason`` and ``confirm_outcome`` (needed to approve a case that
+starts being sent).
 
 Listening on 127.0.0.1 does not keep other web sites out: a page the designer visits can point its
 own name at 127.0.0.1 (DNS rebinding) and then read this page, token included. So every request
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +27,14 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ..report.html import ASSETS, render_report
+from ..errors import HarnessError
+from ..report.html import ASSETS, case_views, render_report
 from ..report.results import load_results
 from ..snapshots import SnapshotStore
-from .apply import ReportApprover
+from .changes import group_changes
+from .decisions import DECISIONS, decisions_document
+from .session import ReviewSession
+from .sources import Sources
 
 __all__ = ["create_app", "make_review_server"]
 
@@ -37,6 +45,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 #: A decision is ``{"case": "..."}``; anything much bigger is not one (413).
 MAX_BODY = 64 * 1024
+MAX_REASON = 2000
 
 
 def local_hosts(port: str) -> set[str]:
@@ -56,12 +65,42 @@ def _json_error(status: int, message: str) -> tuple[Response, int]:
     return jsonify(error=message, cases=[]), status
 
 
-def create_app(report: Path, store: SnapshotStore, *, who: str | None = None) -> Flask:
+def _payload() -> dict[str, Any] | tuple[Response, int]:
+    """The decision a POST carries, or the 400 that says what is wrong with it."""
+    try:
+        payload = json.loads(request.get_data())
+    except (ValueError, RecursionError):  # ValueError covers bad UTF-8; RecursionError deep nesting
+        return _json_error(400, 'the body is not JSON; expected {"case": "<case id or pattern>"}')
+    if not isinstance(payload, dict):
+        kind = JSON_TYPES.get(type(payload), "value")
+        return _json_error(400, f'the body is a JSON {kind}; expected an object {{"case": "<case id or pattern>"}}')
+    target, group = payload.get("case"), payload.get("group")
+    if not (isinstance(target, str) and target) and not (target is None and isinstance(group, str) and group):
+        return _json_error(400, 'field "case" is missing or not a non-empty string (or give "group": "<change group>")')
+    reason = payload.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        return _json_error(400, f'field "reason" must be a string of at most {MAX_REASON} characters')
+    if not isinstance(payload.get("confirm_outcome", False), bool):
+        return _json_error(400, 'field "confirm_outcome" must be true or false')
+    return payload
+
+
+def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
+               catalog: Path | None = None, fixtures: Path | None = None) -> Flask:
+    """The review app for a report folder (a local run or a downloaded CI artifact).
+    ``catalog`` and ``fixtures`` are optional: with them, changes are grouped by the fixtures'
+    values and outcome changes name the template's send guards."""
     report = report.resolve()
     document = load_results(report)
-    approver = ReportApprover(report, document, store)
-    rejected: set[str] = set()
+    session = ReviewSession(report, document, store, who=who)
+    sources = Sources(catalog=catalog, fixtures=fixtures)
+    groups = group_changes(document, report, sources)
+    views = case_views(groups, sources)  # computed once: the evidence does not change while serving
+    members = {g.key: [c.id for c in g.approvable] for g in groups}
     token = secrets.token_urlsafe(16)
+    #: Connections are served in threads; decisions are taken one at a time (the session and the
+    #: snapshot store's re-entrant lock are per process, not per thread).
+    deciding = threading.Lock()
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
 
@@ -89,9 +128,16 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None) ->
 
     @app.get("/")
     def index() -> str:
-        for case in document["cases"]:
-            case["review_state"] = "rejected" if case["id"] in rejected else ""
-        return render_report(document, review={"token": token, "base": ""})
+        with deciding:
+            return _page()
+
+    def _page() -> str:
+        states = {}
+        for case_id in session.approver.pending:
+            decision = session.decisions.get(case_id)
+            states[case_id] = {"state": session.state(case_id), "reason": decision.reason if decision else ""}
+        review = {"token": token, "base": "", "states": states, "notes": session.notes}
+        return render_report(document, review=review, folder=report.name, root=report, sources=sources, groups=groups, views=views)
 
     @app.get("/assets/<path:name>")
     def assets(name: str) -> Any:
@@ -101,32 +147,54 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None) ->
     def artifact(kind: str, name: str) -> Any:
         return send_from_directory(report / kind, name)
 
+    @app.get("/decisions.json")
+    def decisions() -> Any:
+        """The decisions so far, as a file ``approve --from REPORT --decisions FILE`` applies."""
+        body = decisions_document(sorted(session.decisions.values(), key=lambda d: d.case), document)
+        response = jsonify(body)
+        response.headers["Content-Disposition"] = f'attachment; filename="{DECISIONS}"'
+        return response
+
+    def _chosen(payload: dict[str, Any], action: str) -> list[str]:
+        if isinstance(payload.get("case"), str):
+            return session.approver.select([payload["case"]])
+        # A change: approve and reject cover its undecided cases, undo its decided ones.
+        cases = members.get(payload["group"], [])
+        decided = {"approved", "rejected"}
+        return [c for c in cases if (session.state(c) in decided) == (action == "undo")]
+
     def _decide(action: str) -> Any:
-        try:
-            payload = json.loads(request.get_data())
-        except (ValueError, RecursionError):  # ValueError covers bad UTF-8; RecursionError deep nesting
-            return _json_error(400, 'the body is not JSON; expected {"case": "<case id or pattern>"}')
-        if not isinstance(payload, dict):
-            kind = JSON_TYPES.get(type(payload), "value")
-            return _json_error(400, f'the body is a JSON {kind}; expected an object {{"case": "<case id or pattern>"}}')
-        target = payload.get("case")
-        if not isinstance(target, str) or not target:
-            return _json_error(400, 'field "case" is missing or not a non-empty string')
-        chosen = approver.select([target])
+        payload = _payload()
+        if isinstance(payload, tuple):
+            return payload
+        with deciding:
+            return _decide_now(action, payload)
+
+    def _decide_now(action: str, payload: dict[str, Any]) -> Any:
+        chosen = _chosen(payload, action)
         if not chosen:
-            return _json_error(404, f"{target!r} is not a pending change of this report")
-        if action == "reject":
-            rejected.update(chosen)
-            return jsonify(cases=chosen, rejected=chosen)
-        done, errors = [], []
-        for case_id in chosen:
-            outcome = approver.approve(case_id, who=who)
-            (done if outcome.ok else errors).append(outcome)
-        body = {"cases": [a.case for a in done], "errors": {a.case: a.message for a in errors}}
-        if errors and not done:
-            return jsonify(error="; ".join(f"{a.case}: {a.message}" for a in errors), **body), 409
+            what = payload.get("case") or f"change group {payload.get('group')!r}"
+            return _json_error(404, f"{what!r} is not a pending change of this report" if payload.get("case")
+                               else f"{what}: nothing to {action} (unknown group, or every case is decided)")
+        group = payload.get("group") if isinstance(payload.get("group"), str) else ""
+        reason = payload.get("reason", "")
+        try:
+            if action == "reject":
+                done = session.reject(chosen, reason=reason, group=group[:40])
+                return jsonify(cases=done.cases, rejected=done.cases, errors=done.errors)
+            if action == "undo":
+                done = session.undo(chosen)
+            else:
+                done = session.approve(chosen, confirm_outcome=payload.get("confirm_outcome", False), reason=reason, group=group[:40])
+        except HarnessError as exc:
+            return _json_error(500, str(exc))
+        body: dict[str, Any] = {"cases": done.cases, "errors": done.errors}
+        if done.errors and not done.cases:
+            extra = {"needs_confirmation": done.needs_confirmation} if done.needs_confirmation else {}
+            return jsonify(error="; ".join(f"{c}: {m}" for c, m in done.errors.items()), **body, **extra), 409
         return jsonify(body)
 
     app.add_url_rule("/approve", "approve", lambda: _decide("approve"), methods=["POST"])
     app.add_url_rule("/reject", "reject", lambda: _decide("reject"), methods=["POST"])
+    app.add_url_rule("/undo", "undo", lambda: _decide("undo"), methods=["POST"])
     return app

@@ -3,7 +3,9 @@
 The report keeps, per case that differs, the received parts with their sha256 and the hash of the
 approved manifest they replace. Approval checks both: a received file that is missing or altered,
 or a snapshot that changed since the run (someone approved meanwhile, a newer commit) is refused
-with a message, never half-applied. Every approval appends a line to ``snapshots/review-log.jsonl``.
+with a message, never half-applied; so is a case that would start being sent ("not sent" approved,
+"sent" received) unless that is confirmed explicitly. Every approval appends a line to
+``snapshots/review-log.jsonl``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import os
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,9 @@ from typing import Any
 from ..cases import Case, select
 from ..errors import HarnessError, SnapshotError
 from ..safepaths import check_name, open_nofollow, read_regular
-from ..snapshots import SnapshotStore, manifest_hash, sha256
+from ..snapshots import ApprovedSnapshot, SnapshotStore, manifest_hash, sha256
 
-__all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "approve_from_report", "reviewer"]
+__all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "append_log", "approve_from_report", "now", "reviewer"]
 
 REVIEW_LOG = "review-log.jsonl"
 
@@ -42,6 +44,13 @@ class Applied:
     case: str
     ok: bool
     message: str = ""
+    #: Refused only because the case starts being sent and nobody confirmed that.
+    needs_confirmation: bool = False
+    #: The snapshot the approval replaced (``None``: there was none), for undo.
+    previous: ApprovedSnapshot | None = field(default=None, compare=False, repr=False)
+    #: Manifest hashes before and after, as logged.
+    old: str | None = None
+    new: str | None = None
 
 
 class ReportApprover:
@@ -62,14 +71,25 @@ class ReportApprover:
         cases = [Case.parse(case_id) for case_id in sorted(self.pending)]
         return [c.id for c in select(cases, patterns or ["*"])]
 
-    def approve(self, case_id: str, *, who: str | None = None) -> Applied:
+    def approve(self, case_id: str, *, who: str | None = None, confirm_outcome: bool = False,
+                reason: str = "", group: str = "") -> Applied:
+        """Write the case's received parts as its snapshot and log it. A case that would start
+        being sent ("not sent" approved, "sent" received) needs ``confirm_outcome``."""
         case = self.pending.get(case_id)
         if case is None:
             return Applied(case_id, False, "not a pending change in this report")
         with self.store.lock():
-            return self._approve(case_id, case, who)
+            return self._approve(case_id, case, who, confirm_outcome, {"reason": reason, "group": group})
 
-    def _approve(self, case_id: str, case: dict[str, Any], who: str | None) -> Applied:
+    def current_hash(self, case: dict[str, Any]) -> str | None:
+        """The manifest hash of the case's snapshot now: ``None`` none, ``"corrupt"`` unreadable."""
+        try:
+            current = self.store.read(case["template"], case["fixture"])
+        except (SnapshotError, KeyError, TypeError):
+            return "corrupt"
+        return manifest_hash(current.manifest) if current else None
+
+    def _approve(self, case_id: str, case: dict[str, Any], who: str | None, confirm: bool, extra: dict[str, str]) -> Applied:
         try:
             self._check(case_id, case)
         except HarnessError as exc:
@@ -97,11 +117,19 @@ class ReportApprover:
             if sha256(data) != expected:
                 return Applied(case_id, False, f"{path}: does not match results.json (altered or truncated)")
             parts[filename] = data
+        before = current.text("outcome.txt") if current else None
+        after = parts.get("outcome.txt", b"").decode("utf-8", "replace")
+        if not confirm and before and before.startswith("not sent") and after.strip() == "sent":
+            return Applied(case_id, False, f"starts sending this email: it was '{before.strip()}' and is now 'sent'. "
+                                           "Approve it only if this account must get it, with --allow-outcome-change "
+                                           "(or the confirmation on the review page)", needs_confirmation=True)
         new_hash = manifest_hash(self.store.write(case["template"], case["fixture"], parts, case["manifest"]))
-        self._log({"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "who": who or reviewer(),
-                   "case": case_id, "old": case["approved_manifest"], "new": new_hash, "from": str(self.report)})
-        del self.pending[case_id]
-        return Applied(case_id, True)
+        entry: dict[str, Any] = {"when": now(), "who": who or reviewer(), "action": "approve", "case": case_id,
+                                 "old": case["approved_manifest"], "new": new_hash, "from": str(self.report)}
+        if confirm and before and before.startswith("not sent"):
+            entry["outcome"] = f"{before.strip()} -> {after.strip()}"
+        append_log(self.store, entry | {k: v for k, v in extra.items() if v})
+        return Applied(case_id, True, previous=current, old=case["approved_manifest"], new=new_hash)
 
     def _check(self, case_id: str, case: dict[str, Any]) -> None:
         """Nothing in results.json decides where approval writes: names follow the grammar and
@@ -119,19 +147,29 @@ class ReportApprover:
         if not isinstance(manifest, dict) or not isinstance(case.get("approved_manifest"), (str, type(None))):
             raise HarnessError(f"{source}: {case_id}: 'manifest' and 'approved_manifest' are missing or of the wrong type")
 
-    def _log(self, entry: dict[str, Any]) -> None:
-        self.store.root.mkdir(parents=True, exist_ok=True)
-        fd = open_nofollow(self.store.root / REVIEW_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SnapshotError)
-        try:
-            with os.fdopen(fd, "a", encoding="utf-8") as log:
-                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            raise SnapshotError(f"{self.store.root / REVIEW_LOG}: cannot append ({exc.strerror}); the snapshot was written") from None
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def approve_from_report(report: Path, document: dict[str, Any], store: SnapshotStore, patterns: Sequence[str]) -> list[Applied]:
+def append_log(store: SnapshotStore, entry: dict[str, Any]) -> None:
+    """One line of ``snapshots/review-log.jsonl``: who decided what, when, on which case, why,
+    and the snapshot hashes before and after."""
+    store.root.mkdir(parents=True, exist_ok=True)
+    fd = open_nofollow(store.root / REVIEW_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SnapshotError)
+    try:
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise SnapshotError(f"{store.root / REVIEW_LOG}: cannot append ({exc.strerror}); the snapshot was written") from None
+
+
+def approve_from_report(report: Path, document: dict[str, Any], store: SnapshotStore, patterns: Sequence[str],
+                        *, allow_outcome_change: bool = False) -> list[Applied]:
+    """``email-harness approve --from REPORT PATTERN...``: a case that starts being sent is
+    refused unless ``allow_outcome_change`` (``--allow-outcome-change``)."""
     approver = ReportApprover(report, document, store)
     chosen = approver.select(patterns)
     if not chosen:
         raise HarnessError(f"no pending change in {report} matches {' '.join(patterns) or '*'}")
-    return [approver.approve(case_id) for case_id in chosen]
+    return [approver.approve(case_id, confirm_outcome=allow_outcome_change) for case_id in chosen]

@@ -1,0 +1,216 @@
+// Decisions: approve, reject with a reason, undo, per change or per case; progress; export;
+// finish. On the review server (a token on <body>) every decision goes to the server, which
+// writes snapshots and the review log; from disk they stay in this browser (localStorage) and
+// are exported as a file for 'email-harness approve --from REPORT --decisions FILE'.
+// A case that starts being sent ("not sent" -> "sent") is approved only after a second,
+// explicit confirmation.
+(() => {
+  "use strict";
+  const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+  const body = document.body;
+  const token = body.dataset.reviewToken;
+  const storeKey = `email-harness:decisions:${body.dataset.run}`;
+  const articles = $$("article.case[data-approvable]");
+  const byId = new Map(articles.map((a) => [a.dataset.case, a]));
+  const view = () => window.emailReport;
+
+  let local = {};
+  if (!token) {
+    try { local = JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch { local = {}; }
+  }
+  const save = () => { try { localStorage.setItem(storeKey, JSON.stringify(local)); } catch { /* private mode: kept until reload */ } };
+
+  function setState(article, state, reason = "") {
+    article.dataset.state = state;
+    article.classList.toggle("approved", state === "approved");
+    article.classList.toggle("rejected", state === "rejected");
+    const words = { approved: "approved", rejected: reason ? `rejected: ${reason}` : "rejected", stale: "stale: the snapshot changed since this run" };
+    article.querySelector(".state").textContent = words[state] || "";
+  }
+
+  function refresh() {
+    const done = articles.filter((a) => ["approved", "rejected"].includes(a.dataset.state)).length;
+    const bar = document.querySelector(".progress progress");
+    bar.value = done;
+    document.querySelector("[data-testid=progress]").textContent = `${done} of ${articles.length} reviewed`;
+    for (const group of $$("section.group")) {
+      const mine = $$("article.case[data-approvable]", group);
+      if (!mine.length) continue;
+      const decided = mine.filter((a) => ["approved", "rejected"].includes(a.dataset.state)).length;
+      const left = mine.length - decided;
+      group.querySelector("[data-testid=group-state]").textContent = `${decided} of ${mine.length} reviewed`;
+      group.dataset.done = decided === mine.length ? "1" : "0";
+      const which = left === mine.length || left === 0 ? (mine.length > 1 ? `all ${mine.length}` : "it") : `the ${left} open`;
+      const approve = group.querySelector(".approve-group"), reject = group.querySelector(".reject-group");
+      approve.textContent = `Approve ${which}${group.dataset.switch === "now sent" ? "…" : ""}`;
+      reject.textContent = `Reject ${which}`;
+      approve.disabled = reject.disabled = left === 0;
+      group.querySelector(".undo-group").disabled = decided === 0;
+    }
+    view()?.applyFilters();
+  }
+
+  // -- the two back ends ------------------------------------------------------------------------
+  async function send(action, payload) {
+    let response;
+    try {
+      response = await fetch(action, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Review-Token": token },
+        body: JSON.stringify(payload),
+      });
+    } catch {
+      return { ok: false, error: "the review server does not answer: is 'email-harness review' still running?" };
+    }
+    let answer = {};
+    try { answer = await response.json(); } catch { answer = { error: `${response.status} ${response.statusText}` }; }
+    return { ok: response.ok, ...answer };
+  }
+
+  function decideLocally(action, ids, { reason = "", confirm = false, group = "" }) {
+    const cases = [];
+    const errors = {};
+    for (const id of ids) {
+      const article = byId.get(id);
+      if (action === "undo") { delete local[id]; cases.push(id); continue; }
+      if (action === "approve" && article.dataset.switch === "now sent" && !confirm) { errors[id] = "needs the outcome confirmation"; continue; }
+      local[id] = {
+        decision: action, reason, confirm_outcome: action === "approve" && confirm, group,
+        old: article.dataset.old || null, new: article.dataset.new || null, when: new Date().toISOString().slice(0, 19) + "+00:00",
+      };
+      cases.push(id);
+    }
+    save();
+    return { ok: true, cases, errors };
+  }
+
+  // -- acting on a change or a case -------------------------------------------------------------
+  const groupOf = (element) => element.closest("section.group");
+  const open = (state) => state !== "approved" && state !== "rejected";
+
+  function targets(action, group, caseId) {
+    if (caseId) return [caseId];
+    const mine = $$("article.case[data-approvable]", group);
+    // A change's approve or reject covers its undecided cases; undo covers the decided ones.
+    return mine.filter((a) => (action === "undo" ? !open(a.dataset.state) : open(a.dataset.state))).map((a) => a.dataset.case);
+  }
+
+  async function decide(action, group, { caseId = "", confirm = false } = {}) {
+    const out = group.querySelector(".group-outcome");
+    const ids = targets(action, group, caseId);
+    if (!ids.length) { out.textContent = action === "undo" ? "nothing to undo" : "every case here is decided; undo first"; return; }
+    const needsConfirm = action === "approve" && ids.some((id) => byId.get(id).dataset.switch === "now sent");
+    if (needsConfirm && !confirm) return askConfirmation(group, caseId, ids.length);
+    const reason = action === "reject" ? group.querySelector(".reason").value.trim() : "";
+    out.textContent = "…";
+    const payload = { reason, confirm_outcome: confirm, group: group.dataset.group };
+    let answer;
+    if (token) {
+      answer = await send(action, caseId ? { case: caseId, ...payload } : payload);
+    } else {
+      answer = decideLocally(action, ids, { reason, confirm, group: group.dataset.group });
+    }
+    for (const id of answer.cases || []) {
+      const article = byId.get(id);
+      if (article) setState(article, action === "approve" ? "approved" : action === "reject" ? "rejected" : "", reason);
+    }
+    const failed = Object.entries(answer.errors || {});
+    out.textContent = answer.error && !(answer.cases || []).length ? answer.error
+      : failed.length ? `${(answer.cases || []).length} done; ${failed.length} refused: ${failed.map(([id, why]) => `${id}: ${why}`).join("; ")}`
+      : `${(answer.cases || []).length} ${{ approve: "approved", reject: "rejected", undo: "undone" }[action]}`;
+    if (action === "reject") group.querySelector(".reason").value = "";
+    refresh();
+  }
+
+  function askConfirmation(group, caseId, count) {
+    const box = group.querySelector(".confirm");
+    box.hidden = false;
+    box.dataset.case = caseId;
+    box.querySelector(".confirm-what").textContent = caseId ? caseId : `these ${count} accounts`;
+    const check = box.querySelector(".confirm-outcome");
+    check.checked = false;
+    box.querySelector(".confirm-approve").disabled = true;
+    check.focus();
+  }
+
+  for (const group of $$("section.group")) {
+    for (const button of $$(".decide [data-action]", group)) button.addEventListener("click", () => decide(button.dataset.action, group));
+    for (const button of $$(".case-actions [data-action]", group)) {
+      button.addEventListener("click", () => decide(button.dataset.action, group, { caseId: button.dataset.target }));
+    }
+    const reason = group.querySelector(".reason");
+    reason?.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); decide("reject", group, { caseId: reason.dataset.case || "" }); delete reason.dataset.case; }
+      if (event.key === "Escape") { delete reason.dataset.case; group.focus(); }
+    });
+    const box = group.querySelector(".confirm");
+    if (!box) continue;
+    const check = box.querySelector(".confirm-outcome"), go = box.querySelector(".confirm-approve");
+    check.addEventListener("change", () => { go.disabled = !check.checked; });
+    go.addEventListener("click", async () => {
+      if (!check.checked) return;
+      box.hidden = true;
+      await decide("approve", group, { caseId: box.dataset.case || "", confirm: true });
+    });
+    box.querySelector(".confirm-cancel").addEventListener("click", () => { box.hidden = true; group.querySelector(".approve-group").focus(); });
+  }
+
+  // -- export and finish ------------------------------------------------------------------------
+  function exportDecisions() {
+    if (token) { window.location.assign("decisions.json"); return; }
+    const decisions = Object.entries(local).map(([id, d]) => ({ case: id, who: "", ...d }));
+    const file = { format: "email-harness-decisions/1", run: body.dataset.run, decisions };
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2) + "\n"], { type: "application/json" }));
+    link.download = body.dataset.decisionsFile;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  const dialog = document.getElementById("finish");
+  function finish() {
+    const count = (state) => articles.filter((a) => a.dataset.state === state).length;
+    const open = articles.length - count("approved") - count("rejected");
+    dialog.querySelector(".finish-counts").textContent =
+      `${articles.length - open} of ${articles.length} reviewed: ${count("approved")} approved, ${count("rejected")} rejected` + (open ? `, ${open} still open.` : ".");
+    const folder = body.dataset.folder;
+    dialog.querySelector(".finish-next").textContent = token
+      ? "Approved snapshots are written and logged in snapshots/review-log.jsonl. Commit snapshots/, then run 'email-harness run': rejected cases keep failing until their template is fixed."
+      : `Export the decisions, then apply them: email-harness approve --from ${folder} --decisions ${body.dataset.decisionsFile}`;
+    dialog.querySelector("[data-tool=first-open]").hidden = !open;
+    dialog.showModal();
+  }
+  for (const button of $$("[data-tool=export]")) button.addEventListener("click", exportDecisions);
+  document.querySelector("[data-tool=finish]").addEventListener("click", finish);
+  dialog.querySelector("[data-tool=close]").addEventListener("click", () => dialog.close());
+  dialog.querySelector("[data-tool=first-open]").addEventListener("click", () => {
+    dialog.close();
+    const first = articles.find((a) => open(a.dataset.state));
+    if (first) view().showCase(first);
+  });
+
+  // -- keys -------------------------------------------------------------------------------------
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea, select, dialog") || event.metaKey || event.ctrlKey || event.altKey) return;
+    const group = view()?.current();
+    if (!group || !group.querySelector(".decide")) return;
+    const article = view().openArticle();
+    const caseId = event.shiftKey && article?.dataset.approvable ? article.dataset.case : "";
+    const key = event.key.toLowerCase();
+    if (key === "a") decide("approve", group, { caseId });
+    else if (key === "u") decide("undo", group, { caseId });
+    else if (key === "r") {
+      const reason = group.querySelector(".reason");
+      if (caseId) reason.dataset.case = caseId; else delete reason.dataset.case;
+      reason.placeholder = caseId ? `why reject ${caseId}? Enter to reject` : "why reject this change? Enter to reject";
+      reason.focus();
+    } else return;
+    event.preventDefault();
+  });
+
+  // Decisions kept in this browser (from disk) come back after a reload.
+  if (!token) for (const [id, d] of Object.entries(local)) { const a = byId.get(id); if (a) setState(a, d.decision === "approve" ? "approved" : "rejected", d.reason); }
+  else for (const a of articles) setState(a, a.dataset.state, a.dataset.reason || "");
+  refresh();
+})();

@@ -1,0 +1,292 @@
+"""Changes named by kind and grouped: one template edit seen in 16 cases is one change.
+
+Each case that differs (or fails, or errs) is classified by what a customer would notice, most
+serious first (:data:`KINDS`), and given a signature: its edits with the fixture's own values
+replaced by placeholders (:func:`~harness.review.textdiff.mask`). Cases with one signature form a
+:class:`ChangeGroup`, approved or rejected in one action. An outcome change (the case is now sent,
+or no longer) is grouped by template and transition, since its whole body is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .evidence import CaseEvidence, as_list, as_str
+from .sources import Sources
+from .textdiff import edits, first_edit, mask
+
+__all__ = ["KINDS", "CaseChange", "ChangeGroup", "approve_command", "classify", "expected_hash", "group_changes", "is_switch_to_sent"]
+
+#: Kinds of change, most serious first, with the words the page uses.
+KINDS: dict[str, str] = {
+    "outcome": "outcome (sent / not sent)",
+    "error": "error",
+    "finding": "rule finding",
+    "header": "inbox line",
+    "copy": "copy",
+    "link": "link target",
+    "image": "image",
+    "layout": "layout or style only",
+    "new": "new case",
+}
+_HREF = re.compile(r'\shref="([^"]*)"')
+#: The folders of a path in a message (``/tmp/x/templates/refund.mjml:7`` -> ``refund.mjml:7``).
+_FOLDERS = re.compile(r"(?<![\w.:/])/?(?:[\w.-]+/)+(?=[\w.-]+\.\w+)")
+_URL = re.compile(r"<?\b(?:https?|mailto|tel):\S+")
+_IMG = re.compile(r"<img\b[^>]*>")
+
+
+def expected_hash(case: dict[str, Any]) -> str | None:
+    """The manifest hash approving ``case`` writes (what the review log calls ``new``)."""
+    from ..snapshots import manifest_hash
+
+    manifest, received = case.get("manifest"), case.get("received")
+    if not isinstance(manifest, dict) or not isinstance(received, dict):
+        return None
+    return manifest_hash({**manifest, "parts": dict(sorted(received.items()))})
+
+
+def is_switch_to_sent(before: str | None, after: str | None) -> bool:
+    """``not sent: ...`` before and ``sent`` after: the email starts going to this account."""
+    return bool(before and after and before.startswith("not sent") and after.strip() == "sent")
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+@dataclass
+class CaseChange:
+    """One case as the review page shows it."""
+
+    case: dict[str, Any]
+    evidence: CaseEvidence
+    kinds: list[str] = field(default_factory=list)
+    #: ``(part, removed, added)`` as found, for the group's title.
+    edits: list[tuple[str, str, str]] = field(default_factory=list)
+    signature: tuple[Any, ...] = ()
+    outcome_before: str = ""
+    outcome_after: str = ""
+    #: "now sent", "no longer sent", "reason" (still not sent, another reason) or "".
+    switch: str = ""
+
+    @property
+    def id(self) -> str:
+        return as_str(self.case.get("id"))
+
+    @property
+    def template(self) -> str:
+        return as_str(self.case.get("template"))
+
+    @property
+    def status(self) -> str:
+        return as_str(self.case.get("status"))
+
+    @property
+    def approvable(self) -> bool:
+        return self.status in ("changed", "new") and bool(self.evidence.received) and self.evidence.valid
+
+    @property
+    def new_hash(self) -> str | None:
+        return expected_hash(self.case)
+
+    @property
+    def old_hash(self) -> str | None:
+        old = self.case.get("approved_manifest")
+        return old if isinstance(old, str) else None
+
+
+@dataclass
+class ChangeGroup:
+    key: str
+    cases: list[CaseChange]
+
+    @property
+    def first(self) -> CaseChange:
+        return self.cases[0]
+
+    @property
+    def kinds(self) -> list[str]:
+        found = {k for c in self.cases for k in c.kinds}
+        return [k for k in KINDS if k in found]
+
+    @property
+    def approvable(self) -> list[CaseChange]:
+        return [c for c in self.cases if c.approvable]
+
+    @property
+    def switch(self) -> str:
+        switches = {c.switch for c in self.cases}
+        return next((s for s in ("now sent", "no longer sent", "reason") if s in switches), "")
+
+    @property
+    def templates(self) -> list[str]:
+        return sorted({c.template for c in self.cases})
+
+    @property
+    def title(self) -> str:
+        return _title(self)
+
+
+def _part_edits(evidence: CaseEvidence, name: str) -> list[tuple[str, str]]:
+    if name not in evidence.changed:
+        return []
+    return edits(evidence.before(name) or "", evidence.after(name) or "")
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text part without its links: what a change of copy changes."""
+    return _URL.sub("", text).split()
+
+
+def _links(html: str) -> Counter[str]:
+    return Counter(_HREF.findall(html))
+
+
+def _images(html: str) -> Counter[str]:
+    return Counter(" ".join(tag.split()) for tag in _IMG.findall(html))
+
+
+def _content(change: CaseChange, sources: Sources) -> None:
+    """Kinds, edits and signature of a case whose outcome did not change."""
+    ev, values = change.evidence, sources.values(as_str(change.case.get("fixture")))
+    found: list[tuple[str, str, str]] = []
+    for part, name in (("subject", "subject.txt"), ("text", "body.txt"), ("html", "body.html")):
+        found += [(part, old, new) for old, new in _part_edits(ev, name)]
+    preheader = ("", "")
+    if "body.html" in ev.changed:
+        before, after = ev.before("body.html") or "", ev.after("body.html") or ""
+        preheader = (sources.preheader(before), sources.preheader(after))
+        if preheader[0] != preheader[1]:
+            found.insert(0, ("preheader", *preheader))
+        if _links(before) != _links(after):
+            change.kinds.append("link")
+        if _images(before) != _images(after):
+            change.kinds.append("image")
+    parts = {p for p, _, _ in found}
+    if parts & {"subject", "preheader"}:
+        change.kinds.append("header")
+    if "text" in parts and _words(ev.before("body.txt") or "") != _words(ev.after("body.txt") or ""):
+        change.kinds.append("copy")
+    if not change.kinds and found:
+        change.kinds.append("layout")
+    change.edits = found
+    if found:
+        # Distinct edits: a row repeated by a loop (one per order line) is one edit, however many lines.
+        change.signature = ("content", tuple(sorted({(p, mask(o, values), mask(n, values)) for p, o, n in found})))
+    else:  # pixels only: the same viewports of one template, best effort
+        shots = sorted(n for n, s in ev.changed.items() if n.endswith(".png"))
+        if shots:
+            change.kinds.append("layout")
+        change.signature = ("pixels", change.template, tuple(shots))
+
+
+def classify(case: dict[str, Any], report: Path, sources: Sources) -> CaseChange:
+    """What changed in ``case``, named by kind, with the signature it is grouped by."""
+    evidence = CaseEvidence(report, case)
+    change = CaseChange(case, evidence)
+    values = [*sources.values(as_str(case.get("fixture"))), as_str(case.get("fixture"))]
+    findings = tuple(
+        ("finding", as_str(f.get("rule")), as_str(f.get("severity")), mask(as_str(f.get("message")), values))
+        for f in as_list(case.get("findings")) if isinstance(f, dict)
+    )
+    if change.status == "error":
+        change.kinds = ["error"]
+        change.signature = ("error", mask(_first_line(as_str(case.get("error")), 400), values))
+        return change
+    if "outcome.txt" in evidence.changed:
+        change.outcome_before = (evidence.before("outcome.txt") or "").strip()
+        change.outcome_after = (evidence.after("outcome.txt") or as_str(case.get("outcome"))).strip()
+    if evidence.first and evidence.received:
+        change.kinds = ["new"]
+        change.signature = ("new", change.template, change.outcome_after.startswith("sent"))
+    elif change.outcome_before:
+        sent_before, sent_after = change.outcome_before.startswith("sent"), change.outcome_after.startswith("sent")
+        change.switch = "reason" if sent_before == sent_after else "now sent" if sent_after else "no longer sent"
+        change.kinds = ["outcome"]
+        change.signature = ("outcome", change.template, mask(change.outcome_before, values), mask(change.outcome_after, values))
+    elif evidence.changes:
+        _content(change, sources)
+    if findings:
+        change.kinds.insert(0, "finding")
+        change.signature = (*change.signature, *findings)
+    return change
+
+
+def group_changes(document: dict[str, Any], report: Path, sources: Sources | None = None) -> list[ChangeGroup]:
+    """Every case that needs a look (differs, fails, errs, or has findings), grouped by
+    signature; the most serious groups first, then the biggest."""
+    sources = sources or Sources()
+    groups: dict[tuple[Any, ...], list[CaseChange]] = {}
+    for case in as_list(document.get("cases")):
+        if not isinstance(case, dict) or not as_str(case.get("id")):
+            continue
+        interesting = case.get("status") not in ("passed", "updated") or case.get("findings")
+        if not interesting:
+            continue
+        change = classify(case, report, sources)
+        if change.signature:
+            groups.setdefault(change.signature, []).append(change)
+    result = [
+        ChangeGroup(hashlib.sha256(repr(signature).encode()).hexdigest()[:12], sorted(cases, key=lambda c: c.id))
+        for signature, cases in groups.items()
+    ]
+    rank = list(KINDS)
+
+    def seriousness(group: ChangeGroup) -> tuple[bool, bool, int, int, str]:
+        kinds = group.kinds or ["layout"]
+        actionable = bool(group.approvable) or any(c.status in ("failed", "error") for c in group.cases)
+        return (group.switch != "now sent", not actionable, rank.index(kinds[0]), -len(group.cases), group.first.id)
+
+    return sorted(result, key=seriousness)
+
+
+def _quote(text: str, limit: int = 70) -> str:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"“{text}”" if text else "nothing"
+
+
+def _title(group: ChangeGroup) -> str:
+    """One line saying what changed, from the group's first case."""
+    case = group.first
+    if "error" in case.kinds:
+        return "Error: " + _first_line(_FOLDERS.sub("", as_str(case.case.get("error"))))
+    if case.kinds == ["new"]:
+        return f"New: {case.template} has no approved snapshot yet (" + ("sent" if case.outcome_after.startswith("sent") else "not sent") + ")"
+    if case.switch:
+        before, after = (o.removeprefix("not sent").lstrip(": ") for o in (case.outcome_before, case.outcome_after))
+        return {"now sent": f"Starts sending where it was not sent ({before})",
+                "no longer sent": f"Stops sending ({after})",
+                "reason": f"Still not sent, for another reason: {before} → {after}"}[case.switch]
+    parts = ["preheader", "subject", "text", "html"]
+    preferred = sorted(case.edits, key=lambda e: parts.index(e[0]))
+    if preferred:
+        part = preferred[0][0]
+        name = {"preheader": "body.html", "subject": "subject.txt", "text": "body.txt", "html": "body.html"}[part]
+        shown = None if part == "preheader" else first_edit(case.evidence.before(name) or "", case.evidence.after(name) or "")
+        old, new = shown or preferred[0][1:]
+        more = len({(o, n) for p, o, n in case.edits if p == part}) - 1
+        label = {"preheader": "Preheader", "subject": "Subject", "text": "Copy", "html": "HTML"}[part]
+        return f"{label}: {_quote(old)} → {_quote(new)}" + (f" (and {more} more)" if more > 0 else "")
+    findings = [f for f in as_list(case.case.get("findings")) if isinstance(f, dict)]
+    if findings:
+        f = findings[0]
+        return f"[{as_str(f.get('rule'))}] {as_str(f.get('severity'))}: {_first_line(as_str(f.get('message')))}"
+    return "Pixels only: " + ", ".join(n.removesuffix(".png") for n in case.evidence.changed if n.endswith(".png"))
+
+
+def approve_command(group: ChangeGroup, folder: str, pending: Counter[str]) -> str:
+    """The command approving exactly this group from the report ``folder``: ``template[*]``
+    where the group holds all of a template's ``pending`` cases, else the case ids."""
+    mine = Counter(c.template for c in group.approvable)
+    patterns = []
+    for template in sorted(mine):
+        patterns += [f"{template}[*]"] if mine[template] == pending[template] else [c.id for c in group.approvable if c.template == template]
+    option = " --allow-outcome-change" if group.switch == "now sent" else ""
+    return f"email-harness approve --from {folder}{option} " + " ".join(f"'{p}'" for p in patterns)

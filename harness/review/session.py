@@ -1,0 +1,191 @@
+"""The review server's decisions: approve, reject with a reason, undo; kept in the report folder
+so a reload or a restart of the server shows them again, and logged in ``review-log.jsonl``.
+
+Approving writes the snapshot at once (as ``approve --from`` does) and keeps the snapshot it
+replaced in ``REPORT/review-undo/`` so that undo can put it back, checked against its manifest.
+On start, a kept decision stands only while the snapshot store agrees with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import HarnessError, SnapshotError
+from ..safepaths import check_name, read_regular, safe_folder
+from ..snapshots import ApprovedSnapshot, SnapshotStore, atomic_write, manifest_hash, sha256
+from .apply import Applied, ReportApprover, append_log, now, reviewer
+from .changes import expected_hash
+from .decisions import DECISIONS, Decision, OtherRunError, check_decision, read_decisions, write_decisions
+
+__all__ = ["ActionResult", "ReviewSession"]
+
+UNDO = "review-undo"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What one action did: cases done, and per case why not."""
+
+    cases: list[str]
+    errors: dict[str, str]
+    needs_confirmation: list[str]
+
+
+class ReviewSession:
+    def __init__(self, report: Path, document: dict[str, Any], store: SnapshotStore, *, who: str | None = None) -> None:
+        self.report = report.resolve()
+        self.document = document
+        self.store = store
+        self.who = who
+        self.approver = ReportApprover(self.report, document, store)
+        self.decisions: dict[str, Decision] = {}
+        #: Why kept decisions were dropped on start, for the page.
+        self.notes: list[str] = []
+        self._load()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        path = self.report / DECISIONS
+        if not path.exists():
+            return
+        try:
+            kept = read_decisions(path, self.document)
+        except OtherRunError:
+            return  # the state of an earlier run's review: this run starts afresh
+        except HarnessError as exc:
+            self.notes.append(f"earlier decisions were not restored: {exc}")
+            return
+        for decision in kept:
+            case = self.approver.pending.get(decision.case)
+            stands = not check_decision(decision, case) and case is not None and (
+                self.approver.current_hash(case) == (decision.new if decision.decision == "approve" else decision.old))
+            if stands:
+                self.decisions[decision.case] = decision
+            else:
+                self.notes.append(f"{decision.case}: the earlier {decision.decision} no longer matches the snapshots; review it again")
+
+    def _save(self) -> None:
+        write_decisions(self.report / DECISIONS, sorted(self.decisions.values(), key=lambda d: d.case), self.document)
+
+    def state(self, case_id: str) -> str:
+        """``approved``, ``rejected``, ``stale`` (the snapshot changed since the run) or ``""``."""
+        if case_id in self.decisions:
+            return "approved" if self.decisions[case_id].decision == "approve" else "rejected"
+        case = self.approver.pending.get(case_id)
+        if case is None:
+            return ""
+        current = self.approver.current_hash(case)
+        if current == case.get("approved_manifest"):
+            return ""
+        return "approved" if current == expected_hash(case) else "stale"
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def approve(self, ids: list[str], *, confirm_outcome: bool = False, reason: str = "", group: str = "") -> ActionResult:
+        done, errors, confirm = [], {}, []
+        for case_id in ids:
+            if case_id in self.decisions and self.decisions[case_id].decision == "approve":
+                done.append(case_id)
+                continue
+            if case_id in self.decisions:  # rejected before: approving replaces the rejection
+                self._forget(case_id, "reject")
+            applied = self.approver.approve(case_id, who=self.who, confirm_outcome=confirm_outcome, reason=reason, group=group)
+            if not applied.ok:
+                errors[case_id] = applied.message
+                if applied.needs_confirmation:
+                    confirm.append(case_id)
+                continue
+            self._stash(case_id, applied)
+            self.decisions[case_id] = Decision(case_id, "approve", applied.old, applied.new, reason, confirm_outcome,
+                                               self.who or reviewer(), now(), group)
+            done.append(case_id)
+        self._save()
+        return ActionResult(done, errors, confirm)
+
+    def reject(self, ids: list[str], *, reason: str = "", group: str = "") -> ActionResult:
+        done, errors = [], {}
+        for case_id in ids:
+            if case_id in self.decisions and self.decisions[case_id].decision == "approve":
+                problem = self._undo_approval(case_id)
+                if problem:
+                    errors[case_id] = problem
+                    continue
+            case = self.approver.pending[case_id]
+            decision = Decision(case_id, "reject", case.get("approved_manifest"), expected_hash(case), reason, False,
+                                self.who or reviewer(), now(), group)
+            self.decisions[case_id] = decision
+            self._log(decision, "reject")
+            done.append(case_id)
+        self._save()
+        return ActionResult(done, errors, [])
+
+    def undo(self, ids: list[str]) -> ActionResult:
+        done, errors = [], {}
+        for case_id in ids:
+            decision = self.decisions.get(case_id)
+            if decision is None:
+                continue
+            problem = self._undo_approval(case_id) if decision.decision == "approve" else self._forget(case_id, "reject")
+            if problem:
+                errors[case_id] = problem
+            else:
+                done.append(case_id)
+        self._save()
+        return ActionResult(done, errors, [])
+
+    def _forget(self, case_id: str, what: str) -> str:
+        decision = self.decisions.pop(case_id)
+        self._log(replace(decision, who=self.who or reviewer(), when=now()), f"undo {what}")
+        return ""
+
+    def _log(self, decision: Decision, action: str) -> None:
+        entry = {"when": decision.when, "who": decision.who, "action": action, "case": decision.case,
+                 "old": decision.old, "new": decision.new, "from": str(self.report)}
+        append_log(self.store, entry | {k: v for k, v in (("reason", decision.reason), ("group", decision.group)) if v})
+
+    # -- undo of an approval -------------------------------------------------------------------
+
+    def _stash_path(self, case_id: str) -> Path:
+        case = self.approver.pending[case_id]
+        template = check_name(case.get("template"), "template", self.report)
+        fixture = check_name(case.get("fixture"), "fixture", self.report)
+        return safe_folder(self.report, UNDO, template) / f"{fixture}.json"
+
+    def _stash(self, case_id: str, applied: Applied) -> None:
+        """Keep the replaced snapshot; without it undo says so (the approval itself stands)."""
+        previous: ApprovedSnapshot | None = applied.previous
+        data = {"manifest": previous.manifest if previous else None,
+                "parts": {n: base64.b64encode(d).decode() for n, d in (previous.parts.items() if previous else ())}}
+        try:
+            atomic_write(self._stash_path(case_id), json.dumps(data).encode())
+        except HarnessError as exc:
+            self.notes.append(f"{case_id}: approved, but undo will not be possible ({exc})")
+
+    def _undo_approval(self, case_id: str) -> str:
+        """Put back the snapshot an approval replaced, if nobody changed it since."""
+        decision = self.decisions[case_id]
+        case = self.approver.pending[case_id]
+        if self.approver.current_hash(case) != decision.new:
+            return "the snapshot changed since it was approved here; restore it with git instead"
+        try:
+            stash = json.loads(read_regular(self._stash_path(case_id), follow=False))
+            manifest = stash["manifest"]
+            parts = {check_name(n, "part", UNDO): base64.b64decode(d) for n, d in stash["parts"].items()}
+            if manifest is not None and {n: sha256(d) for n, d in parts.items()} != manifest["parts"]:
+                raise ValueError("parts do not match their manifest")
+        except (HarnessError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            return f"cannot undo: the replaced snapshot is not available ({exc}); restore it with git"
+        with self.store.lock():
+            if manifest is None:
+                self.store.remove(case["template"], case["fixture"])
+            else:
+                written = self.store.write(case["template"], case["fixture"], parts, {k: v for k, v in manifest.items() if k != "parts"})
+                if manifest_hash(written) != decision.old:
+                    raise SnapshotError(f"{case_id}: undo wrote another snapshot than the one replaced")
+        self._forget(case_id, "approve")
+        return ""
