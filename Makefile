@@ -11,7 +11,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # JavaScript mjml, for the mjml-js engine tests (skipped without Node.js): installed once, offline after.
 MJML_JS     := .cache/mjml-js/node_modules/mjml/package.json
 
-.PHONY: setup system venv mjml-js run test bench clean
+.PHONY: setup system venv mjml-js run test unit mutation bench clean
 
 setup: system venv mjml-js
 
@@ -45,8 +45,14 @@ run: setup
 test: setup
 	$(PY) -m pytest -n auto
 
+unit: venv
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+mutation: venv
+	$(PY) mutation/run.py
+
 bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) report build *.egg-info
+	rm -rf $(VENV) report build *.egg-info mutation/work

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
+from harness.cases import Case
+
 
 @pytest.mark.parametrize(
     ("template", "fixture", "literal"),
@@ -25,11 +27,17 @@ def test_markup_in_data_is_shown_as_text_not_as_markup(render, template, fixture
     assert not doc.select('a[href="https://evil.example"]')
 
 
-def test_jinja_syntax_in_a_name_is_not_evaluated(render):
-    email = render("data_incident_notice", "en-jinja-name")
-    assert "{{ 7*7 }} {% raw %}Jinja{% endraw %} ${7*7} <%= 7*7 %>" not in email.subject
+def test_jinja_syntax_in_a_name_is_not_evaluated(sandbox):
+    """The name is put in the subject (no bundled subject shows it); the greeting shows its first
+    word in HTML and text. Literally everywhere, never evaluated to 49."""
+    name = "{{ 7*7 }} {% raw %}Jinja{% endraw %} ${7*7} <%= 7*7 %>"
+    sandbox.edit("templates/data_incident_notice.yaml", 'subject: "{{ t.subject }}"', 'subject: "{{ t.subject }} ({{ account.name }})"')
+    email = sandbox.engine().render(Case("data_incident_notice", "en-jinja-name"))
+    assert email.subject == f"Your email address was exposed: what happened and what to do ({name})"
     assert "Hello {{," in email.text  # the first name, literally
-    assert "49" not in email.text
+    assert "Hello {{," in BeautifulSoup(email.html, "html.parser").get_text()
+    for part in (email.subject, email.text, BeautifulSoup(email.html, "html.parser").get_text()):
+        assert "49" not in part
 
 
 def test_right_to_left_text_and_emoji_survive(render):

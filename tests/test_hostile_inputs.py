@@ -5,12 +5,13 @@ prints the totals."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from harness.cases import Case
@@ -96,13 +97,22 @@ def test_unsafe_fixture_file_names_are_refused(sandbox, tally, name):
 
 
 _names = st.text(min_size=1, max_size=80)
+#: What a fixture value may not hold: control characters other than tab and line breaks, and
+#: lone surrogates (the README: "control characters and surrogates in values").
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=_names, line1=_names)
+@example(name="Pat\x00Null", line1="1 Way")
+@example(name="Pat", line1="1 Way\x1b[31m")
+@example(name="Pat\ud800", line1="1 Way")
+@example(name="<b>Pat</b> {{ 7*7 }}", line1="\t1 Way\n2nd floor")
 def test_generated_values_render_escaped_or_fail_with_a_schema_message(bundled, tally, tmp_path_factory, name, line1):
     """Any text at all, as a name and an address line: it renders with no element of its own
-    (escaped), or the schema refuses it with a message. Never a crash, never executed."""
+    (escaped), or, when it holds a control character or a lone surrogate, the fixture is refused
+    with a message naming the field, the character and its position. Never a crash, never
+    executed, never a printable value refused."""
     tally.input()
     base = bundled.fixtures.fixtures["en-one-order"]
     data = base.data.model_dump(mode="json")
@@ -110,16 +120,28 @@ def test_generated_values_render_escaped_or_fail_with_a_schema_message(bundled, 
     data.pop("id")
     path = tmp_path_factory.mktemp("hostile") / "en-generated.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=False), encoding="utf-8")
+    # Fields in the order the loader checks them (safe_dump sorts keys: address before name).
+    refused = [(field, bad) for field, value in (("address.line1", line1), ("name", name)) if (bad := _REFUSED.search(value))]
     try:
         fixture = load_fixture(path, Account)
     except FixtureError as exc:
-        assert "contains U+" in str(exc) or "string" in str(exc) or "invalid YAML" in str(exc), str(exc)
+        message = str(exc)
+        assert refused, f"a printable value was refused: {message}"
+        assert message.startswith(str(path)), message
+        field, bad = refused[0]
+        named = f"field {field}: contains U+{ord(bad.group()):04X} at position {bad.start()};"
+        surrogate = "\ud800" <= bad.group() <= "\udfff"
+        assert named in message or (surrogate and "invalid YAML" in message), message
         return
+    assert not refused, f"{refused[0][1].group()!r} in {refused[0][0]} got through"
     email = bundled.renderer.render(bundled.catalog.templates["order_confirmation"], fixture)
     doc = BeautifulSoup(email.html, "lxml")
     assert not doc.find("script") and not doc.select("[onerror], [onload]")
     address = doc.select_one("[data-field=address]")
-    assert {tag.name for tag in address.find_all(True)} <= {"br"}  # the value made no element
+    # The value made no element: only the template's line breaks and the bdi filter's isolating span.
+    made = [(tag.name, dict(tag.attrs)) for tag in address.find_all(True)]
+    assert all(m in (("br", {}), ("span", {"dir": "auto"})) for m in made), made
+    assert [m for m in made if m[0] == "span"] == [("span", {"dir": "auto"})]
 
 
 # -- templates ------------------------------------------------------------------------------

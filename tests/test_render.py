@@ -27,11 +27,16 @@ def test_order_confirmation_shows_items_totals_and_address(render):
         ("de-gift-card-hotels", "Ihr Geschenkkartenkauf, Bestellung NW-100250"),
     ],
 )
-def test_gift_card_confirmation_in_each_locale(render, fixture, subject):
+def test_gift_card_confirmation_in_each_locale(render, bundled, fixture, subject):
     email = render("gift_card_confirmation", fixture)
     assert email.subject == subject
-    assert "•••• •••• " in email.text  # codes are masked...
-    assert "GPLY-7Q2M-XK4P-9RT3" not in email.html  # ...never shown in full
+    codes = [card.code for order in bundled.fixtures.fixtures[fixture].data.orders for card in order.gift_cards]
+    assert codes  # each of these accounts bought gift cards: their own codes are what must stay hidden
+    shown = [cell.get_text() for cell in BeautifulSoup(email.html, "html.parser").select("[data-field=gift-card-code]")]
+    assert shown == [f"•••• •••• {code[-4:]}" for code in codes]  # masked in the HTML...
+    for code in codes:
+        assert f"•••• •••• {code[-4:]}" in email.text  # ...and in the text part
+        assert code not in email.html and code not in email.text and code not in email.subject  # never in full
 
 
 def test_money_and_dates_follow_the_locale(render):

@@ -1,0 +1,81 @@
+"""Hand-made inputs for unit tests: an email, a fixture, a template, and a rule run on them.
+
+A rule's unit test needs no catalog, engine or browser: it builds the smallest
+:class:`~harness.render.RenderedEmail` that breaks (or keeps) one promise and runs the rule on it::
+
+    findings = check("links", email(page('<a href="http://shop.example.com">Shop</a>')))
+    assert messages(findings) == ["link scheme 'http' is not allowed"]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness.catalog import Template, TemplateMeta
+from harness.fixtures import Fixture, to_record
+from harness.render import RenderedEmail
+from harness.rules import Finding, RuleContext, rules
+
+__all__ = ["check", "context", "email", "fixture", "messages", "page", "template"]
+
+
+def page(body: str = "", *, lang: str | None = "en", dir: str | None = "ltr", head: str = "") -> str:
+    """A whole HTML document around ``body``; ``lang=None`` / ``dir=None`` leave the attribute out."""
+    attributes = "".join(f' {name}="{value}"' for name, value in (("lang", lang), ("dir", dir)) if value is not None)
+    return f"<!doctype html><html{attributes}><head>{head}</head><body>{body}</body></html>"
+
+
+def email(
+    html: str = "",
+    *,
+    subject: str = "Your order NW-1",
+    text: str | None = None,
+    source: str | None = None,
+    locale: str = "en",
+    sent: bool = True,
+) -> RenderedEmail:
+    """A rendered email; ``text=None`` derives the text part from the HTML as the pipeline does."""
+    return RenderedEmail(
+        template="t", fixture="f", locale=locale, outcome="sent" if sent else "not sent",
+        reason="" if sent else "not for this account", subject=subject, html=html,
+        written_text=text, source=html if source is None else source,
+    )
+
+
+def fixture(id: str = "en-ada", **data: Any) -> Fixture:
+    """Free-form fixture data, read by attribute as templates see it."""
+    return Fixture(id=id, data=to_record({"id": id, **data}), locale=data.get("locale", "en"), path=Path(f"fixtures/{id}.yaml"))
+
+
+def template(*, language: str = "jinja", **meta: Any) -> Template:
+    """A template's metadata, as the catalog would load it (``language`` as resolved from it)."""
+    meta.setdefault("subject", "s")
+    return Template(name="t", source_path=Path("templates/t.mjml"), meta=TemplateMeta(language=language, **meta), language=language)
+
+
+def context(
+    rule_id: str,
+    mail: RenderedEmail,
+    *,
+    recipient: Fixture | None = None,
+    others: list[Fixture] | tuple[Fixture, ...] = (),
+    tpl: Template | None = None,
+    approved_copy: dict[str, str] | None = None,
+    scan: list[dict[str, Any]] | None = None,
+    **options: Any,
+) -> RuleContext:
+    return RuleContext(
+        rule_id=rule_id, email=mail, fixture=recipient or fixture(), others=list(others),
+        template=tpl or template(), options=options, approved_copy=approved_copy or {}, axe=scan,
+    )
+
+
+def check(rule_id: str, mail: RenderedEmail, **kwargs: Any) -> list[Finding]:
+    """Run one registered rule and return its findings. Keyword arguments are the rule's options,
+    except ``recipient``, ``others``, ``tpl``, ``approved_copy`` and ``scan`` (axe-core's violations)."""
+    return list(rules.get(rule_id)(context(rule_id, mail, **kwargs)) or ())
+
+
+def messages(findings: list[Finding]) -> list[str]:
+    return [f.message for f in findings]
