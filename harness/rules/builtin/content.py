@@ -53,7 +53,7 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
     if not text:
         yield ctx.error("plain-text part is empty", element="text part", expected="the email's content as text")
         return
-    for token in sorted(set(_FACT.findall(_reader_text(ctx.document))) - set(_FACT.findall(text))):
+    for token in sorted(_facts(_reader_text(ctx.document)) - _facts(text)):
         if token not in text:
             yield ctx.error(f"{token!r} is in the HTML but not in the text part", element="text part",
                             expected="every number, amount, date and code of the HTML also in the text part")
@@ -68,8 +68,11 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.error(f"link {href} is missing from the text part", element=describe(a), expected="every link also in the text part")
 
 
-#: A word with a digit: an amount, a date, a time, an order or tracking number, a code.
-_FACT = re.compile(r"[\w]*\d[\w.,:/-]*\w|\d")
+def _facts(text: str) -> set[str]:
+    """The words with a digit in them: amounts, dates, times, order and tracking numbers, codes.
+    Split on white space, not matched with a regular expression: a 100 KB word made one
+    backtrack for minutes."""
+    return {word.strip(".,;:!?()[]<>\"'«»") for word in text.split() if any(c.isdigit() for c in word)} - {""}
 
 
 def _reader_text(document: BeautifulSoup) -> str:

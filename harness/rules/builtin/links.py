@@ -27,7 +27,9 @@ def source_alts(source: str) -> dict[str, str]:
 
 
 _VAGUE_LINK_TEXT = {"click here", "here", "hier", "hier klicken", "qui", "clicca qui", "link", "more", "mehr"}
-_NON_PRODUCTION = ("localhost", "staging", "stage.", "dev.", "test.", "internal", ".local")
+#: Host labels (or hyphenated parts of them) of environments no customer should be sent to:
+#: whole words, so "backstage" or "latest" is fine.
+_NON_PRODUCTION = frozenset({"localhost", "staging", "stage", "dev", "test", "internal"})
 
 
 def _host_problem(host: str, allowed: list[str]) -> str | None:
@@ -38,7 +40,7 @@ def _host_problem(host: str, allowed: list[str]) -> str | None:
         return "points at an IP address"
     except ValueError:
         pass
-    if any(marker in host for marker in _NON_PRODUCTION):
+    if _NON_PRODUCTION & set(re.split(r"[.-]", host.lower())) or host.lower().endswith(".local"):
         return "points at a non-production host"
     if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
         return "points outside the allowed domains"
