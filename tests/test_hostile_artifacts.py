@@ -26,8 +26,12 @@ runner = CliRunner()
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (links not followed) with its content: a before/after picture."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+    """Every file under ``root`` (links not followed) with its content: a before/after picture.
+    The store's lock file is left out: taking the lock creates it, and it holds no snapshot."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink() and p.name != ".lock"
+    }
 
 
 def crafted_report(root: Path, template: str, fixture: str, part: str = "body.txt", case_id: str | None = None) -> Path:
