@@ -40,11 +40,19 @@ _EMPTY_WORD = re.compile(r"^(?:None|null|undefined|NaN|nan)$|(?::|=)\s*(?:None|n
 def _without_fixture_data(text: str, ctx: RuleContext) -> str:
     """A fixture may hold template syntax on purpose (``{{ 7*7 }}`` as a name): shown literally,
     that is correct output, so the fixture's own values are taken out before looking."""
-    values = leaf_strings(ctx.fixture.data)
-    values |= {word for value in values for word in value.split()}  # parts such as the first name
-    for value in sorted(values, key=len, reverse=True):
+    for value in _fixture_values(ctx):
         text = text.replace(value, " ")
     return text
+
+
+def _fixture_values(ctx: RuleContext) -> list[str]:
+    """The fixture's string values and their words, longest first: computed once per rule run,
+    not once per text node (``no-leftovers`` strips every node of the page)."""
+    if "_fixture_values" not in ctx.__dict__:
+        values = leaf_strings(ctx.fixture.data)
+        values |= {word for value in values for word in value.split()}  # parts such as the first name
+        ctx.__dict__["_fixture_values"] = sorted(values, key=len, reverse=True)
+    return ctx.__dict__["_fixture_values"]
 
 
 def _declared(ctx: RuleContext) -> list[re.Pattern[str]]:
