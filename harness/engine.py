@@ -8,6 +8,7 @@ Writes (``update=True`` or :meth:`Engine.approve`) are queued while cases run an
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -19,16 +20,17 @@ from pydantic import BaseModel
 
 from .case_result import CaseResult, PartChange, Status, environment_notes
 from .cases import Case, select
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, Template, load_catalog
 from .catalog.strings import missing_translations
 from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
 from .plugins import check_names, import_object, load_plugins
 from .project import Project
 from .render import RenderedEmail, Renderer, mjml_engines
+from .render.formatting import text_direction
 from .render.translations import TranslationSet
 from .rules import Finding, RuleContext, run_rules
-from .screenshots import Camera
+from .screenshots import Camera, viewport
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
 from .snapshots import (
     ApprovedSnapshot,
@@ -68,6 +70,8 @@ def _derivation_digest() -> str:
 
 _DERIVATION = _derivation_digest()
 _DERIVED_KINDS = (HtmlKind, TextPartKind)
+#: An email that declares dark styles (the media query, in a style block or a <link media>).
+DARK_STYLES = re.compile(r"prefers-color-scheme\s*:\s*dark", re.IGNORECASE)
 
 
 def _html_source(email: RenderedEmail) -> str:
@@ -132,6 +136,7 @@ class Engine:
         self.camera: Camera | None = None
         if project.screenshots if screenshots is None else screenshots:
             self.camera = Camera(project.catalog, browser=project.browser, stopwatch=self.stopwatch)
+        self._variant_fixtures: dict[str, str | None] = {}
         #: Environment differences seen (what differs -> cases), reported once per run.
         self.environment: Counter[str] = Counter()
         self.environment_diffs = 0
@@ -267,6 +272,13 @@ class Engine:
         html = received.get("body.html", "")
         rules = self.catalog.rules_for(template)
         accessibility = "accessibility" in rules and rules["accessibility"].get("axe", True) is not False
+        names = list(settings.viewports)
+        variants = settings.variants
+        if case.fixture in (variants.fixtures if variants.fixtures is not None else [self._variant_fixture(template)]):
+            names += [name for name in variants.viewports if name not in names]
+        # An email without dark styles looks the same in dark mode: no PNG to keep.
+        dark_styles = bool(DARK_STYLES.search(email.html))
+        viewports = [vp for vp in map(viewport, names) if vp.color_scheme != "dark" or dark_styles]
         try:
             outcome = screenshot_case(
                 self.camera,
@@ -276,6 +288,8 @@ class Engine:
                 dict(approved.parts) if approved else {},
                 (approved.manifest.get("screenshots") if approved else None),
                 accessibility=accessibility,
+                viewports=viewports,
+                rtl=text_direction(email.locale) == "rtl",
                 approving=approving,
                 reuse=self.reuse_screenshots,
             )
@@ -285,6 +299,21 @@ class Engine:
             self.environment[outcome.environment] += 1
             self.environment_diffs += outcome.environment_diffs
         return outcome
+
+    def _variant_fixture(self, template: Template) -> str | None:
+        """The first screenshotted fixture this template sends: the one that gets the variants
+        when ``variants.fixtures`` is not set. Only the send guards run, in fixture order, so the
+        answer does not depend on which cases this run selected or in what order."""
+        if template.name not in self._variant_fixtures:
+            settings = self.catalog.screenshot_settings(template)
+            chosen = None
+            for fid in settings.fixtures if settings.fixtures is not None else sorted(self.fixtures.fixtures):
+                fixture = self.fixtures.fixtures.get(fid)
+                if fixture is not None and self.renderer.sends(template, fixture):
+                    chosen = fid
+                    break
+            self._variant_fixtures[template.name] = chosen
+        return self._variant_fixtures[template.name]
 
     def _screenshot_parts(
         self, shots: ScreenshotOutcome | None, approved: ApprovedSnapshot | None, parts: dict[str, bytes], result: CaseResult
@@ -327,6 +356,7 @@ class Engine:
         base = RuleContext(
             "", email, fixture, others, template, {}, self.renderer.approved_copy(email.locale),
             screenshots=shots.pngs if shots else {}, axe=shots.axe if shots else None,
+            page=shots.page if shots else None,
         )
         return run_rules(self.catalog.rules_for(template), base)
 

@@ -148,7 +148,7 @@ def camera(shared_camera: Camera) -> Camera:
 
 
 def _pages(camera: Camera) -> list[Any]:
-    return [page for page in (camera._page, camera._axe_page) if page is not None]
+    return list(camera._pages.values())
 
 
 def _try_everything(camera: Camera) -> None:
@@ -168,9 +168,15 @@ def test_a_render_opens_no_connection(vector: str, listener: Listener, camera: C
     html = f"<!doctype html><html lang='en'><head><title>t</title></head><body><p id='email'>email</p>{body}</body></html>"
     errors: list[str] = []
     counts: dict[str, tuple[int, int]] = {}
-    for phase, accessibility in (("screenshot page", False), ("with the axe page", True)):
+    phases = (
+        ("screenshot page", False, ["desktop"]),
+        ("with the check page", True, ["desktop"]),
+        # The looks' pages: images off (pages of their own), pseudo-locale, dark, forced dark.
+        ("every look", True, ["mobile-images-off", "desktop-pseudo", "mobile-dark", "mobile-forced-dark"]),
+    )
+    for phase, accessibility, names in phases:
         try:
-            camera.shoot(html, [VIEWPORTS["desktop"]], accessibility=accessibility)
+            camera.shoot(html, [VIEWPORTS[name] for name in names], accessibility=accessibility)
             _try_everything(camera)
         except ScreenshotError as exc:  # a render that fails is a finding too, reported below
             errors.append(f"{phase}: {exc}")
@@ -179,8 +185,8 @@ def test_a_render_opens_no_connection(vector: str, listener: Listener, camera: C
         f"{vector}: (tcp connections, udp datagrams) after each phase {counts}; requests {listener.seen}"
     )
     assert not errors
-    # Nothing navigated away: both pages still show the email, at the fake origin.
-    assert [(page.url, page.locator("#email").count()) for page in _pages(camera)] == [(ORIGIN + "/", 1)] * 2
+    # Nothing navigated away: every page still shows the email, at the fake origin.
+    assert [(page.url, page.locator("#email").count()) for page in _pages(camera)] == [(ORIGIN + "/", 1)] * 4
 
 
 def test_the_email_s_own_scripts_do_not_run_in_the_axe_page_but_axe_does(camera: Camera) -> None:
@@ -196,7 +202,7 @@ def test_the_email_s_own_scripts_do_not_run_in_the_axe_page_but_axe_does(camera:
       </body></html>"""
     shots = camera.shoot(html, [VIEWPORTS["desktop"]], accessibility=True)
     _try_everything(camera)
-    page = camera._axe_page
+    page = camera._pages[True, True]
     assert page.locator("#p").inner_text(timeout=2000) == "static"
     assert page.evaluate("1 + 1") == 2
     assert shots.axe is not None and "color-contrast" in [v["id"] for v in shots.axe]

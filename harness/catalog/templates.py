@@ -41,13 +41,38 @@ LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,2}")
 #: The rules of a catalog that names none: checks that hold for any well-made email.
 DEFAULT_RULES: dict[str, dict[str, Any] | bool] = {
     rule: {}
-    for rule in ("no-leftovers", "no-foreign-data", "subject", "text-part", "size", "accessibility", "links", "images", "bidi-isolation")
+    for rule in ("no-leftovers", "no-foreign-data", "subject", "text-part", "size", "accessibility", "links", "images", "bidi-isolation",
+                 "rtl-layout", "text-fits", "images-off")
 }
+
+
+def _viewport_names(value: list[str]) -> list[str]:
+    from ..screenshots.viewports import VIEWPORTS
+
+    return _known(value, VIEWPORTS, "viewport")
+
+
+class VariantSettings(BaseModel):
+    """The looks clients give an email (dark, forced dark, images off, pseudo-locale), shot for
+    fewer fixtures than the plain viewports: each look multiplies the PNGs to keep."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: Viewport names with a look suffix: ``mobile-dark``, ``desktop-forced-dark``,
+    #: ``mobile-images-off``, ``mobile-pseudo``. ``-dark`` ones are shot only for emails that
+    #: declare dark styles (``@media (prefers-color-scheme: dark)``).
+    viewports: list[str] = []
+    #: Fixtures that get them; None = the first screenshotted fixture each template sends.
+    fixtures: list[str] | None = None
+
+    @field_validator("viewports")
+    @classmethod
+    def _known_viewports(cls, value: list[str]) -> list[str]:
+        return _viewport_names(value)
 
 
 class ScreenshotSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    #: Viewport names from ``harness.screenshots.VIEWPORTS``; dark variants end in ``-dark``.
+    #: Viewport names from ``harness.screenshots.VIEWPORTS``, for every screenshotted fixture.
     viewports: list[str] = ["desktop", "mobile"]
     #: pixelmatch colour threshold (0..1) and the share of pixels that may differ.
     threshold: float = Field(0.1, ge=0, le=1)
@@ -56,13 +81,13 @@ class ScreenshotSettings(BaseModel):
     mask: list[str] = []
     #: Fixtures screenshotted; None = every sent case. Text snapshots always cover every case.
     fixtures: list[str] | None = None
+    #: More looks for a few fixtures (see :class:`VariantSettings`).
+    variants: VariantSettings = VariantSettings()
 
     @field_validator("viewports")
     @classmethod
     def _known_viewports(cls, value: list[str]) -> list[str]:
-        from ..screenshots.viewports import VIEWPORTS
-
-        return _known(value, VIEWPORTS, "viewport")
+        return _viewport_names(value)
 
 
 class TemplateMeta(BaseModel):

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Literal
+
+from babel import Locale, UnknownLocaleError
 
 from babel.dates import format_date, format_datetime
 from jinja2 import pass_context
@@ -17,7 +21,19 @@ from markupsafe import Markup, escape
 
 from .jinja import filters
 
-__all__ = ["seeded_token"]
+__all__ = ["seeded_token", "text_direction"]
+
+
+@lru_cache(maxsize=64)
+def text_direction(locale: str) -> Literal["ltr", "rtl"]:
+    """``rtl`` for a language written right to left (Arabic, Hebrew, Persian, Urdu, Yiddish,
+    Pashto, Dhivehi, Sorani...), from the Unicode CLDR data Babel ships rather than a hand-kept
+    list; ``ltr`` for any other or an unknown code (the pseudo-locale ``en_XA`` included)."""
+    try:
+        writing = Locale.parse(locale.replace("-", "_")).character_order
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if writing == "right-to-left" else "ltr"
 
 
 def seeded_token(*parts: str, length: int = 24) -> str:

@@ -17,7 +17,7 @@ from ..fixtures import Fixture
 from ..guards import check_guards
 from ..timing import Stopwatch
 from .css import inline_marked_styles
-from .formatting import seeded_token
+from .formatting import seeded_token, text_direction
 from .includes import expand_includes
 from .jinja import new_environment, render_jinja, time_limit
 from .mjml_engines import MjmlEngine
@@ -96,6 +96,15 @@ class Renderer:
                 if "the fixture has no key" in str(exc):
                     raise TemplateError(f"{exc} in {fixture.path.name} (a typo in the template, or a key this fixture lacks)") from None
                 raise
+
+    def sends(self, template: Template, fixture: Fixture) -> bool:
+        """Whether the template's send guards let it go to this fixture (nothing is rendered);
+        a fixture a guard cannot read counts as not sent here: rendering the case reports it."""
+        where = f"{template.meta_path or template.source_path}, fixture {fixture.id}"
+        try:
+            return check_guards(template.meta.requires, fixture.data, self.now, where=where)[1] is None
+        except HarnessError:
+            return False
 
     def _render(self, template: Template, fixture: Fixture) -> RenderedEmail:
         locale = template.locale_for(fixture.locale)
@@ -177,7 +186,7 @@ class Renderer:
             **added,
             "account": fixture.data,
             "locale": locale,
-            "dir": "rtl" if locale.split("_")[0] in {"ar", "he", "fa", "ur"} else "ltr",
+            "dir": text_direction(locale),
             "t": strings.get(locale) or strings.get(template.meta.locales[0], {}),
             "copy": self.approved_copy(locale),
             "now": self.now,

@@ -72,6 +72,10 @@ class RuleContext:
     screenshots: dict[str, bytes] = field(default_factory=dict)
     #: axe-core violations from the screenshot page, or None when no page was scanned.
     axe: list[dict[str, Any]] | None = None
+    #: What the browser measured per screenshot viewport (``mobile-dark`` -> ``{"overflow": [...],
+    #: "direction": [...], "images": {...}, "axe": [...], "contrast": [...]}``; see
+    #: ``harness.screenshots.probes``), or None when the case has no screenshots.
+    page: dict[str, dict[str, Any]] | None = None
 
     @property
     def account(self) -> Any:

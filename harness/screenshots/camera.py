@@ -1,11 +1,14 @@
 """The camera: one Chromium per run, one reused page, every request answered offline and every
 other way out (navigation, frame, popup, form, socket, WebRTC) closed inside the browser.
 
-``Camera.shoot(html, viewports)`` loads the HTML once, with JavaScript off as in a mail client, and
-takes a full-page PNG per viewport; with ``accessibility=True`` it also runs axe-core (through
-axe-playwright-python, which bundles a maintained axe-core build) in a second, scripted page. Identical HTML is shot once per run. Chromium's own
-PNG bytes are kept as they are: re-encoding them with Pillow made files larger and took longer
-than the screenshot (measured: 81 KB in 120 ms against Chromium's 78 KB).
+``Camera.shoot(html, viewports)`` loads the HTML with JavaScript off, as in a mail client, and
+takes a full-page PNG per viewport and look (see :mod:`.viewports`). A second, scripted page holds
+the same document for the harness's own measurements: axe-core (through axe-playwright-python,
+which bundles a maintained axe-core build) with ``accessibility=True``, and the probes of
+:mod:`.probes` (overflow, direction, images off, where text is drawn) in every viewport. Identical
+HTML is shot once per run. Chromium's own PNG bytes are kept as they are: re-encoding them with
+Pillow made files larger and took longer than the screenshot (measured: 81 KB in 120 ms against
+Chromium's 78 KB).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,9 @@ from .browser import (
     executable_for,
     fonts_digest,
 )
+from ..render.pseudo import pseudolocalize_html
+from . import probes
+from .contrast import low_contrast
 from .offline import ORIGIN, OfflineRouter
 from .viewports import Viewport
 
@@ -65,6 +71,15 @@ def _close(popup: Any) -> None:
         pass
 
 
+def _ratio(node: dict[str, Any]) -> str:
+    """The measured ratio and colours of a colour-contrast node, for the finding's message."""
+    for check in node.get("any", []):
+        data = check.get("data") or {}
+        if isinstance(data, dict) and data.get("contrastRatio"):
+            return f" ({data['contrastRatio']}:1, {data.get('fgColor')} on {data.get('bgColor')})"
+    return ""
+
+
 def _stop_playwright() -> None:
     if _DRIVER:
         try:
@@ -81,6 +96,10 @@ class Shots:
     pngs: dict[str, bytes]
     #: axe-core violations (``id``, ``impact``, ``help``, ``nodes``), or None when not scanned.
     axe: list[dict[str, Any]] | None = None
+    #: viewport name -> what the check page measured in that look (``harness.screenshots.probes``):
+    #: ``overflow``, ``direction`` (not pseudo), ``images`` (images off), ``axe`` (colour
+    #: contrast, dark), ``contrast`` (pixel contrast, forced dark).
+    page: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,7 +114,13 @@ class Camera:
     _page: Any = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
     _executable: str | None = field(default=None, init=False, repr=False)
-    _axe_page: Any = field(default=None, init=False, repr=False)
+    #: The other pages, opened on first use: (scripts, images) -> page. Scripted pages hold the
+    #: harness's checks; images-off pages live in contexts whose router blocks every image,
+    #: since Blink serves an image it fetched once from memory, past any router.
+    _pages: dict[tuple[bool, bool], Any] = field(default_factory=dict, init=False, repr=False)
+    #: The DevTools session of each page (by id), and whether its forced dark is on.
+    _sessions: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
+    _forced: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
     _cache: OrderedDict[str, Shots] = field(default_factory=OrderedDict, init=False, repr=False)
     router: OfflineRouter = field(init=False)
     #: How many pages were actually loaded (cache hits excluded); for tests and the benchmark.
@@ -104,6 +129,7 @@ class Camera:
 
     def __post_init__(self) -> None:
         self.router = OfflineRouter(self.assets)
+        self.router_images_off = OfflineRouter(self.assets, images_off=True)
 
     def __enter__(self) -> Camera:
         return self
@@ -131,12 +157,17 @@ class Camera:
             # running the email's code, while the policy applies to whatever the parser built.
             # So ``bypass_csp`` stays off and harness code runs only through ``page.evaluate``
             # (DevTools runs it regardless of the policy; ``add_script_tag`` would be blocked).
-            self._page = self._new_page(javascript=False)
+            self._page = self._pages[False, True] = self._new_page(javascript=False)
         except Error as exc:
             self.close()
             raise ScreenshotError(f"could not start Chromium: {exc.message.splitlines()[0]}") from None
 
-    def _new_page(self, *, javascript: bool) -> Any:
+    def _page_for(self, javascript: bool, images: bool) -> Any:
+        if (javascript, images) not in self._pages:
+            self._pages[javascript, images] = self._new_page(javascript=javascript, images=images)
+        return self._pages[javascript, images]
+
+    def _new_page(self, *, javascript: bool, images: bool = True) -> Any:
         """A page on the fake origin's blank document, with every way out of it closed."""
         context = self._browser.new_context(
             viewport={"width": 800, "height": 600},
@@ -149,15 +180,19 @@ class Camera:
         )
         context.set_default_timeout(self.timeout_ms)
         # On the context, not the page, so a popup's requests are answered (aborted) too.
-        context.route("**/*", self.router.handle)
+        router = self.router if images else self.router_images_off
+        context.route("**/*", router.handle)
         # A WebSocket is closed in the page without ever connecting.
         context.route_web_socket(re.compile(".*"), lambda ws: ws.close())
         page = context.new_page()
         page.on("popup", _close)
         # The one navigation a page makes; page routes run before the context's, and after this
         # one (``times=1``) a meta refresh or reload to the same address is aborted like any other.
-        page.route(ORIGIN + "/", self.router.document, times=1)
+        page.route(ORIGIN + "/", router.document, times=1)
         page.goto(ORIGIN + "/")
+        # One DevTools session per page, kept open: an emulation (forced dark) ends with it.
+        session = context.new_cdp_session(page)
+        self._sessions[id(page)] = session
         return page
 
     @property
@@ -180,13 +215,20 @@ class Camera:
                 self._browser.close()
             except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the cause
                 pass
-        self._browser = self._page = self._axe_page = None
+        self._browser = self._page = None
+        self._pages.clear()
+        self._sessions.clear()
+        self._forced.clear()
 
     # -- shooting ----------------------------------------------------------------------------
 
-    def shoot(self, html: str, viewports: Sequence[Viewport], *, mask: Sequence[str] = (), accessibility: bool = False) -> Shots:
-        """Full-page PNGs of ``html`` in each viewport; a crashed or hung browser is restarted once."""
-        key = hashlib.sha256(repr((html, [v.name for v in viewports], list(mask), accessibility)).encode()).hexdigest()
+    def shoot(
+        self, html: str, viewports: Sequence[Viewport], *, mask: Sequence[str] = (), accessibility: bool = False,
+        rtl: bool = False,
+    ) -> Shots:
+        """Full-page PNGs of ``html`` in each viewport and what the page measured there; a crashed
+        or hung browser is restarted once. ``rtl``: the email's language is written right to left."""
+        key = hashlib.sha256(repr((html, [v.name for v in viewports], list(mask), accessibility, rtl)).encode()).hexdigest()
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -194,13 +236,13 @@ class Camera:
 
         try:
             with self.stopwatch.stage("screenshot"):
-                shots = self._shoot(html, viewports, mask, accessibility)
+                shots = self._shoot(html, viewports, mask, accessibility, rtl)
         except Error as first:
             # A crash or hang costs this page, not the run: restart once and retry.
             self.restarts += 1
             self.close()
             try:
-                shots = self._shoot(html, viewports, mask, accessibility)
+                shots = self._shoot(html, viewports, mask, accessibility, rtl)
             except Error as second:
                 self.close()
                 raise ScreenshotError(
@@ -212,49 +254,92 @@ class Camera:
             self._cache.popitem(last=False)
         return shots
 
-    def _shoot(self, html: str, viewports: Sequence[Viewport], mask: Sequence[str], accessibility: bool) -> Shots:
+    def _shoot(self, html: str, viewports: Sequence[Viewport], mask: Sequence[str], accessibility: bool, rtl: bool) -> Shots:
         self._start()
-        page = self._page
-        self.router.expect(html)
-        # The page keeps the last case's viewport and colour scheme: reset before loading, so a
-        # case's pixels and its axe scan never depend on which case came before.
-        page.set_viewport_size({"width": 800, "height": 600})
-        page.emulate_media(color_scheme="light")
-        page.set_content(html, wait_until="load")
-        self.loads += 1
-        axe = None
-        if accessibility:
-            with self.stopwatch.stage("axe"):
-                if self._axe_page is None:
-                    self._axe_page = self._new_page(javascript=True)
-                self._axe_page.set_content(html, wait_until="load")
-                axe = self._axe(self._axe_page)
         pngs: dict[str, bytes] = {}
-        for viewport in viewports:
-            page.set_viewport_size({"width": viewport.width, "height": viewport.height})
-            page.emulate_media(color_scheme=viewport.color_scheme)
-            with self.stopwatch.stage(f"shot-{viewport.color_scheme}"):  # dark mode's cost, for make bench
-                pngs[viewport.name] = page.screenshot(
-                    full_page=True,
-                    animations="disabled",
-                    caret="hide",
-                    scale="css",
-                    mask=[page.locator(selector) for selector in mask],
-                    mask_color=MASK_COLOR,
-                )
-        return Shots(pngs, axe)
+        facts: dict[str, dict[str, Any]] = {}
+        axe = None
+        # One load per kind of content (as sent, pseudo-localized; images on, off), then the
+        # looks of that content: the screenshot page (scripts off, as in a mail client) and the
+        # check page (scripts on, for axe-core and the probes) always hold the same document.
+        loads: dict[tuple[bool, bool], list[Viewport]] = {}
+        for vp in viewports:
+            loads.setdefault((vp.pseudo, vp.images), []).append(vp)
+        for (pseudo, images), group in sorted(loads.items(), key=lambda item: (item[0][0], not item[0][1])):
+            content = pseudolocalize_html(html) if pseudo else html
+            page, checks = self._page_for(False, images), self._page_for(True, images)
+            for target in (page, checks):
+                self._load(target, content)
+            self.loads += 1
+            if accessibility and not pseudo and images and axe is None:
+                with self.stopwatch.stage("axe"):
+                    axe = self._axe(checks, AXE_TAGS)
+            for vp in group:
+                for target in (page, checks):
+                    self._look(target, vp)
+                seen: dict[str, Any] = {"overflow": probes.overflow(checks)}
+                if not pseudo:  # a media query may change direction or alignment: every window
+                    seen["direction"] = probes.direction(checks, rtl)
+                if not vp.images:
+                    seen["images"] = probes.images(checks)
+                if accessibility and vp.color_scheme == "dark":
+                    with self.stopwatch.stage("axe"):
+                        seen["axe"] = self._axe(checks, ["color-contrast"], by="rule")
+                with self.stopwatch.stage(f"shot-{vp.color_scheme}"):  # dark mode's cost, for make bench
+                    pngs[vp.name] = page.screenshot(
+                        full_page=True,
+                        animations="disabled",
+                        caret="hide",
+                        scale="css",
+                        mask=[page.locator(selector) for selector in mask],
+                        mask_color=MASK_COLOR,
+                    )
+                if accessibility and vp.forced_dark:
+                    # Auto dark mode recolours at paint time: only the pixels show its contrast.
+                    seen["contrast"] = [asdict(c) for c in low_contrast(pngs[vp.name], probes.text_boxes(checks))]
+                facts[vp.name] = seen
+            self._look(page, None)
+        return Shots(pngs, axe, facts)
 
-    def _axe(self, page: Any) -> list[dict[str, Any]]:
+    def _load(self, page: Any, html: str) -> None:
+        # The page keeps the last case's viewport and colour scheme: reset before loading, so a
+        # case's pixels and its checks never depend on which case came before.
+        self._look(page, None)
+        self.router.expect(html)
+        self.router_images_off.expect(html)
+        page.set_content(html, wait_until="load")
+
+    def _look(self, page: Any, vp: Viewport | None) -> None:
+        """Size, colour scheme and forced dark of ``vp`` (None: the 800x600 light default)."""
+        page.set_viewport_size({"width": vp.width, "height": vp.height} if vp else {"width": 800, "height": 600})
+        page.emulate_media(color_scheme=vp.color_scheme if vp else "light")
+        forced = bool(vp and vp.forced_dark)
+        if self._forced.get(id(page), False) != forced:
+            # Chromium's auto dark mode ("Auto Dark Mode for Web Contents"); no ``enabled`` = off.
+            self._sessions[id(page)].send("Emulation.setAutoDarkModeOverride", {"enabled": True} if forced else {})
+            self._forced[id(page)] = forced
+
+    def _axe(self, page: Any, values: list[str], *, by: str = "tag") -> list[dict[str, Any]]:
         from axe_playwright_python.sync_playwright import Axe
 
-        options = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": AXE_TAGS}}
+        options = {"resultTypes": ["violations", "incomplete"], "runOnly": {"type": by, "values": values}}
         response = Axe().run(page, options=options).response
-        return [
+        found = [
             {
                 "id": v["id"],
                 "impact": v.get("impact") or "",
                 "help": v.get("help", ""),
-                "nodes": [", ".join(map(str, n.get("target", []))) for n in v.get("nodes", [])],
+                "nodes": [", ".join(map(str, n.get("target", []))) + _ratio(n) for n in v.get("nodes", [])],
             }
             for v in response.get("violations", [])
         ]
+        # axe-core leaves text the colour of its background "to review" (it might be hidden on
+        # purpose); in an email it is text nobody can read, as when a dark style hides a heading.
+        invisible = [
+            ", ".join(map(str, n.get("target", []))) + _ratio(n)
+            for v in response.get("incomplete", []) if v["id"] == "color-contrast"
+            for n in v.get("nodes", []) if any((c.get("data") or {}).get("messageKey") == "equalRatio" for c in n.get("any", []))
+        ]
+        if invisible:
+            found.append({"id": "color-contrast", "impact": "serious", "help": "Text is invisible: its colour is its background's", "nodes": invisible})
+        return found

@@ -3,7 +3,7 @@
 The email is shown at a fake origin, so relative URLs (``assets/logo.png``) are served from the
 catalog folder. Remote images get a grey placeholder of the size the ``<img>`` declares (so boxes
 keep their layout), stylesheets (web fonts CSS) an empty body; fonts, scripts, tracking beacons and
-anything else are aborted. Nothing is ever passed on with ``route.continue_()``.
+anything else are aborted; with images off every image is aborted too. Nothing is ever passed on with ``route.continue_()``.
 
 Requests are only one way out, so the fake origin's page also carries a content security policy
 (:data:`CONTENT_SECURITY_POLICY`) and every navigation after it is aborted: see :class:`OfflineRouter`.
@@ -85,10 +85,12 @@ class OfflineRouter:
     (a meta refresh, a frame, a form, a popup, a link) is aborted, so nothing replaces the
     loaded email. Only ``route.fulfill`` and ``route.abort`` are used."""
 
-    def __init__(self, assets: Path) -> None:
+    def __init__(self, assets: Path, *, images_off: bool = False) -> None:
         self.assets = assets.resolve()
         self.log: Counter[str] = Counter()
         self._sizes: dict[str, tuple[int, int]] = {}
+        #: Block every image (the ``-images-off`` look): Chromium then draws the alt text.
+        self.images_off = images_off
 
     def expect(self, html: str) -> None:
         """Note the declared size of every ``<img>`` in the next page, for its placeholder."""
@@ -118,6 +120,9 @@ class OfflineRouter:
             # error would commit an error page over it (measured with a meta refresh).
             self.log["navigation"] += 1
             route.abort("aborted")
+        elif self.images_off and request.resource_type == "image":
+            self.log["image-blocked"] += 1
+            route.abort("blockedbyclient")
         elif url.startswith(ORIGIN + "/"):
             self._local(route, url)
         elif request.resource_type == "image":

@@ -16,6 +16,7 @@ Decisions, in order, for each case that has screenshots:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,7 +24,8 @@ from ..catalog.templates import ScreenshotSettings
 from .browser import Fingerprint
 from .camera import Camera
 from .compare import compare_png
-from .viewports import viewport
+from .probes import VERSION as PROBES_VERSION
+from .viewports import Viewport, viewport
 
 __all__ = ["ScreenshotChange", "ScreenshotOutcome", "screenshot_case"]
 
@@ -44,6 +46,8 @@ class ScreenshotOutcome:
     diffs: dict[str, bytes] = field(default_factory=dict)
     #: axe-core violations, from this run's page or from the approved manifest when reused.
     axe: list[dict[str, Any]] | None = None
+    #: What the page measured per viewport (see ``Shots.page``), likewise.
+    page: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The manifest block to store with the PNGs.
     manifest: dict[str, Any] = field(default_factory=dict)
     reused: bool = False
@@ -62,18 +66,23 @@ def screenshot_case(
     approved_block: dict[str, Any] | None,
     *,
     accessibility: bool,
+    viewports: Sequence[Viewport] | None = None,
+    rtl: bool = False,
     approving: bool = False,
     reuse: bool = True,
 ) -> ScreenshotOutcome:
-    """Screenshots of one case against its approved PNGs. ``approving`` re-baselines: this
-    machine's pixels and fingerprint are kept even where the difference is only noise."""
-    viewports = [viewport(name) for name in settings.viewports]
+    """Screenshots of one case against its approved PNGs, in ``viewports`` (default: the
+    settings' viewports). ``approving`` re-baselines: this machine's pixels and fingerprint are
+    kept even where the difference is only noise."""
+    viewports = list(viewports) if viewports is not None else [viewport(name) for name in settings.viewports]
     fingerprint = camera.fingerprint
     manifest: dict[str, Any] = {
         "html": html_hash,
         "fingerprint": fingerprint.to_json(),
         "viewports": [v.name for v in viewports],
         "mask": list(settings.mask),
+        # What the page measured is reused with the PNGs only if measured the same way.
+        "probes": PROBES_VERSION,
     }
     approved_block = approved_block or {}
     approved_fp = Fingerprint.from_json(approved_block.get("fingerprint"))
@@ -89,18 +98,21 @@ def screenshot_case(
         and approved_block.get("viewports") == manifest["viewports"]
         and approved_block.get("mask") == manifest["mask"]
         and wanted <= approved_parts.keys()
+        and approved_block.get("probes") == PROBES_VERSION
+        and approved_block.get("rtl", False) == rtl
         and (not accessibility or approved_block.get("axe") is not None)
     ):
-        axe = approved_block.get("axe")
+        axe, page = approved_block.get("axe"), approved_block.get("page") or {}
         return ScreenshotOutcome(
             pngs={name: approved_parts[name] for name in sorted(wanted)},
             axe=axe,
-            manifest={**manifest, **({"axe": axe} if axe is not None else {})},
+            page=page,
+            manifest=_with_facts(manifest, axe, page, rtl),
             reused=True,
         )
 
-    shots = camera.shoot(html, viewports, mask=settings.mask, accessibility=accessibility)
-    outcome = ScreenshotOutcome(axe=shots.axe, manifest={**manifest, **({"axe": shots.axe} if shots.axe is not None else {})})
+    shots = camera.shoot(html, viewports, mask=settings.mask, accessibility=accessibility, rtl=rtl)
+    outcome = ScreenshotOutcome(axe=shots.axe, page=shots.page, manifest=_with_facts(manifest, shots.axe, shots.page, rtl))
     for vp in viewports:
         received = shots.pngs[vp.name]
         approved = approved_parts.get(vp.filename)
@@ -132,3 +144,8 @@ def screenshot_case(
             # Keep the approved fingerprint: those PNGs were not re-taken on this machine.
             outcome.manifest["fingerprint"] = approved_fp.to_json()
     return outcome
+
+
+def _with_facts(manifest: dict[str, Any], axe: list[dict[str, Any]] | None, page: dict[str, dict[str, Any]], rtl: bool) -> dict[str, Any]:
+    """The manifest block with what the page measured, so a reused case keeps its findings."""
+    return {**manifest, **({"axe": axe} if axe is not None else {}), "page": page, **({"rtl": True} if rtl else {})}

@@ -63,17 +63,20 @@ def context(
     tpl: Template | None = None,
     approved_copy: dict[str, str] | None = None,
     scan: list[dict[str, Any]] | None = None,
+    measured: dict[str, dict[str, Any]] | None = None,
     **options: Any,
 ) -> RuleContext:
     return RuleContext(
         rule_id=rule_id, email=mail, fixture=recipient or fixture(), others=list(others),
         template=tpl or template(), options=options, approved_copy=approved_copy or {}, axe=scan,
+        page=measured,
     )
 
 
 def check(rule_id: str, mail: RenderedEmail, **kwargs: Any) -> list[Finding]:
     """Run one registered rule and return its findings. Keyword arguments are the rule's options,
-    except ``recipient``, ``others``, ``tpl``, ``approved_copy`` and ``scan`` (axe-core's violations)."""
+    except ``recipient``, ``others``, ``tpl``, ``approved_copy``, ``scan`` (axe-core's violations)
+    and ``measured`` (what the browser measured per viewport, as ``RuleContext.page``)."""
     return list(rules.get(rule_id)(context(rule_id, mail, **kwargs)) or ())
 
 

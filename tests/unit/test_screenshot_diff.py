@@ -14,6 +14,7 @@ from harness.errors import SnapshotError
 from harness.screenshots.browser import Fingerprint
 from harness.screenshots.camera import Shots
 from harness.screenshots.compare import ImageDiff, compare_png
+from harness.screenshots.probes import VERSION as PROBES_VERSION
 from harness.screenshots.stage import ScreenshotChange, screenshot_case
 from harness.timing import Stopwatch
 
@@ -103,14 +104,14 @@ class FakeCamera:
     asked: list = field(default_factory=list)
     axe: list = field(default_factory=lambda: [{"id": "region", "impact": "moderate", "help": "h", "nodes": ["p"]}])
 
-    def shoot(self, html, viewports, *, mask=(), accessibility=False):
+    def shoot(self, html, viewports, *, mask=(), accessibility=False, rtl=False):
         self.shots += 1
         self.asked.append((html, [v.name for v in viewports], list(mask), accessibility))
         return Shots({v.name: self.pngs[v.name] for v in viewports}, axe=self.axe if accessibility else None)
 
 
 def block(html_hash: str = "h1", fingerprint: Fingerprint = HERE, **extra):
-    return {"html": html_hash, "fingerprint": fingerprint.to_json(), "viewports": ["desktop"], "mask": [], **extra}
+    return {"html": html_hash, "fingerprint": fingerprint.to_json(), "viewports": ["desktop"], "mask": [], "probes": PROBES_VERSION, **extra}
 
 
 def stage(received: bytes, approved: bytes | None, *, html_hash: str = "h2", approved_block=None, approving=False, **settings):
@@ -202,7 +203,8 @@ def test_within_tolerance_the_approved_bytes_are_kept_by_default():
 
 def test_the_manifest_block_records_what_the_pngs_depend_on():
     outcome, camera = stage(png(), png(), mask=["[data-field=date]"])
-    assert outcome.manifest == {"html": "h2", "fingerprint": HERE.to_json(), "viewports": ["desktop"], "mask": ["[data-field=date]"]}
+    assert outcome.manifest == {"html": "h2", "fingerprint": HERE.to_json(), "viewports": ["desktop"], "mask": ["[data-field=date]"],
+                                "probes": PROBES_VERSION, "page": {}}
     assert camera.asked == [("<html></html>", ["desktop"], ["[data-field=date]"], False)]
     assert outcome.axe is None and outcome.environment == ""
 

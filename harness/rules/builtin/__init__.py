@@ -6,11 +6,14 @@ from . import (
     bidi,
     client_support,
     content,
+    direction,
+    fits,
     foreign_data,
+    images_off,
     leftovers,
     links,
     notices,
     ownership,
 )
 
-__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "foreign_data", "leftovers", "links", "notices", "ownership"]
+__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "notices", "ownership"]

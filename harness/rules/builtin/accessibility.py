@@ -1,19 +1,24 @@
 """``accessibility``: the structure screen readers rely on, checked on the HTML, plus an axe-core
-scan (WCAG 2.x A/AA rules) in the screenshot page when the case has screenshots."""
+scan (WCAG 2.x A/AA rules) in the screenshot page when the case has screenshots: the full scan in
+light mode, colour contrast again in every ``-dark`` viewport (the email's own dark styles), and
+contrast measured from the pixels of every ``-forced-dark`` viewport (Chromium's auto dark mode
+recolours at paint time, which styles and so axe-core cannot see)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from ..base import Finding, RuleContext, rules
+from ._page import grouped, where
 
 
 @rules.register("accessibility")
 def accessibility(ctx: RuleContext) -> Iterator[Finding]:
     """``lang`` and ``dir`` on <html>; layout tables (no <th>) marked ``role="presentation"``;
     headings in order, starting at h1, never skipping a level; axe-core violations (critical and
-    serious are errors, moderate and minor warnings). Options: ``axe: false`` skips the scan's
-    findings, ``axe_ignore: [rule ids]`` skips some."""
+    serious are errors, moderate and minor warnings), in light and dark; forced-dark text under
+    4.5:1 (3:1 large). Options: ``axe: false`` skips the scans' findings, ``axe_ignore: [rule
+    ids]`` skips some (``color-contrast`` includes the forced-dark measurement)."""
     html = ctx.document.find("html")
     lang = str(html.get("lang", "")) if html else ""
     if not lang or lang == "und":
@@ -33,16 +38,34 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
         if level > previous + 1:
             yield ctx.warning(f"<{heading.name}> follows <h{previous}>" if previous else f"first heading is <{heading.name}>", element=heading.name, expected=f"<h{previous + 1}>")
         previous = level
-    if ctx.axe is not None and ctx.options.get("axe", True):
-        ignored = set(ctx.options.get("axe_ignore", []))
-        for violation in ctx.axe:
-            if violation["id"] in ignored:
-                continue
-            report = ctx.error if violation["impact"] in ("critical", "serious") else ctx.warning
-            nodes = violation["nodes"]
-            element = "; ".join(nodes[:3]) + (f" (+{len(nodes) - 3} more)" if len(nodes) > 3 else "")
-            yield report(
-                f"axe {violation['id']} ({violation['impact']}): {violation['help']}",
-                element=element,
-                expected=f"no {violation['id']} violation (https://dequeuniversity.com/rules/axe/4.12/{violation['id']})",
-            )
+    if not ctx.options.get("axe", True):
+        return
+    ignored = set(ctx.options.get("axe_ignore", []))
+    violations = [(v, ["desktop"]) for v in ctx.axe or []]
+    # Dark mode: axe-core's colour-contrast in each ``-dark`` viewport, one finding for the same
+    # elements seen in several.
+    violations += grouped(ctx, "axe", lambda v: (v.get("id"), tuple(v.get("nodes", []))))
+    for violation, viewports in violations:
+        if violation["id"] in ignored:
+            continue
+        report = ctx.error if violation["impact"] in ("critical", "serious") else ctx.warning
+        nodes = violation["nodes"]
+        element = "; ".join(nodes[:3]) + (f" (+{len(nodes) - 3} more)" if len(nodes) > 3 else "")
+        dark = [v for v in viewports if v.endswith("-dark")]
+        yield report(
+            f"axe {violation['id']} ({violation['impact']}){' in ' + where(dark) if dark else ''}: {violation['help']}",
+            element=element,
+            expected=f"no {violation['id']} violation (https://dequeuniversity.com/rules/axe/4.12/{violation['id']})",
+        )
+    if "color-contrast" in ignored:
+        return
+    # Forced dark (an app darkening the email itself): contrast measured from the pixels.
+    for low, viewports in grouped(ctx, "contrast", lambda c: (c.get("element"), c.get("foreground"), c.get("background"))):
+        yield ctx.error(
+            f"text at {low.get('ratio')}:1 contrast in {where(viewports)} ({low.get('foreground')} on {low.get('background')}): {low.get('text')!r}",
+            element=str(low.get("element", "")),
+            expected=(
+                f"at least {low.get('required')}:1 when a mail app darkens the email itself (Chromium's auto dark mode, "
+                "an approximation): give the email dark styles of its own, or colours that survive inversion"
+            ),
+        )

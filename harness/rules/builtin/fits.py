@@ -1,0 +1,40 @@
+"""``text-fits``: no text overflows its column and the email is never wider than the window.
+
+Measured in the browser (``harness.screenshots.probes.overflow``) in every screenshot viewport,
+the pseudo-locale ones included: a German or pseudo-localized (~40% longer) word that does not
+wrap pushes a column or the whole email sideways, and on a phone the reader scrolls sideways or
+loses the end of the line. Needs screenshots: cases without them are not judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...screenshots.viewports import VIEWPORTS
+from ..base import Finding, RuleContext, rules
+from ._page import grouped, where
+
+_SAYS = {
+    "wider-than-viewport": "makes the email wider than the window by {by} px",
+    "overflows-box": "overflows its {width} px box by {by} px",
+    "clipped": "is cut off: {by} px of it hidden by its {width} px box",
+}
+
+
+@rules.register("text-fits")
+def text_fits(ctx: RuleContext) -> Iterator[Finding]:
+    """An error per element whose content overflows (or is clipped by) its box, or that makes
+    the email wider than the viewport, naming the element, its text and the viewports."""
+    for problem, viewports in grouped(ctx, "overflow", lambda p: (p.get("kind"), p.get("element"))):
+        says = _SAYS.get(str(problem.get("kind")), "does not fit by {by} px").format(by=problem.get("by", "?"), width=problem.get("width", "?"))
+        widths = sorted({VIEWPORTS[v].width for v in viewports if v in VIEWPORTS})
+        pseudo = any(v.endswith("-pseudo") for v in viewports)
+        yield ctx.error(
+            f"{problem.get('text') or 'this element'!r} {says} in {where(viewports)}",
+            element=str(problem.get("element", "")),
+            expected=(
+                f"text that wraps inside its column at {', '.join(f'{w} px' for w in widths)}"
+                + (" with text ~40% longer, as translations are (the -pseudo viewports)" if pseudo else "")
+                + ": let long words break (overflow-wrap: anywhere) and avoid fixed widths"
+            ),
+        )

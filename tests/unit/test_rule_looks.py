@@ -1,0 +1,123 @@
+"""The rules that read what the browser measured in each look (dark, forced dark, images off,
+pseudo-locale, right to left), on hand-made measurements: each fires on a broken page and is
+silent on a good one. Their measurements in a real Chromium: tests/test_page_probes.py and
+tests/test_looks.py."""
+
+from __future__ import annotations
+
+from .build import check, email, messages, page
+
+MAIL = email(page("<h1>Your order</h1>"))
+AR = email(page("<h1>طلبك</h1>", lang="ar", dir="rtl"), locale="ar")
+
+
+def overflow(kind: str = "overflows-box", element: str = "td > div", by: int = 37) -> dict:
+    return {"kind": kind, "element": element, "text": "[Ŧĥåñķš one two]", "by": by, "width": 240}
+
+
+# -- text-fits ------------------------------------------------------------------------------------
+
+def test_text_fits_is_silent_when_nothing_overflows_and_without_screenshots():
+    assert check("text-fits", MAIL, measured={"mobile": {"overflow": []}, "mobile-pseudo": {"overflow": []}}) == []
+    assert check("text-fits", MAIL, measured=None) == []
+
+
+def test_an_overflow_is_one_error_naming_element_text_and_every_viewport_it_was_seen_in():
+    measured = {"mobile": {"overflow": [overflow()]}, "mobile-pseudo": {"overflow": [overflow()]}}
+    (finding,) = check("text-fits", MAIL, measured=measured)
+    assert finding.severity == "error" and finding.element == "td > div"
+    assert finding.message == "'[Ŧĥåñķš one two]' overflows its 240 px box by 37 px in mobile, mobile-pseudo"
+    assert "375 px" in finding.expected and "~40% longer" in finding.expected
+
+
+def test_an_email_wider_than_the_window_and_clipped_text_are_said_as_such():
+    measured = {"desktop-pseudo": {"overflow": [overflow("wider-than-viewport", "table", 212), overflow("clipped", "p", 12)]}}
+    assert messages(check("text-fits", MAIL, measured=measured)) == [
+        "'[Ŧĥåñķš one two]' makes the email wider than the window by 212 px in desktop-pseudo",
+        "'[Ŧĥåñķš one two]' is cut off: 12 px of it hidden by its 240 px box in desktop-pseudo",
+    ]
+
+
+# -- rtl-layout -----------------------------------------------------------------------------------
+
+def test_rtl_layout_is_silent_on_a_right_to_left_email_the_browser_found_right():
+    assert check("rtl-layout", AR, measured={"desktop": {"direction": []}, "mobile": {"direction": []}}) == []
+
+
+def test_each_kind_of_wrong_direction_is_an_error_with_what_to_do():
+    problems = [
+        {"kind": "document-ltr", "element": "html", "text": "", "detail": "the document runs left to right"},
+        {"kind": "table-ltr", "element": "table.items", "text": "المنتج", "detail": "a table runs left to right"},
+        {"kind": "reordered", "element": "p", "text": "اتصل بنا", "detail": "'+44 20 7946 0000' shows as '0000 7946 20 +44'"},
+    ]
+    findings = check("rtl-layout", AR, measured={"mobile": {"direction": problems}})
+    assert [(f.severity, f.element) for f in findings] == [("error", "html"), ("error", "table.items"), ("error", "p")]
+    assert findings[2].message == "'+44 20 7946 0000' shows as '0000 7946 20 +44' (ar, mobile)"
+    assert 'dir="rtl"' in findings[0].expected and "bdi" in findings[2].expected
+
+
+def test_a_problem_seen_in_two_viewports_is_one_finding():
+    problem = {"kind": "block-ltr", "element": "div", "text": "مرحبا", "detail": "right-to-left text in a left-to-right block"}
+    (finding,) = check("rtl-layout", AR, measured={"desktop": {"direction": [problem]}, "mobile": {"direction": [problem]}})
+    assert "(ar, desktop, mobile)" in finding.message
+
+
+# -- images-off -----------------------------------------------------------------------------------
+
+def seen(text: str, *images: dict) -> dict:
+    return {"mobile-images-off": {"images": {"text": text, "images": list(images)}}}
+
+
+WORDS = "Thank you for your order. We have received it and will email you again as soon as it ships to you."
+
+
+def test_images_off_is_silent_when_the_text_carries_the_message():
+    logo = {"element": "a > img", "src": "https://cdn/logo.png", "alt": "Northwind Shop", "width": 140, "height": 40, "visible": True}
+    assert check("images-off", MAIL, measured=seen(WORDS, logo)) == []
+    assert check("images-off", MAIL, measured={"mobile": {"overflow": []}}) == []  # no images-off look: nothing measured
+
+
+HERO = {"element": "td > img", "src": "https://cdn/hero.png", "alt": "", "width": 600, "height": 400, "visible": True}
+
+
+def test_an_email_that_is_mostly_pictures_fails_with_what_the_reader_sees():
+    (finding,) = check("images-off", MAIL, measured=seen("Unsubscribe · Help", HERO))
+    assert finding.message == "with images off (mobile-images-off) the email shows 2 words beside 1 blocked picture(s): 'Unsubscribe · Help'"
+    assert finding.element == "td > img"
+    assert check("images-off", MAIL, measured=seen("Unsubscribe · Help", HERO), min_words=2) == []
+
+
+def test_a_short_email_of_text_is_not_mostly_pictures():
+    logo = {**HERO, "element": "a > img", "width": 140, "height": 40}
+    assert check("images-off", MAIL, measured=seen("Payment received. Invoice INV-2001: 1,290.50 €. Download the receipt", logo)) == []
+
+
+def test_a_message_that_exists_only_in_an_image_fails_naming_the_image():
+    banner = {"element": "td > img", "src": "https://cdn/sale.png", "alt": "Half price on every gift card until Sunday",
+              "width": 600, "height": 300, "visible": True}
+    (finding,) = check("images-off", MAIL, measured=seen(WORDS, banner))
+    assert finding.element == "td > img" and "a message only in an image" in finding.message
+    said = seen(WORDS + " Half price on every gift card until Sunday.", banner)
+    assert check("images-off", MAIL, measured=said) == []  # the same words in live text too
+
+
+# -- accessibility in the dark --------------------------------------------------------------------
+
+FOOTER = {"id": "color-contrast", "impact": "serious", "help": "Elements must meet minimum color contrast ratio thresholds",
+          "nodes": ['p[data-copy="legal_footer"] (2.9:1, #52606d on #0b1220)']}
+
+
+def test_dark_mode_contrast_is_an_error_naming_element_ratio_and_viewports():
+    (finding,) = check("accessibility", MAIL, scan=[], measured={"desktop-dark": {"axe": [FOOTER]}, "mobile-dark": {"axe": [FOOTER]}})
+    assert finding.severity == "error"
+    assert finding.message.startswith("axe color-contrast (serious) in desktop-dark, mobile-dark:")
+    assert finding.element == 'p[data-copy="legal_footer"] (2.9:1, #52606d on #0b1220)'
+    assert check("accessibility", MAIL, scan=[], measured={"mobile-dark": {"axe": []}}) == []
+
+
+def test_forced_dark_contrast_from_the_pixels_is_an_error_unless_color_contrast_is_ignored():
+    low = {"element": "td > div", "text": "Help centre", "ratio": 2.1, "required": 4.5, "foreground": "#5a5a5a", "background": "#1c1c1c"}
+    (finding,) = check("accessibility", MAIL, scan=[], measured={"mobile-forced-dark": {"contrast": [low]}})
+    assert finding.message == "text at 2.1:1 contrast in mobile-forced-dark (#5a5a5a on #1c1c1c): 'Help centre'"
+    assert "4.5:1" in finding.expected
+    assert check("accessibility", MAIL, scan=[], measured={"mobile-forced-dark": {"contrast": [low]}}, axe_ignore=["color-contrast"]) == []
