@@ -59,3 +59,14 @@ def test_the_bdi_filter_escapes_what_it_isolates(render):
 
     out = render_jinja(new_environment(__import__("pathlib").Path(".")), source="{{ v | bdi }}", context={"v": "<b>x"}, where="t")
     assert out == '<span dir="auto">\u2068&lt;b&gt;x\u2069</span>'
+
+
+@pytest.mark.parametrize(("locale", "direction"), [
+    ("ar", "rtl"), ("he", "rtl"), ("fa_IR", "rtl"), ("ur", "rtl"), ("ckb", "rtl"), ("yi", "rtl"),
+    ("en", "ltr"), ("de_CH", "ltr"), ("en-XA", "ltr"), ("zz", "ltr"),
+])
+def test_the_direction_of_a_language_comes_from_cldr(locale, direction):
+    """Templates get ``dir`` from it, and ``rtl-layout`` judges the emails it says are rtl."""
+    from harness.render.formatting import text_direction
+
+    assert text_direction(locale) == direction

@@ -30,10 +30,9 @@ def text_direction(locale: str) -> Literal["ltr", "rtl"]:
     Pashto, Dhivehi, Sorani...), from the Unicode CLDR data Babel ships rather than a hand-kept
     list; ``ltr`` for any other or an unknown code (the pseudo-locale ``en_XA`` included)."""
     try:
-        writing = Locale.parse(locale.replace("-", "_")).character_order
+        return "rtl" if Locale.parse(locale.replace("-", "_")).text_direction == "rtl" else "ltr"
     except (ValueError, TypeError, UnknownLocaleError):
         return "ltr"
-    return "rtl" if writing == "right-to-left" else "ltr"
 
 
 def seeded_token(*parts: str, length: int = 24) -> str:

@@ -65,3 +65,28 @@ def test_each_field_with_controls_is_named():
     both = fixture("en-two", name=SPOOF, address={"line1": "12 \u2067Nile\u2069 Street"})
     mail = email(page(f"<p>{SPOOF}</p><p>12 \u2067Nile\u2069 Street</p>"), text="x")
     assert check("bidi-isolation", mail, recipient=both) == [html_error("name"), html_error("address.line1")]
+
+
+# -- look-alikes ----------------------------------------------------------------------------------
+
+PAYPAL = "P\u0430ypal Support"  # a Cyrillic "а" among Latin letters
+
+
+def lookalike(severity: str = "warning") -> Finding:
+    return Finding("bidi-isolation", severity, "fixture field inviter mixes Cyrillic and Latin letters in one word: 'P\u0430ypal' (a look-alike)",
+                   "the element showing inviter", "letters of one script per word; a value someone else chose, shown marked as theirs")
+
+
+def test_a_shown_value_mixing_look_alike_scripts_in_one_word_is_flagged_naming_the_field():
+    invited = fixture("en-invited", inviter=PAYPAL)
+    mail = email(page(f"<p>{PAYPAL} invited you</p>"))
+    assert check("bidi-isolation", mail, recipient=invited) == [lookalike()]
+    assert check("bidi-isolation", mail, recipient=invited, lookalikes="error") == [lookalike("error")]
+    assert check("bidi-isolation", mail, recipient=invited, lookalikes=False) == []
+
+
+def test_one_script_per_word_is_no_look_alike_and_an_unshown_value_is_not_judged():
+    names = fixture("en-names", inviter="Paypal Support", city="Москва", mixed="Иван Smith", greek="Ωmega")
+    mail = email(page("<p>Paypal Support, Москва, Иван Smith</p>"))
+    assert check("bidi-isolation", mail, recipient=names) == []  # Ωmega is one Greek letter and Latin, but not shown
+    assert check("bidi-isolation", email(page("<p>Hello</p>")), recipient=fixture("en-x", inviter=PAYPAL)) == []

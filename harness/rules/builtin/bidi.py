@@ -6,11 +6,18 @@ right-to-left override (U+202E) flips what follows it, a classic spoofing trick.
 element of its own with ``dir="auto"`` (or ``<bdi>``, which several mail clients drop), and
 between U+2068/U+2069 in the text part, it stays where it is. The ``bdi`` and ``isolate``
 filters do both.
+
+Look-alikes are the other spoof: ``"Pаypal"`` with a Cyrillic ``а`` reads as a brand it is not.
+Isolation cannot help there, so a shown value that mixes Latin, Cyrillic, Greek or Armenian
+letters inside one word is flagged naming the field (option ``lookalikes``: ``warning``, the
+default, ``error``, or ``false``): an email that shows a value someone else chose (an inviter's
+name, a seller, a workspace) is where phishing hides.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from bs4 import NavigableString
@@ -23,6 +30,18 @@ __all__ = ["BIDI_CONTROLS"]
 #: Embeddings, overrides and isolates: U+202A-U+202E, U+2066-U+2069.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _FSI, _PDI = "\u2068", "\u2069"
+#: Scripts whose letters pass for each other (the Unicode confusables that matter in names).
+_LOOKALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK", "ARMENIAN"}
+_WORD = re.compile(r"\w+")
+
+
+def mixed_scripts(value: str) -> tuple[str, list[str]] | None:
+    """The first word of ``value`` that mixes letters of look-alike scripts, and those scripts."""
+    for word in _WORD.findall(value):
+        scripts = {unicodedata.name(ch, "").split(" ")[0] for ch in word if ch.isalpha()} & _LOOKALIKE_SCRIPTS
+        if len(scripts) > 1:
+            return word, sorted(scripts)
+    return None
 
 
 def _isolated_in_html(value: str, ctx: RuleContext) -> bool | None:
@@ -41,8 +60,18 @@ def _isolated_in_html(value: str, ctx: RuleContext) -> bool | None:
 
 @rules.register("bidi-isolation")
 def bidi_isolation(ctx: RuleContext) -> Iterator[Finding]:
+    lookalikes = ctx.options.get("lookalikes", "warning")
     for path, value in leaf_values(ctx.fixture.data):
-        if not isinstance(value, str) or not BIDI_CONTROLS.search(value):
+        if not isinstance(value, str):
+            continue
+        mixed = mixed_scripts(value) if lookalikes else None
+        if mixed and (value in ctx.email.text or _isolated_in_html(value, ctx) is not None):
+            word, scripts = mixed
+            report = ctx.error if lookalikes == "error" else ctx.warning
+            yield report(f"fixture field {path} mixes {' and '.join(s.title() for s in scripts)} letters in one word: {word!r} (a look-alike)",
+                         element=f"the element showing {path}",
+                         expected="letters of one script per word; a value someone else chose, shown marked as theirs")
+        if not BIDI_CONTROLS.search(value):
             continue
         if _isolated_in_html(value, ctx) is False:
             yield ctx.error(f"fixture field {path} carries bidirectional controls and is not isolated in the HTML",
