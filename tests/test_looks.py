@@ -146,3 +146,9 @@ def test_a_phone_number_in_arabic_text_keeps_its_order_only_when_isolated(sandbo
         (finding,) = found
         assert finding.message.startswith("'+44 20 7946 0000' shows as '0000 7946 20 44+'")
         assert "bdi" in finding.expected
+
+
+def test_the_bundled_snapshots_stay_under_the_25_mb_budget():
+    """The README's budget: every look multiplies PNGs, and each re-approval stays in git history."""
+    total = sum(p.stat().st_size for p in (REPO / "snapshots").rglob("*") if p.is_file())
+    assert total < 25 * 1024 * 1024, f"snapshots/ is {total / 1024 / 1024:.1f} MB"
