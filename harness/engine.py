@@ -302,12 +302,17 @@ class Engine:
 
     def _variant_fixture(self, template: Template) -> str | None:
         """The first screenshotted fixture this template sends: the one that gets the variants
-        when ``variants.fixtures`` is not set. Only the send guards run, in fixture order, so the
+        when ``variants.fixtures`` is not set (without ``screenshots.fixtures``: fixtures in the
+        default locale first, then by id). Only the send guards run, in that order, so the
         answer does not depend on which cases this run selected or in what order."""
         if template.name not in self._variant_fixtures:
             settings = self.catalog.screenshot_settings(template)
             chosen = None
-            for fid in settings.fixtures if settings.fixtures is not None else sorted(self.fixtures.fixtures):
+            everyone = self.fixtures.fixtures
+            # Without a list, the catalog's default language first: the looks of the source text.
+            default = self.catalog.settings.default_locale
+            order = settings.fixtures if settings.fixtures is not None else sorted(everyone, key=lambda f: (everyone[f].locale != default, f))
+            for fid in order:
                 fixture = self.fixtures.fixtures.get(fid)
                 if fixture is not None and self.renderer.sends(template, fixture):
                     chosen = fid

@@ -61,7 +61,8 @@ class VariantSettings(BaseModel):
     #: ``mobile-images-off``, ``mobile-pseudo``. ``-dark`` ones are shot only for emails that
     #: declare dark styles (``@media (prefers-color-scheme: dark)``).
     viewports: list[str] = []
-    #: Fixtures that get them; None = the first screenshotted fixture each template sends.
+    #: Fixtures that get them; None = the first screenshotted fixture each template sends (with
+    #: no ``screenshots.fixtures``: the first in the default locale, by id).
     fixtures: list[str] | None = None
 
     @field_validator("viewports")

@@ -23,7 +23,7 @@ def html_error(path: str = "name") -> Finding:
 
 def text_error(path: str = "name") -> Finding:
     return Finding("bidi-isolation", "error", f"fixture field {path} carries bidirectional controls and is not isolated in the text part",
-                   "text part", "U+2068 … U+2069 around the value (the isolate filter)")
+                   "text part", "U+2068 … U+2069 around the value: the isolate filter in NAME.txt (a derived text part gets them from the bdi filter)")
 
 
 def test_a_value_isolated_in_html_and_text_passes():

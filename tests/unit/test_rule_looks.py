@@ -121,3 +121,16 @@ def test_forced_dark_contrast_from_the_pixels_is_an_error_unless_color_contrast_
     assert finding.message == "text at 2.1:1 contrast in mobile-forced-dark (#5a5a5a on #1c1c1c): 'Help centre'"
     assert "4.5:1" in finding.expected
     assert check("accessibility", MAIL, scan=[], measured={"mobile-forced-dark": {"contrast": [low]}}, axe_ignore=["color-contrast"]) == []
+
+
+def test_a_left_to_right_document_is_one_finding_not_one_per_block_it_makes_left_to_right():
+    problems = [
+        {"kind": "document-ltr", "element": "html", "text": "", "detail": "<html> runs left to right (direction: ltr)"},
+        {"kind": "document-ltr", "element": "body", "text": "", "detail": "<body> runs left to right (direction: ltr)"},
+        {"kind": "table-ltr", "element": "table", "text": "", "detail": "table runs left to right (direction: ltr from html)"},
+        {"kind": "block-ltr", "element": "div", "text": "مرحبا", "detail": "right-to-left text runs left to right (direction: ltr from html)"},
+        {"kind": "block-ltr", "element": "p", "text": "شكرا", "detail": "right-to-left text runs left to right (direction: ltr from td > p)"},
+    ]
+    findings = check("rtl-layout", AR, measured={"mobile": {"direction": problems}})
+    assert [f.element for f in findings] == ["html", "p"]  # the cause, and a block wrong on its own
+    assert findings[0].message == "<html> runs left to right (direction: ltr), and with it 3 table(s) and block(s) (ar, mobile)"

@@ -78,4 +78,4 @@ def bidi_isolation(ctx: RuleContext) -> Iterator[Finding]:
                             element=f"the element showing {path}", expected="<span dir=\"auto\"> around the value (the bdi filter)")
         if value in ctx.email.text and f"{_FSI}{value}{_PDI}" not in ctx.email.text:
             yield ctx.error(f"fixture field {path} carries bidirectional controls and is not isolated in the text part",
-                            element="text part", expected="U+2068 … U+2069 around the value (the isolate filter)")
+                            element="text part", expected="U+2068 … U+2069 around the value: the isolate filter in NAME.txt (a derived text part gets them from the bdi filter)")

@@ -20,17 +20,28 @@ _EXPECTED = {
     "table-ltr": 'the table right to left: dir="rtl" (MJML: direction="rtl" on mj-section and mj-column)',
     "block-ltr": 'right-to-left text in a right-to-left block: dir="rtl", or dir="auto" for a value',
     "align-left": "right-to-left text aligned right (text-align: right or start; MJML: align=\"right\")",
-    "reordered": 'the number isolated so it keeps its order: <span dir="ltr">, or the bdi filter',
+    "reordered": 'the number kept in its order: <span dir="ltr"> around it (a value that may hold letters too: the bdi filter)',
 }
 
 
 @rules.register("rtl-layout")
 def rtl_layout(ctx: RuleContext) -> Iterator[Finding]:
     """An error per element that runs or reads the wrong way, with the viewports it was seen in."""
-    for problem, viewports in grouped(ctx, "direction", lambda p: (p.get("kind"), p.get("element"), p.get("detail"))):
+    problems = grouped(ctx, "direction", lambda p: (p.get("kind"), p.get("element"), p.get("detail")))
+    # A left-to-right document makes every table and block left to right: said once, there.
+    document_ltr = any(p.get("kind") == "document-ltr" for p, _ in problems)
+    inherited = [
+        p for p, _ in problems
+        if document_ltr and (str(p.get("detail", "")).endswith("from html)") or (p.get("kind") == "document-ltr" and p.get("element") != "html"))
+    ] if any(p.get("kind") == "document-ltr" and p.get("element") == "html" for p, _ in problems) else []
+    for problem, viewports in problems:
+        if any(problem is p for p in inherited):
+            continue
         kind = str(problem.get("kind"))
         text = problem.get("text") or ""
         detail = problem.get("detail") or kind
+        if kind == "document-ltr" and problem.get("element") == "html" and inherited:
+            detail += f", and with it {len(inherited)} table(s) and block(s)"
         yield ctx.error(
             f"{detail} ({ctx.email.locale}, {where(viewports)})" + (f": {text!r}" if text and kind != "reordered" else ""),
             element=str(problem.get("element", "")),
