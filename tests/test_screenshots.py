@@ -299,3 +299,24 @@ def test_an_emoji_is_drawn_in_colour_not_as_an_empty_box(camera):
     colours = Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 24) or []
     coloured = sum(n for n, (r, g, b) in colours if max(r, g, b) - min(r, g, b) > 80)
     assert coloured > 300, f"only {coloured} coloured pixels: the emoji font is missing (apt-get install fonts-noto-color-emoji)"
+
+
+def test_update_refreshes_what_an_older_harness_measured_so_later_runs_reuse_again(sandbox):
+    """Same email and pixels, but the page's measurements were recorded by older probes: run
+    --update re-records them (the case stays passed), and the next run reuses the PNGs."""
+
+    manifest_path = sandbox.root / "snapshots/order_confirmation/en-one-order/manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["screenshots"]["probes"] = "older"
+    manifest_path.write_text(json.dumps(manifest))
+    with sandbox.engine(screenshots=True) as engine:
+        result = engine.check(Case.parse(CASE))
+        assert result.status == "passed" and result.screenshots == "taken"  # re-measured, not reused
+        engine.flush()
+    assert json.loads(manifest_path.read_text())["screenshots"]["probes"] == "older"  # a plain run writes nothing
+    with sandbox.engine(screenshots=True, update=True) as engine:
+        assert engine.check(Case.parse(CASE)).status == "passed"
+        engine.flush()
+    assert json.loads(manifest_path.read_text())["screenshots"]["probes"] != "older"
+    with sandbox.engine(screenshots=True) as engine:
+        assert engine.check(Case.parse(CASE)).screenshots == "reused"

@@ -134,3 +134,21 @@ def test_a_left_to_right_document_is_one_finding_not_one_per_block_it_makes_left
     findings = check("rtl-layout", AR, measured={"mobile": {"direction": problems}})
     assert [f.element for f in findings] == ["html", "p"]  # the cause, and a block wrong on its own
     assert findings[0].message == "<html> runs left to right (direction: ltr), and with it 3 table(s) and block(s) (ar, mobile)"
+
+
+def test_text_cut_at_the_bottom_of_a_fixed_height_box_is_said_as_such():
+    cut = {"kind": "clipped-height", "element": "td > a", "text": "[Ṽîéŵ ýöûŕ öŕðéŕ one]", "by": 18, "width": 200, "height": 22}
+    (finding,) = check("text-fits", MAIL, measured={"mobile-pseudo": {"overflow": [cut]}})
+    assert finding.message == "'[Ṽîéŵ ýöûŕ öŕðéŕ one]' is cut off at the bottom: 18 px of it hidden by its 22 px tall box in mobile-pseudo"
+    assert "fixed widths or heights" in finding.expected
+
+
+def test_overflow_measured_with_images_off_is_left_to_the_images_off_rule():
+    """A blocked image's box is Chromium's alt-text box: its width says nothing about the layout."""
+    assert check("text-fits", MAIL, measured={"mobile-images-off": {"overflow": [overflow("wider-than-viewport")]}}) == []
+
+
+def test_a_blocked_picture_counts_by_the_size_it_was_declared_with():
+    blocked = {**HERO, "width": 95, "height": 18, "declared": [600, 400]}  # drawn as its alt text
+    (finding,) = check("images-off", MAIL, measured=seen("Unsubscribe · Help", blocked))
+    assert "beside 1 blocked picture(s)" in finding.message

@@ -19,6 +19,7 @@ _SAYS = {
     "wider-than-viewport": "makes the email wider than the window by {by} px",
     "overflows-box": "overflows its {width} px box by {by} px",
     "clipped": "is cut off: {by} px of it hidden by its {width} px box",
+    "clipped-height": "is cut off at the bottom: {by} px of it hidden by its {height} px tall box",
 }
 
 
@@ -30,7 +31,8 @@ def text_fits(ctx: RuleContext) -> Iterator[Finding]:
     # not what any client draws, so its width says nothing about the layout.
     looks = {name: facts for name, facts in (ctx.page or {}).items() if not name.endswith("-images-off")}
     for problem, viewports in grouped(replace(ctx, page=looks), "overflow", lambda p: (p.get("kind"), p.get("element"))):
-        says = _SAYS.get(str(problem.get("kind")), "does not fit by {by} px").format(by=problem.get("by", "?"), width=problem.get("width", "?"))
+        says = _SAYS.get(str(problem.get("kind")), "does not fit by {by} px").format(
+            by=problem.get("by", "?"), width=problem.get("width", "?"), height=problem.get("height", "?"))
         widths = sorted({VIEWPORTS[v].width for v in viewports if v in VIEWPORTS})
         pseudo = any(v.endswith("-pseudo") for v in viewports)
         yield ctx.error(

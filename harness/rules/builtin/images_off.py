@@ -27,6 +27,12 @@ def _words(text: str, *, shortest: int = 1) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text) if len(w) >= shortest]
 
 
+def _area(image: dict) -> int:
+    """The larger of the box drawn (alt text, with images off) and the size declared in HTML."""
+    declared = image.get("declared") or [0, 0]
+    return max(int(image.get("width", 0)) * int(image.get("height", 0)), int(declared[0]) * int(declared[1]))
+
+
 @rules.register("images-off")
 def images_off(ctx: RuleContext) -> Iterator[Finding]:
     """Options: ``min_words`` (default 20) live words at least; ``text_words`` (default 4): an
@@ -39,7 +45,7 @@ def images_off(ctx: RuleContext) -> Iterator[Finding]:
             continue
         text = " ".join(str(seen.get("text", "")).split())
         live = _words(text)
-        pictures = [i for i in seen.get("images", []) if i.get("visible") and int(i.get("width", 0)) * int(i.get("height", 0)) >= PICTURE_AREA]
+        pictures = [i for i in seen.get("images", []) if i.get("visible") and _area(i) >= PICTURE_AREA]
         # A short email of text is fine (a receipt); a short text beside big pictures is not.
         if len(live) < min_words and pictures and "few" not in reported:
             reported.add("few")
