@@ -319,8 +319,8 @@ class Engine:
             everyone = self.fixtures.fixtures
             # Without a list, the catalog's default language first: the looks of the source text.
             default = self.catalog.settings.default_locale
-            order = settings.fixtures if settings.fixtures is not None else sorted(everyone, key=lambda f: (everyone[f].locale != default, f))
-            for fid in order:
+            candidates = settings.fixtures if settings.fixtures is not None else sorted(everyone, key=lambda f: (everyone[f].locale != default, f))
+            for fid in candidates:
                 fixture = self.fixtures.fixtures.get(fid)
                 if fixture is not None and self.renderer.sends(template, fixture):
                     chosen = fid
