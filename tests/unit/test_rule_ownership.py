@@ -83,3 +83,10 @@ def test_selector_and_path_are_required_options():
 def test_an_id_in_pretty_printed_markup_is_read_as_its_text():
     mail = email(page('<strong data-field="order-id">\n  <span>NW-1</span>\n</strong>'))
     assert check("belongs-to-recipient", mail, recipient=ADA, **ORDER_IDS) == []
+
+
+def test_a_value_isolated_by_the_bdi_filter_is_still_the_recipients():
+    """The bdi filter's invisible isolates (U+2068 ... U+2069) are no part of the value read."""
+    mail = email(page('<p><span data-field="order-id" dir="auto">\u2068NW-1\u2069</span></p>'))
+    assert check("belongs-to-recipient", mail, recipient=fixture("en-ada", orders=[{"id": "NW-1"}]),
+                 selector="[data-field=order-id]", path="orders[].id") == []

@@ -9,9 +9,15 @@ from bs4 import BeautifulSoup, Tag
 __all__ = ["describe", "fold", "visible_text", "word_diff"]
 
 
+#: The isolates the ``bdi`` and ``isolate`` filters put around a value (U+2066-U+2069): invisible,
+#: so no part of what the reader reads.
+_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
 def fold(text: str) -> str:
-    """White space folded, for comparing copy regardless of line breaks and indentation."""
-    return " ".join(text.split())
+    """White space folded and bidi isolates dropped, for comparing what a reader reads regardless
+    of line breaks, indentation and isolation (``'\u2068INV-4001\u2069'`` is ``'INV-4001'``)."""
+    return " ".join(text.translate(_ISOLATES).split())
 
 
 def visible_text(document: BeautifulSoup | Tag) -> str:
