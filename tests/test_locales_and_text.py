@@ -70,3 +70,13 @@ def test_the_direction_of_a_language_comes_from_cldr(locale, direction):
     from harness.render.formatting import text_direction
 
     assert text_direction(locale) == direction
+
+
+def test_the_derived_text_part_keeps_an_inline_direction_as_a_unicode_isolate():
+    """A phone number in <span dir="ltr"> inside Arabic keeps its order in a plain-text reader too."""
+    from harness.render.text import html_to_text
+
+    html = ('<html dir="rtl"><body><p>اتصل بنا على <span dir="ltr">+44 20 7946 0000</span>'
+            ' أو <span dir="auto">\u2068Leila\u2069</span><span dir="ltr"> </span></p></body></html>')
+    assert html_to_text(html) == "اتصل بنا على \u2066+44 20 7946 0000\u2069 أو \u2068Leila\u2069\n"
+    assert html_to_text(html.replace(' dir="ltr"', "")) == "اتصل بنا على +44 20 7946 0000 أو \u2068Leila\u2069\n"

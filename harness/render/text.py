@@ -20,11 +20,13 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 def _readable_links(html: str) -> str:
     """Every link as ``its text <its address>``, the way plain-text emails write them; a linked
-    image stands for its alt text; a link whose text is its address is written once."""
+    image stands for its alt text; a link whose text is its address is written once. Inline
+    ``dir`` becomes the matching Unicode isolate."""
     try:
         root = lxml_html.document_fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
         return html
+    _isolate_directions(root)
     for link in root.iter("a"):
         for image in list(link.iter("img")):
             alt = (image.get("alt") or "").strip()
@@ -39,6 +41,27 @@ def _readable_links(html: str) -> str:
         else:
             link.text = (link.text or "") + suffix
     return lxml_html.tostring(root, encoding="unicode")
+
+
+#: Inline elements whose ``dir`` the text part keeps, as the isolate that does the same in plain
+#: text: a phone number in ``<span dir="ltr">`` inside Arabic keeps its order in a right-to-left
+#: text reader too. Not cells or blocks: invisible characters would shift aligned columns.
+_INLINE = {"span", "strong", "b", "em", "i", "a", "bdi", "small", "code"}
+_ISOLATE = {"ltr": "\u2066", "rtl": "\u2067", "auto": "\u2068"}
+_PDI = "\u2069"
+
+
+def _isolate_directions(root: lxml_html.HtmlElement) -> None:
+    for element in root.iter(*_INLINE):
+        opener = _ISOLATE.get((element.get("dir") or "").strip().lower())
+        content = element.text_content().strip()
+        if opener is None or not content or content.startswith(tuple(_ISOLATE.values())):
+            continue  # no direction, nothing to isolate, or isolated already (the bdi filter's)
+        element.text = opener + (element.text or "")
+        if len(element):
+            element[-1].tail = (element[-1].tail or "") + _PDI
+        else:
+            element.text += _PDI
 
 
 def _text_element(text: str, tail: str | None) -> lxml_html.HtmlElement:
