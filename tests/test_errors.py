@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
@@ -84,6 +85,21 @@ def test_an_unknown_rule_is_one_configuration_error(sandbox, monkeypatch):
     assert result.exit_code == 2
     assert result.output.count("unknown rule") == 1
     assert "refund.yaml: rules: unknown rule 'no-lorem'; known: " in result.output
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("  max_diff_ratio: 0.0\n", "  max_diff_ratio: 0.0\n  mask: ['[data-field=']\n",
+     "field screenshots.mask: Value error, not a CSS selector: '[data-field='"),
+    ("viewports: [desktop-dark,", "viewports: [desktop-drak,",
+     "field screenshots.variants.viewports: Value error, unknown viewport(s) ['desktop-drak']"),
+])
+def test_a_bad_screenshot_setting_names_the_file_and_the_setting(sandbox, monkeypatch, old, new, says):
+    sandbox.edit("templates/_catalog.yaml", old, new)
+    monkeypatch.chdir(sandbox.root)
+    result = CliRunner().invoke(app, ["run", "--no-screenshots"])
+    assert result.exit_code == 2
+    assert f"templates/_catalog.yaml: {says}" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_cli_lists_every_problem_and_exits_1(sandbox, monkeypatch):

@@ -85,6 +85,21 @@ class ScreenshotSettings(BaseModel):
     #: More looks for a few fixtures (see :class:`VariantSettings`).
     variants: VariantSettings = VariantSettings()
 
+    @field_validator("mask")
+    @classmethod
+    def _css_selectors(cls, value: list[str]) -> list[str]:
+        # Checked when the catalog loads, so a typo names this setting, not a browser error
+        # mid-run; soupsieve (Beautiful Soup's selector engine) knows the CSS selector grammar.
+        import soupsieve
+
+        for selector in value:
+            try:
+                soupsieve.compile(selector)
+            except (soupsieve.SelectorSyntaxError, TypeError) as exc:
+                first = str(exc).splitlines()[0]
+                raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
+        return value
+
     @field_validator("viewports")
     @classmethod
     def _known_viewports(cls, value: list[str]) -> list[str]:
