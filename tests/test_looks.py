@@ -33,6 +33,8 @@ def pngs(case: str) -> set[str]:
 def test_the_first_screenshotted_fixture_of_each_template_gets_every_look():
     assert pngs(ORDER) == LOOKS
     assert pngs("order_confirmation[en-several-orders]") == {"desktop", "mobile"}  # the others: plain only
+    # The order confirmation names its own: every look in each script it goes out in.
+    assert pngs("order_confirmation[ar-one-order]") == pngs("order_confirmation[de-delayed]") == LOOKS
 
 
 def test_dark_screenshots_only_for_an_email_with_dark_styles():
