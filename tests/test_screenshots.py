@@ -158,7 +158,8 @@ def test_a_masked_region_may_change(sandbox):
     """``mask`` paints selected elements over in both shots, so a date that changes every run
     (here: the placed-on line) does not fail the screenshot; the HTML snapshot still shows it."""
     meta = sandbox.root / "templates/order_confirmation.yaml"
-    meta.write_text(meta.read_text() + "screenshots:\n  viewports: [desktop]\n  mask: ['[data-field=placed-on]']\n  variants: {viewports: []}\n")
+    own = meta.read_text().split("\nscreenshots:")[0]  # the template's own screenshot settings, replaced
+    meta.write_text(own + "\nscreenshots:\n  viewports: [desktop]\n  mask: ['[data-field=placed-on]']\n  variants: {viewports: []}\n")
     with sandbox.engine(screenshots=True, update=True) as engine:
         engine.check(Case.parse(CASE))
         engine.flush()
