@@ -8,9 +8,10 @@ install, not this repository's venv). Every project is then checked through both
 
 from __future__ import annotations
 
+import fcntl
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,11 +40,33 @@ class Installed:
         return _run(program, *args[1:], cwd=cwd, env=env)
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    dist = tmp_path_factory.mktemp("dist")
+def _built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist and wheel, built once per test run. Under pytest-xdist every worker using this
+    module would build in this repository at once, and the builds race on the sdist's staging
+    folder ("No such file or directory"): the first worker builds under a lock, the others reuse."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        dist = tmp_path_factory.mktemp("dist")
+        _build(dist)
+        return dist
+    dist = tmp_path_factory.getbasetemp().parent / f"dist-{run}"
+    with open(dist.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (dist / "done").exists():
+            dist.mkdir(exist_ok=True)
+            _build(dist)
+            (dist / "done").touch()
+    return dist
+
+
+def _build(dist: Path) -> None:
     built = _run(sys.executable, "-m", "build", "--outdir", dist, REPO, cwd=REPO)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    dist = _built(tmp_path_factory)
     wheel, sdist = next(dist.glob("*.whl")), next(dist.glob("*.tar.gz"))
     venv = tmp_path_factory.mktemp("venv")
     assert _run(sys.executable, "-m", "venv", venv, cwd=venv).returncode == 0
