@@ -41,10 +41,6 @@ class Viewport:
     def filename(self) -> str:
         return f"{self.name}.png"
 
-    @property
-    def dark(self) -> bool:
-        return self.color_scheme == "dark" or self.forced_dark
-
 
 _BASE = {"desktop": (800, 600), "mobile": (375, 667)}
 

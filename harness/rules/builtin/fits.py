@@ -9,7 +9,6 @@ loses the end of the line. Needs screenshots: cases without them are not judged.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from ...screenshots.viewports import VIEWPORTS
 from ..base import Finding, RuleContext, rules
@@ -29,8 +28,7 @@ def text_fits(ctx: RuleContext) -> Iterator[Finding]:
     the email wider than the viewport, naming the element, its text and the viewports."""
     # Images off is judged by ``images-off``: a blocked image's box is Chromium's alt-text box,
     # not what any client draws, so its width says nothing about the layout.
-    looks = {name: facts for name, facts in (ctx.page or {}).items() if not name.endswith("-images-off")}
-    for problem, viewports in grouped(replace(ctx, page=looks), "overflow", lambda p: (p.get("kind"), p.get("element"))):
+    for problem, viewports in grouped(ctx, "overflow", lambda p: (p.get("kind"), p.get("element")), skip=("-images-off",)):
         says = _SAYS.get(str(problem.get("kind")), "does not fit by {by} px").format(
             by=problem.get("by", "?"), width=problem.get("width", "?"), height=problem.get("height", "?"))
         widths = sorted({VIEWPORTS[v].width for v in viewports if v in VIEWPORTS})
