@@ -9,6 +9,7 @@ from typing import Literal
 
 from .cases import Case
 from .rules import Finding
+from .snapshots.outcome import OutcomeChange, approve_hint
 
 __all__ = ["CaseResult", "PartChange", "Status", "environment_notes"]
 
@@ -52,6 +53,13 @@ class CaseResult:
     manifest: dict[str, object] = field(default_factory=dict)
     approved_manifest: str | None = None
     seconds: float = 0.0
+    #: ``now sent`` or ``no longer sent`` when the case's outcome differs from the approved one
+    #: (see :mod:`harness.snapshots.outcome`), with the approved outcome it replaces.
+    outcome_change: OutcomeChange = ""
+    approved_outcome: str | None = None
+    #: An update or approval asked to write this case and did not: its outcome changes and
+    #: nobody confirmed that (``--allow-outcome-change``).
+    held: bool = False
 
     @property
     def ok(self) -> bool:
@@ -74,7 +82,10 @@ class CaseResult:
             lines.extend("    " + line for line in diff[:MAX_DIFF_LINES])
             if len(diff) > MAX_DIFF_LINES:
                 lines.append(f"    ... {len(diff) - MAX_DIFF_LINES} more lines in the report")
-        if self.status in ("changed", "new"):
+        if self.outcome_change:
+            held = " Not written: an update never approves who gets an email." if self.held else ""
+            lines.append(f"  {approve_hint(self.case.id, self.outcome_change, self.approved_outcome)}.{held}")
+        elif self.status in ("changed", "new"):
             lines.append(
                 f"  If this change is intended, approve it: email-harness approve '{self.case.id}'"
                 " (or re-run with --update / pytest --update-snapshots)"

@@ -92,7 +92,8 @@ def _print_summary(s: dict[str, int], seconds: float) -> None:
 @app.command()
 def run(
     only: Annotated[list[str], typer.Option("--only", metavar="PATTERN", help="Case pattern, e.g. 'invoice_*[de-*]'; repeatable.")] = [],
-    update: Annotated[bool, typer.Option("--update", help="Write new and changed snapshots.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Write new and changed snapshots (not a case that starts or stops being sent).")] = False,
+    allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="With --update: also write cases that start or stop being sent.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Delete snapshots no case produces any more.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rule warnings fail the case too.")] = False,
     no_screenshots: Annotated[bool, typer.Option("--no-screenshots", help="Text snapshots only: no browser.")] = False,
@@ -105,7 +106,8 @@ def run(
     """Render every template for every fixture account, check rules, compare with snapshots."""
     try:
         project = _project(catalog, fixtures, snapshots, output)
-        with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None) as engine:
+        with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None,
+                    allow_outcome_change=allow_outcome_change) as engine:
             results, seconds = _run_cases(engine, only, shard)
     except HarnessError as exc:
         _error(exc)
@@ -154,6 +156,7 @@ def run(
         console.print(Text.assemble(("note: ", "yellow"), note))
     if written:
         console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
+    _print_held(results)
     _print_summary(document["summary"], seconds)
     console.print(f"report: {project.relative(report_path)}  (results: {project.relative(project.output / 'results.json')})")
     failed = [r for r in results if not r.ok]
@@ -166,12 +169,29 @@ def run(
     raise typer.Exit(1 if failed or (unused and not prune and not shard) else 0)
 
 
+def _print_held(results: list[CaseResult]) -> None:
+    """The cases an update or approval did not write because their outcome changes, and the one
+    command that approves them all."""
+    held = [r for r in results if r.held]
+    if not held:
+        return
+    from .snapshots.outcome import OPTION, describe_approved
+
+    console.print(Text.assemble(
+        (f"held back {len(held)} case(s) whose outcome changes (who gets the email); nothing was written for them:", "red"),
+    ))
+    for result in held:
+        console.print(f"  {result.case.id}: {result.outcome_change} (approved: {describe_approved(result.approved_outcome)})", markup=False)
+    ids = " ".join(f"'{r.case.id}'" for r in held)
+    console.print(f"  If these accounts must (no longer) get this email, approve them with: email-harness approve {OPTION} {ids}", markup=False)
+
+
 @app.command()
 def approve(
     cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'invoice_*[de-*]'.")] = None,
     from_report: Annotated[Optional[Path], typer.Option("--from", help="Apply what this report folder's run produced (a CI artifact), without re-rendering.")] = None,
     rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Approve only screenshots approved on another browser whose case's content is unchanged; content changes stay pending.")] = False,
-    allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="Also approve cases that start being sent (approved 'not sent', now 'sent').")] = False,
+    allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="Also approve cases that start or stop being sent (approved 'not sent', now 'sent', or the reverse).")] = False,
     decisions: Annotated[Optional[Path], typer.Option("--decisions", dir_okay=False, help="With --from: apply the decisions exported from the report page (review-decisions.json).")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
@@ -199,7 +219,7 @@ def approve(
             raise typer.Exit(0 if all(a.ok for a in applied) else 1)
         if not cases:
             raise HarnessError("name the cases to approve (patterns allowed, '*' for all), or pass --from REPORT")
-        engine = Engine(project)
+        engine = Engine(project, allow_outcome_change=allow_outcome_change)
         selected = engine.cases(cases)
         if not selected:
             raise HarnessError(f"no case matches {' '.join(cases)}; see 'email-harness list'")
@@ -215,19 +235,15 @@ def approve(
             selected = [r.case for r in checked if r.environment and r.case.id not in pending]
             console.print(f"re-baselining {len(selected)} case(s) taken on another browser; {len(pending)} case(s) with other changes stay pending")
         results = [engine.approve(case) for case in selected]
-    from .review.outcome import outcome_switches, refusal
-
-    if not allow_outcome_change and (switches := outcome_switches(engine.store, results)):
-        console.print(refusal(switches), markup=False)  # nothing was flushed: no snapshot written
-        raise typer.Exit(1)
     try:
         engine.flush()
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
     for result in results:
-        mark = "error" if not result.ok else "unchanged" if result.status == "passed" else "approved"
+        mark = "held" if result.held else "error" if not result.ok else "unchanged" if result.status == "passed" else "approved"
         console.print(f"{mark}: {result.case.id}" + (f"\n  {result.error}" if result.error else ""), markup=False)
+    _print_held(results)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
 

@@ -32,6 +32,7 @@ from .render.translations import TranslationSet
 from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera, viewport
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
+from .snapshots.outcome import outcome_change
 from .snapshots import (
     ApprovedSnapshot,
     HtmlKind,
@@ -97,11 +98,15 @@ class Engine:
         strict: bool = False,
         screenshots: bool | None = None,
         reuse_screenshots: bool = True,
+        allow_outcome_change: bool = False,
     ) -> None:
         self.project = project
         #: Reuse approved PNGs when HTML and browser are unchanged (off: a cold run, for the benchmark).
         self.reuse_screenshots = reuse_screenshots
         self.update = update
+        #: Updates and approvals may write a case that starts or stops being sent; without it
+        #: such a case is held back (see ``harness.snapshots.outcome``).
+        self.allow_outcome_change = allow_outcome_change
         #: Warnings fail the case too.
         self.strict = strict
         # The project's own code first: every registry is full before anything is validated.
@@ -219,19 +224,21 @@ class Engine:
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
         # A note never fails a case, not even with --strict: it records something deliberate.
         failing = any(f.severity == "error" or (self.strict and f.severity == "warning") for f in result.findings)
+        writing = self.update if write is None else write
+        self._outcome_change(result, approved.text("outcome.txt") if approved else None, received, writing=writing)
         if result.changes:
             # Evidence for the report and for 'approve --from': what would be written, and which
             # approved snapshot it replaces.
             result.received = parts
             result.manifest = self._manifest(case, email, screenshot_manifest)
             result.approved_manifest = manifest_hash(approved.manifest) if approved else None
-            if self.update if write is None else write:
+            if writing and not result.held:
                 self._pending.append(_PendingWrite(case, parts, result.manifest))
                 result.status = "updated"
             else:
                 result.status = "new" if approved is None else "changed"
         elif (
-            (self.update if write is None else write) and not failing and approved is not None
+            writing and not failing and approved is not None
             and screenshot_manifest is not None and approved.manifest.get("screenshots") != screenshot_manifest
         ):
             # Same email, same pixels, but what the page measured was recorded by an older
@@ -242,6 +249,14 @@ class Engine:
             result.status = "failed"
         result.seconds = time.perf_counter() - started
         return result
+
+    def _outcome_change(self, result: CaseResult, before: str | None, received: dict[str, str], *, writing: bool = True) -> None:
+        """Record whether the case starts or stops being sent, and hold it back from any write
+        unless that was confirmed: who gets an email is never approved by accident."""
+        result.outcome_change = outcome_change(before, received.get("outcome.txt"))
+        if result.outcome_change:
+            result.approved_outcome = before
+            result.held = writing and not self.allow_outcome_change
 
     def _serialize(self, email: RenderedEmail, approved: ApprovedSnapshot | None = None) -> dict[str, str]:
         """Every kind's text. When the raw HTML and the code that derives from it are unchanged
@@ -426,6 +441,12 @@ class Engine:
         manifest = self._manifest(case, email, screenshot_manifest)
         if approved is not None and approved.parts == parts and {k: v for k, v in approved.manifest.items() if k != "parts"} == manifest:
             result.status = "passed"  # nothing to approve: its files stay untouched, byte for byte
+            return result
+        # The approved outcome from the one validated source, even over a corrupt snapshot: a
+        # broken manifest beside "not sent" must not let this approval flip it to "sent".
+        self._outcome_change(result, self.store.approved_outcome(case.template, case.fixture), received)
+        if result.held:
+            result.status = "changed"
             return result
         self._pending.append(_PendingWrite(case, parts, manifest))
         return result

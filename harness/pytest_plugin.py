@@ -39,7 +39,8 @@ ENVIRONMENT = pytest.StashKey[tuple[Counter[str], list[int]]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("email-harness", "email template regression tests")
-    group.addoption("--update-snapshots", action="store_true", help="write new and changed email snapshots")
+    group.addoption("--update-snapshots", action="store_true", help="write new and changed email snapshots (not a case that starts or stops being sent)")
+    group.addoption("--allow-outcome-change", action="store_true", help="with --update-snapshots: also write cases that start or stop being sent")
     group.addoption("--email-strict", action="store_true", help="rule warnings fail the case too")
     group.addoption("--no-screenshots", action="store_true", help="compare text snapshots only (no browser)")
 
@@ -65,6 +66,7 @@ def _engine(config: pytest.Config) -> Engine:
             engine = Engine(
                 project,
                 update=config.getoption("update_snapshots"),
+                allow_outcome_change=config.getoption("allow_outcome_change"),
                 strict=config.getoption("email_strict"),
                 screenshots=False if config.getoption("no_screenshots") else None,
             )

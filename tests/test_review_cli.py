@@ -45,7 +45,7 @@ def planted(sandbox, monkeypatch):
 def test_approve_by_re_rendering_needs_the_option_for_a_case_that_starts_being_sent(planted):
     before = (planted.root / "snapshots/gift_card_confirmation/en-one-order/outcome.txt").read_text()
     refused = run("approve", NOW_SENT)
-    assert refused.exit_code == 1 and "would start being sent; nothing was written" in refused.output
+    assert refused.exit_code == 1 and f"{NOW_SENT}: now sent" in refused.output and "nothing was written for them" in refused.output
     assert "--allow-outcome-change" in refused.output
     assert (planted.root / "snapshots/gift_card_confirmation/en-one-order/outcome.txt").read_text() == before
     assert run("approve", "gift_card_confirmation[en-no-orders]").exit_code == 0  # still not sent: no option needed

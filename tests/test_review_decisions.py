@@ -18,7 +18,7 @@ from harness.review.app import create_app
 from harness.review.apply import approve_from_report
 from harness.review.changes import expected_hash, group_changes
 from harness.review.decisions import DECISIONS, Decision, apply_decisions, decisions_document, read_decisions
-from harness.review.outcome import OPTION, outcome_switches, refusal
+from harness.snapshots.outcome import NOW_SENT as STARTS, OPTION
 from harness.snapshots import SnapshotStore
 
 GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
@@ -66,7 +66,7 @@ def test_approve_from_a_report_refuses_a_case_that_starts_being_sent(pending):
     assert result.exit_code == 1 and f"refused: {NOW_SENT}" in result.output
     assert "starts sending this email" in result.output and OPTION in result.output
     assert snapshot(pending, NOW_SENT) == before and log(pending) == []
-    # Other outcome changes (still not sent, or no longer sent) are not this incident.
+    # Still not sent, for another reason: not an outcome change.
     assert run("approve", "--from", "report", "gift_card_confirmation[en-no-orders]").exit_code == 0
     applied = approve_from_report(pending.root / "report", results(pending), SnapshotStore(pending.root / "snapshots"),
                                   [NOW_SENT], allow_outcome_change=True)
@@ -75,16 +75,16 @@ def test_approve_from_a_report_refuses_a_case_that_starts_being_sent(pending):
     assert entry["case"] == NOW_SENT and entry["outcome"] == "not sent: account has no gift card order -> sent"
 
 
-def test_approve_by_re_rendering_reports_the_cases_that_start_being_sent(pending):
+def test_approve_by_re_rendering_holds_the_cases_that_start_being_sent(pending):
     engine = pending.engine()
-    results_ = [engine.approve(case) for case in engine.cases(["gift_card_confirmation[*]"])]
-    switches = outcome_switches(engine.store, results_)
-    assert NOW_SENT in switches and switches[NOW_SENT] == "not sent: account has no gift card order"
-    assert "gift_card_confirmation[en-no-orders]" not in switches  # still not sent
-    assert "gift_card_confirmation[en-gift-card-google-play]" not in switches  # was sent already
-    message = refusal(switches)
-    assert message.startswith(f"refused: {len(switches)} case(s) would start being sent; nothing was written")
-    assert OPTION in message
+    results_ = {r.case.id: r for r in (engine.approve(case) for case in engine.cases(["gift_card_confirmation[*]"]))}
+    held = {case_id for case_id, r in results_.items() if r.held}
+    assert NOW_SENT in held and results_[NOW_SENT].outcome_change == STARTS
+    assert results_[NOW_SENT].approved_outcome == "not sent: account has no gift card order\n"
+    assert "gift_card_confirmation[en-no-orders]" not in held  # still not sent
+    # The guard swap also stops the gift-card buyers' confirmation: held just the same.
+    assert results_["gift_card_confirmation[en-gift-card-google-play]"].outcome_change == "no longer sent"
+    assert NOW_SENT not in engine.pending and f"email-harness approve {OPTION} '{NOW_SENT}'" in results_[NOW_SENT].explain()
 
 
 # -- the review server -------------------------------------------------------------------------

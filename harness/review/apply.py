@@ -3,8 +3,8 @@
 The report keeps, per case that differs, the received parts with their sha256 and the hash of the
 approved manifest they replace. Approval checks both: a received file that is missing or altered,
 or a snapshot that changed since the run (someone approved meanwhile, a newer commit) is refused
-with a message, never half-applied; so is a case that would start being sent ("not sent" approved,
-"sent" received) unless that is confirmed explicitly. Every approval appends a line to
+with a message, never half-applied; so is a case that would start or stop being sent ("not sent"
+approved, "sent" received, or the reverse) unless that is confirmed explicitly. Every approval appends a line to
 ``snapshots/review-log.jsonl``.
 """
 
@@ -24,6 +24,7 @@ from ..cases import Case, select
 from ..errors import HarnessError, SnapshotError
 from ..safepaths import check_name, open_nofollow, read_regular
 from ..snapshots import ApprovedSnapshot, SnapshotStore, manifest_hash, sha256
+from ..snapshots.outcome import NOW_SENT, OPTION, outcome_change
 
 __all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "append_log", "approve_from_report", "now", "reviewer"]
 
@@ -73,8 +74,8 @@ class ReportApprover:
 
     def approve(self, case_id: str, *, who: str | None = None, confirm_outcome: bool = False,
                 reason: str = "", group: str = "") -> Applied:
-        """Write the case's received parts as its snapshot and log it. A case that would start
-        being sent ("not sent" approved, "sent" received) needs ``confirm_outcome``."""
+        """Write the case's received parts as its snapshot and log it. A case that would start or
+        stop being sent needs ``confirm_outcome``."""
         case = self.pending.get(case_id)
         if case is None:
             return Applied(case_id, False, "not a pending change in this report")
@@ -119,14 +120,17 @@ class ReportApprover:
             parts[filename] = data
         before = current.text("outcome.txt") if current else None
         after = parts.get("outcome.txt", b"").decode("utf-8", "replace")
-        if not confirm and before and before.startswith("not sent") and after.strip() == "sent":
-            return Applied(case_id, False, f"starts sending this email: it was '{before.strip()}' and is now 'sent'. "
-                                           "Approve it only if this account must get it, with --allow-outcome-change "
-                                           "(or the confirmation on the review page)", needs_confirmation=True)
+        change = outcome_change(before, after)
+        if change and not confirm:
+            what = "starts sending this email" if change == NOW_SENT else "stops sending this email"
+            return Applied(case_id, False, f"{what}: it was '{(before or '').strip()}' and is now '{after.strip()}'. "
+                                           f"Approve it only if this is intended: email-harness approve --from "
+                                           f"{self.report} {OPTION} '{case_id}' (or confirm it on the review page)",
+                           needs_confirmation=True)
         new_hash = manifest_hash(self.store.write(case["template"], case["fixture"], parts, case["manifest"]))
         entry: dict[str, Any] = {"when": now(), "who": who or reviewer(), "action": "approve", "case": case_id,
                                  "old": case["approved_manifest"], "new": new_hash, "from": str(self.report)}
-        if confirm and before and before.startswith("not sent"):
+        if change:
             entry["outcome"] = f"{before.strip()} -> {after.strip()}"
         append_log(self.store, entry | {k: v for k, v in extra.items() if v})
         return Applied(case_id, True, previous=current, old=case["approved_manifest"], new=new_hash)
@@ -166,8 +170,8 @@ def append_log(store: SnapshotStore, entry: dict[str, Any]) -> None:
 
 def approve_from_report(report: Path, document: dict[str, Any], store: SnapshotStore, patterns: Sequence[str],
                         *, allow_outcome_change: bool = False) -> list[Applied]:
-    """``email-harness approve --from REPORT PATTERN...``: a case that starts being sent is
-    refused unless ``allow_outcome_change`` (``--allow-outcome-change``)."""
+    """``email-harness approve --from REPORT PATTERN...``: a case that starts or stops being sent
+    is refused (the others are written) unless ``allow_outcome_change`` (``--allow-outcome-change``)."""
     approver = ReportApprover(report, document, store)
     chosen = approver.select(patterns)
     if not chosen:

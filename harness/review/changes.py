@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..snapshots.outcome import NO_LONGER_SENT, NOW_SENT, OPTION, outcome_change
 from .evidence import CaseEvidence, as_list, as_str
 from .sources import Sources
 from .textdiff import edits, first_edit, mask
 
-__all__ = ["KINDS", "CaseChange", "ChangeGroup", "approve_command", "classify", "expected_hash", "group_changes", "is_switch_to_sent"]
+__all__ = ["KINDS", "CaseChange", "ChangeGroup", "FLIPS", "approve_command", "changes_outcome", "classify", "expected_hash", "group_changes"]
 
 #: Kinds of change, most serious first, with the words the page uses.
 KINDS: dict[str, str] = {
@@ -51,9 +52,13 @@ def expected_hash(case: dict[str, Any]) -> str | None:
     return manifest_hash({**manifest, "parts": dict(sorted(received.items()))})
 
 
-def is_switch_to_sent(before: str | None, after: str | None) -> bool:
-    """``not sent: ...`` before and ``sent`` after: the email starts going to this account."""
-    return bool(before and after and before.startswith("not sent") and after.strip() == "sent")
+#: Switches that change who gets the email: approved only with a second confirmation.
+FLIPS = (NOW_SENT, NO_LONGER_SENT)
+
+
+def changes_outcome(before: str | None, after: str | None) -> bool:
+    """The email starts or stops going to this account (see :mod:`harness.snapshots.outcome`)."""
+    return bool(outcome_change(before, after))
 
 
 def _first_line(text: str, limit: int = 160) -> str:
@@ -242,7 +247,7 @@ def group_changes(document: dict[str, Any], report: Path, sources: Sources | Non
     def seriousness(group: ChangeGroup) -> tuple[bool, bool, int, int, str]:
         kinds = group.kinds or ["layout"]
         actionable = bool(group.approvable) or any(c.status in ("failed", "error") for c in group.cases)
-        return (group.switch != "now sent", not actionable, rank.index(kinds[0]), -len(group.cases), group.first.id)
+        return (group.switch not in FLIPS, not actionable, rank.index(kinds[0]), -len(group.cases), group.first.id)
 
     return sorted(result, key=seriousness)
 
@@ -288,5 +293,5 @@ def approve_command(group: ChangeGroup, folder: str, pending: Counter[str]) -> s
     patterns = []
     for template in sorted(mine):
         patterns += [f"{template}[*]"] if mine[template] == pending[template] else [c.id for c in group.approvable if c.template == template]
-    option = " --allow-outcome-change" if group.switch == "now sent" else ""
+    option = f" {OPTION}" if group.switch in FLIPS else ""
     return f"email-harness approve --from {folder}{option} " + " ".join(f"'{p}'" for p in patterns)

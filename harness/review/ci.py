@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from .changes import KINDS, approve_command, group_changes
+from .changes import FLIPS, KINDS, approve_command, group_changes
 from .evidence import as_list, as_str
 from .sources import Sources
 
@@ -42,12 +42,12 @@ def job_summary(document: dict[str, Any], report: Path, *, folder: str = "email-
     lines = [f"## email-harness: {len(changes)} change{'s' * (len(changes) != 1)} in {cases} case{'s' * (cases != 1)}", ""]
     lines.append(f"{s.get('cases', 0)} cases · {s.get('sent', 0)} sent · {s.get('not_sent', 0)} not sent · "
                  f"{s.get('failed', 0)} failed · {s.get('error', 0)} errors")
-    if any(g.switch == "now sent" for g in changes):
-        lines += ["", "> [!WARNING]", "> An email starts going to accounts it was not sent to. Approving it needs `--allow-outcome-change`."]
+    if any(g.switch in FLIPS for g in changes):
+        lines += ["", "> [!WARNING]", "> An email starts or stops going to accounts. Approving that needs `--allow-outcome-change`."]
     if groups:
         lines += ["", "| | change | kind | cases | templates |", "|---|---|---|---|---|"]
         for g in groups:
-            mark = "⚠️" if g.switch == "now sent" else "❌" if not g.approvable and any(c.status in ("failed", "error") for c in g.cases) else ""
+            mark = "⚠️" if g.switch in FLIPS else "❌" if not g.approvable and any(c.status in ("failed", "error") for c in g.cases) else ""
             lines.append(f"| {mark} | {_cell(g.title)} | {', '.join(KINDS[k] for k in g.kinds)} | {len(g.cases)} | {_cell(', '.join(g.templates))} |")
     if changes:
         lines += ["", f"Download the `{folder}` artifact, then review it with `email-harness review --report {folder}`, or approve a change:", ""]

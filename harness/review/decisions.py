@@ -24,7 +24,7 @@ from ..errors import HarnessError
 from ..safepaths import read_regular
 from ..snapshots import SnapshotStore, atomic_write
 from .apply import Applied, ReportApprover, append_log, now, reviewer
-from .changes import expected_hash, is_switch_to_sent
+from .changes import changes_outcome, expected_hash
 from .evidence import CaseEvidence
 
 __all__ = ["DECISIONS", "FORMAT", "Decision", "OtherRunError", "apply_decisions", "decisions_document", "read_decisions", "run_id",
@@ -115,7 +115,7 @@ def check_decision(decision: Decision, case: dict[str, Any] | None) -> str:
 def apply_decisions(report: Path, document: dict[str, Any], store: SnapshotStore, path: Path, *,
                     allow_outcome_change: bool = False, who: str | None = None) -> list[Applied]:
     """Apply an exported decisions file: approvals write snapshots (checked as ``approve --from``
-    checks them), rejections are logged with their reason. A case that starts being sent needs
+    checks them), rejections are logged with their reason. A case that starts or stops being sent needs
     both the page's confirmation (in the file) and ``allow_outcome_change``."""
     approver = ReportApprover(report, document, store)
     results = []
@@ -132,8 +132,8 @@ def apply_decisions(report: Path, document: dict[str, Any], store: SnapshotStore
             results.append(Applied(decision.case, True, "rejected" + (f": {decision.reason}" if decision.reason else "")))
             continue
         evidence = CaseEvidence(approver.report, case)
-        if is_switch_to_sent(evidence.before("outcome.txt"), evidence.after("outcome.txt")) and not decision.confirm_outcome:
-            results.append(Applied(decision.case, False, "starts sending this email, but the decision does not record the "
+        if changes_outcome(evidence.before("outcome.txt"), evidence.after("outcome.txt")) and not decision.confirm_outcome:
+            results.append(Applied(decision.case, False, "starts or stops sending this email, but the decision does not record the "
                                                         "outcome confirmation; confirm it on the review page", needs_confirmation=True))
             continue
         results.append(approver.approve(decision.case, who=person, reason=decision.reason, group=decision.group,

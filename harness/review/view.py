@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..snapshots.outcome import NOW_SENT
 from .changes import CaseChange
 from .evidence import as_list, as_str
 from .shots import Screenshot, screenshots
@@ -74,7 +75,7 @@ def case_view(change: CaseChange, sources: Sources) -> CaseView:
     view.shots = screenshots(ev)
     before_text, after_text = ev.before("body.txt"), ev.after("body.txt")
     if "body.txt" in ev.changed:
-        if before_text is None or change.switch == "now sent":
+        if before_text is None or change.switch == NOW_SENT:
             view.whole_text, view.whole_kind = (after_text or "")[:MAX_WHOLE_TEXT], "added"
         elif after_text is None:
             view.whole_text, view.whole_kind = before_text[:MAX_WHOLE_TEXT], "removed"

@@ -216,6 +216,36 @@ class SnapshotStore:
             parts[filename] = data
         return ApprovedSnapshot(folder, parts, manifest)
 
+    def approved_outcome(self, template: str, fixture: str) -> str | None:
+        """The approved ``outcome.txt``, checked against its manifest even when other parts of
+        the case are corrupt; ``None`` when the case has no snapshot, and
+        :data:`~harness.snapshots.outcome.UNKNOWN` when the outcome cannot be validated (a
+        manifest that does not parse, an outcome edited by hand): who gets this email must
+        never be read from an unverified file."""
+        from .outcome import UNKNOWN
+
+        folder = self.folder(template, fixture)
+        if not folder.is_dir():
+            return None
+        try:
+            snapshot = self.read(template, fixture)
+            if snapshot is not None:
+                return snapshot.text("outcome.txt")
+        except SnapshotError:
+            pass
+        else:
+            return None
+        try:
+            with self._flock(exclusive=False, timeout=60):
+                manifest = _load_manifest(folder / MANIFEST)
+                expected = manifest["parts"].get("outcome.txt")
+                data = read_regular(folder / "outcome.txt", SnapshotError, follow=False) if expected else b""
+            if expected and sha256(data) == expected:
+                return data.decode("utf-8")
+        except (SnapshotError, UnicodeDecodeError):
+            pass
+        return UNKNOWN
+
     def write(self, template: str, fixture: str, parts: dict[str, bytes], manifest: dict[str, Any]) -> dict[str, Any]:
         """Replace the case's snapshot as a whole (see the module docstring); parts no longer
         produced (body.html of a case that is now not sent) are removed. Returns the manifest

@@ -2,8 +2,8 @@
 // finish. On the review server (a token on <body>) every decision goes to the server, which
 // writes snapshots and the review log; from disk they stay in this browser (localStorage) and
 // are exported as a file for 'email-harness approve --from REPORT --decisions FILE'.
-// A case that starts being sent ("not sent" -> "sent") is approved only after a second,
-// explicit confirmation.
+// A case that starts or stops being sent ("not sent" <-> "sent") is approved only after a
+// second, explicit confirmation.
 (() => {
   "use strict";
   const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -13,6 +13,8 @@
   const articles = $$("article.case[data-approvable]");
   const byId = new Map(articles.map((a) => [a.dataset.case, a]));
   const view = () => window.emailReport;
+  // Who gets the email changes: never approved in one click.
+  const flips = (el) => ["now sent", "no longer sent"].includes(el.dataset.switch);
 
   let local = {};
   if (!token) {
@@ -42,7 +44,7 @@
       group.dataset.done = decided === mine.length ? "1" : "0";
       const which = left === mine.length || left === 0 ? (mine.length > 1 ? `all ${mine.length}` : "it") : `the ${left} open`;
       const approve = group.querySelector(".approve-group"), reject = group.querySelector(".reject-group");
-      approve.textContent = `Approve ${which}${group.dataset.switch === "now sent" ? "…" : ""}`;
+      approve.textContent = `Approve ${which}${flips(group) ? "…" : ""}`;
       reject.textContent = `Reject ${which}`;
       approve.disabled = reject.disabled = left === 0;
       group.querySelector(".undo-group").disabled = decided === 0;
@@ -73,7 +75,7 @@
     for (const id of ids) {
       const article = byId.get(id);
       if (action === "undo") { delete local[id]; cases.push(id); continue; }
-      if (action === "approve" && article.dataset.switch === "now sent" && !confirm) { errors[id] = "needs the outcome confirmation"; continue; }
+      if (action === "approve" && flips(article) && !confirm) { errors[id] = "needs the outcome confirmation"; continue; }
       local[id] = {
         decision: action, reason, confirm_outcome: action === "approve" && confirm, group,
         old: article.dataset.old || null, new: article.dataset.new || null, when: new Date().toISOString().slice(0, 19) + "+00:00",
@@ -99,7 +101,7 @@
     const out = group.querySelector(".group-outcome");
     const ids = targets(action, group, caseId);
     if (!ids.length) { out.textContent = action === "undo" ? "nothing to undo" : "every case here is decided; undo first"; return; }
-    const needsConfirm = action === "approve" && ids.some((id) => byId.get(id).dataset.switch === "now sent");
+    const needsConfirm = action === "approve" && ids.some((id) => flips(byId.get(id)));
     if (needsConfirm && !confirm) return askConfirmation(group, caseId, ids.length);
     const reason = action === "reject" ? group.querySelector(".reason").value.trim() : "";
     out.textContent = "…";
