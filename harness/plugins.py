@@ -49,7 +49,9 @@ def load_plugins(root: Path, modules: tuple[str, ...] | list[str]) -> None:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: a plugin must not end the run as a pass
             raise ConfigError(f"entry point {ep.name} = {ep.value!r} (group {ENTRY_POINT_GROUP}): {_why(exc)}") from None
     if modules and str(root) not in sys.path:
         sys.path.insert(0, str(root))
@@ -78,7 +80,11 @@ def _import(name: str, where: str) -> Any:
         if exc.name and name.startswith(exc.name):
             raise ConfigError(f"{where}: no module named {exc.name!r} importable from the project root") from None
         raise ConfigError(f"{where}: {_why(exc)}") from None
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        # SystemExit and GeneratorExit included: 'sys.exit(0)' in a plugin module would otherwise
+        # end 'email-harness run' with exit 0 and nothing checked, a green CI that means nothing.
         raise ConfigError(f"{where}: importing it failed: {_why(exc)}") from None
 
 
@@ -89,6 +95,8 @@ def _why(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if "importlib" not in f.filename]
     where = f" ({own[-1].filename}:{own[-1].lineno})" if own else ""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r}){where}; a plugin module must only register plugins"
     return f"{type(exc).__name__}: {exc}{where}"
 
 

@@ -300,6 +300,25 @@ def test_a_plugin_module_that_raises_names_its_file_and_line(team):
     assert f"{team.module}.py:4" in str(raised.value)
 
 
+@pytest.mark.parametrize(("code", "expected"), [
+    ("import sys\nsys.exit(0)\n", "it called sys.exit(0)"),
+    ("raise SystemExit('bye')\n", "it called sys.exit('bye')"),
+    ("class Stop(BaseException): pass\nraise Stop('not an Exception')\n", "Stop: not an Exception"),
+])
+def test_a_plugin_module_that_exits_is_a_configuration_error_not_a_green_run(team, monkeypatch, code, expected):
+    """sys.exit(0) while loading once ended 'email-harness run' with exit 0 and nothing checked."""
+    team.plugin(code)
+    team.template("t", "x", "subject: S\n")
+    team.fixture("en-a", "locale: en\nname: A\n")
+    with pytest.raises(ConfigError):
+        team.engine()  # writes pyproject.toml too
+    monkeypatch.chdir(team.root)
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code == 2, result.output
+    assert f"plugins: '{team.module}': importing it failed: {expected}" in result.output
+    assert f"{team.module}.py:" in result.output
+
+
 def test_a_wrong_setting_type_names_the_key_and_what_it_takes(team):
     team.settings["plugins"] = f'"{team.module}"'
     with pytest.raises(ConfigError, match=r"plugins = '.*': expected a list of module names"):
