@@ -9,6 +9,7 @@ from typing import Literal
 
 from .cases import Case
 from .rules import Finding
+from .snapshots.accepted import AcceptedCheck
 from .snapshots.outcome import OutcomeChange, approve_hint
 
 __all__ = ["CaseResult", "PartChange", "Status", "environment_notes"]
@@ -60,6 +61,9 @@ class CaseResult:
     #: An update or approval asked to write this case and did not: its outcome changes and
     #: nobody confirmed that (``--allow-outcome-change``).
     held: bool = False
+    #: Findings accepted with a reason (``accepted-findings.yaml``): they are not in ``findings``
+    #: and do not fail the case; accepted ones that no longer occur are notes in ``findings``.
+    accepted: AcceptedCheck = field(default_factory=AcceptedCheck)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +76,8 @@ class CaseResult:
             lines.append(f"  {self.error}")
         for finding in self.findings:
             lines.append(f"  {finding.describe()}")
+        if self.accepted.accepted:
+            lines.append(f"  ({len(self.accepted.accepted)} accepted finding(s) not shown: {self.accepted.reason})")
         for change in self.changes:
             what = {"new": "no approved snapshot yet", "removed": "no longer produced", "changed": "differs"}
             lines.append(f"  {change.kind} ({change.filename}): {what[change.status]}")

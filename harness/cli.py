@@ -193,11 +193,17 @@ def approve(
     rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Approve only screenshots approved on another browser whose case's content is unchanged; content changes stay pending.")] = False,
     allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="Also approve cases that start or stop being sent (approved 'not sent', now 'sent', or the reverse).")] = False,
     decisions: Annotated[Optional[Path], typer.Option("--decisions", dir_okay=False, help="With --from: apply the decisions exported from the report page (review-decisions.json).")] = None,
+    accept_findings: Annotated[Optional[str], typer.Option("--accept-findings", metavar="PATTERN", help="Accept the current rule findings of these cases (with --reason): stored in each case's accepted-findings.yaml, they no longer fail it; a new finding still does.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why the findings are acceptable (required with --accept-findings; kept in the file).")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
 ) -> None:
     """Approve the chosen cases: write their snapshots, re-rendered now or taken from a report."""
+    if accept_findings is not None or reason is not None:
+        others = {"case patterns": cases, "--from": from_report, "--rebaseline": rebaseline, "--decisions": decisions,
+                  "--allow-outcome-change": allow_outcome_change}
+        _accept_findings(accept_findings, reason, [name for name, given in others.items() if given], catalog, fixtures, snapshots)
     cases = cases or (["*"] if rebaseline else [])
     try:
         project = _project(catalog, fixtures, snapshots, None)
@@ -245,6 +251,58 @@ def approve(
         console.print(f"{mark}: {result.case.id}" + (f"\n  {result.error}" if result.error else ""), markup=False)
     _print_held(results)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def _accept_findings(pattern: str | None, reason: str | None, others: list[str], catalog: Path | None, fixtures: Path | None, snapshots: Path | None) -> None:
+    """``approve --accept-findings PATTERN --reason TEXT``: render the selected cases, and replace
+    each one's accepted list with its current findings (see ``harness.snapshots.accepted``)."""
+    from .review.apply import append_log, now, reviewer
+    from .snapshots.accepted import accept, entry_for, fixture_names, is_acceptable
+
+    try:
+        if pattern is None:
+            raise HarnessError("--reason goes with --accept-findings PATTERN (approving a change takes no reason on the command line)")
+        if not (reason or "").strip():
+            raise HarnessError(f"--accept-findings needs --reason \"...\": why these findings are acceptable (kept in each case's "
+                               f"accepted-findings.yaml), e.g. email-harness approve --accept-findings '{pattern}' --reason \"known, ticket DES-12\"")
+        if others:
+            raise HarnessError(f"--accept-findings only accepts findings; run it without {', '.join(others)}")
+        engine = Engine(_project(catalog, fixtures, snapshots, None))
+        selected = engine.cases([pattern])
+        if not selected:
+            raise HarnessError(f"no case matches {pattern}; see 'email-harness list'")
+    except HarnessError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    assert reason is not None
+    refused = 0
+    with engine:
+        for case in selected:
+            result = engine.check(case, write=False)
+            if result.status == "error":
+                refused += 1
+                console.print(f"refused: {case.id}\n  {result.error}", markup=False)
+                continue
+            names = fixture_names(engine.fixtures.fixtures[case.fixture])
+            entries = [entry_for(f, names) for f in result.accepted.accepted + result.findings if is_acceptable(f)]
+            # A crashed rule checked nothing: a bug to fix, never accepted (notes never fail).
+            crashed = [f for f in result.findings if not is_acceptable(f) and f.severity != "note"]
+            try:
+                done = accept(engine.store, case.template, case.fixture, entries, reason)
+                if done.status in ("accepted", "cleared"):
+                    append_log(engine.store, {"when": now(), "who": reviewer(), "action": "accept findings", "case": case.id,
+                                              "old": done.old, "new": done.new, "reason": reason.strip(), "findings": done.count})
+            except HarnessError as exc:
+                _error(exc)
+                raise typer.Exit(2) from None
+            refused += done.status == "refused"
+            label = {"accepted": f"accepted {done.count} finding(s)", "cleared": "no findings: accepted list removed",
+                     "unchanged": f"unchanged ({done.count} finding(s) already accepted)" if done.count else "no findings to accept",
+                     "refused": "refused"}[done.status]
+            console.print(f"{label}: {case.id}" + (f"\n  {done.message}" if done.message else ""), markup=False)
+            for finding in crashed:
+                console.print(f"  not accepted (the rule crashed and checked nothing; fix it): {finding.describe()}", markup=False)
+    raise typer.Exit(1 if refused else 0)
 
 
 @app.command()

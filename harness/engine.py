@@ -32,6 +32,7 @@ from .render.translations import TranslationSet
 from .rules import Finding, RuleContext, run_rules
 from .screenshots import Camera, viewport
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
+from .snapshots.accepted import carried, check_accepted, fixture_names
 from .snapshots.outcome import outcome_change
 from .snapshots import (
     ApprovedSnapshot,
@@ -216,11 +217,14 @@ class Engine:
         try:
             with self.stopwatch.stage("compare"):
                 result.changes = self._compare(approved, received)
+                # Findings accepted with a reason (accepted-findings.yaml) do not fail the case.
+                names = fixture_names(self.fixtures.fixtures[case.fixture])
+                result.findings, result.accepted = check_accepted(result.findings, approved, names, case.id)
         except SnapshotError as exc:
             result.status, result.error = "error", str(exc)
             result.seconds = time.perf_counter() - started
             return result
-        parts = {name: text.encode("utf-8") for name, text in received.items()}
+        parts = {name: text.encode("utf-8") for name, text in received.items()} | carried(approved)
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
         # A note never fails a case, not even with --strict: it records something deliberate.
         failing = any(f.severity == "error" or (self.strict and f.severity == "warning") for f in result.findings)
@@ -436,7 +440,7 @@ class Engine:
         except HarnessError as exc:
             return CaseResult(case, "error", error=str(exc))
         result = CaseResult(case, "updated", outcome=email.outcome, locale=email.locale, reason=email.reason)
-        parts = {name: text.encode("utf-8") for name, text in received.items()}
+        parts = {name: text.encode("utf-8") for name, text in received.items()} | carried(approved)
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
         manifest = self._manifest(case, email, screenshot_manifest)
         if approved is not None and approved.parts == parts and {k: v for k, v in approved.manifest.items() if k != "parts"} == manifest:

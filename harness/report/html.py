@@ -25,7 +25,7 @@ from ..snapshots import atomic_write
 __all__ = ["ASSETS", "case_views", "render_report", "write_report"]
 
 ASSETS = Path(__file__).with_name("assets")
-ASSET_FILES = ("report.css", "report.js", "review.js")
+ASSET_FILES = ("report.css", "report.js", "review.js", "accept.js")
 STATUS_ORDER = ("failed", "error", "changed", "new", "updated", "passed", "not sent")
 #: The grid's legend: status, symbol, meaning.
 LEGEND = [
@@ -110,6 +110,8 @@ def render_report(
         legend=LEGEND,
         notes=document.get("notes", []),
         unused=document.get("unused_snapshots", []),
+        accepted=[c for c in cases if isinstance(c.get("accepted_findings"), dict)
+                  and (c["accepted_findings"].get("findings") or c["accepted_findings"].get("no_longer_occur"))],
         review=review,
         base=review.get("base", "") if review else "",
         states=(review or {}).get("states", {}),

@@ -44,6 +44,8 @@ def summarize(cases: Sequence[dict[str, Any]]) -> dict[str, int]:
         "not_sent": outcomes["not sent"],
         **{status: statuses[status] + also[status] for status in ("passed", "updated", "changed", "new", "failed", "error")},
         "warnings": sum(1 for c in cases for f in c["findings"] if f["severity"] == "warning"),
+        # Findings that occurred and did not fail their case: accepted with a reason.
+        "accepted_findings": sum(len((c.get("accepted_findings") or {}).get("findings", [])) for c in cases),
     }
 
 
@@ -58,6 +60,9 @@ def _case_json(result: CaseResult, approved_files: list[str]) -> dict[str, Any]:
         "status": result.status,
         "error": result.error,
         "findings": [asdict(f) for f in result.findings],
+        # Accepted findings with their reason, those no longer occurring, and what accepting the
+        # case's findings now would store (the review page's "accept findings" writes that).
+        "accepted_findings": result.accepted.as_json(),
         "changes": [asdict(c) for c in result.changes],
         "screenshots": result.screenshots,
         "seconds": round(result.seconds, 4),

@@ -6,7 +6,7 @@ images, and writes snapshots through :class:`~harness.review.session.ReviewSessi
 be pending cases of the report, files are served from inside the report folder only, and every
 POST carries a per-start token. A POST names ``case`` (an id or pattern) or ``group`` (a change
 group of the page), and may add ``reason`` and ``confirm_outcome`` (needed to approve a case that
-starts being sent).
+starts being sent). ``/accept-findings`` takes ``case`` and a required ``reason``.
 
 Listening on 127.0.0.1 does not keep other web sites out: a page the designer visits can point its
 own name at 127.0.0.1 (DNS rebinding) and then read this page, token included. So every request
@@ -136,7 +136,7 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
         for case_id in session.approver.pending:
             decision = session.decisions.get(case_id)
             states[case_id] = {"state": session.state(case_id), "reason": decision.reason if decision else ""}
-        review = {"token": token, "base": "", "states": states, "notes": session.notes}
+        review = {"token": token, "base": "", "states": states, "notes": session.notes, "accepted": session.accepted}
         return render_report(document, review=review, folder=report.name, root=report, sources=sources, groups=groups, views=views)
 
     @app.get("/assets/<path:name>")
@@ -193,6 +193,27 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
             extra = {"needs_confirmation": done.needs_confirmation} if done.needs_confirmation else {}
             return jsonify(error="; ".join(f"{c}: {m}" for c, m in done.errors.items()), **body, **extra), 409
         return jsonify(body)
+
+    @app.post("/accept-findings")
+    def accept_findings() -> Any:
+        """Accept the findings of the cases ``case`` (an id or pattern) selects, with a reason."""
+        payload = _payload()
+        if isinstance(payload, tuple):
+            return payload
+        reason = payload.get("reason", "").strip()
+        if not isinstance(payload.get("case"), str) or not reason:
+            return _json_error(400, 'accepting findings needs "case" (an id or pattern) and a "reason": why they are accepted')
+        with deciding:
+            try:
+                done = session.accept_findings(payload["case"], reason)
+            except HarnessError as exc:
+                return _json_error(500, str(exc))
+        if not done:
+            return _json_error(404, f"{payload['case']!r}: no case of this report with findings to accept")
+        errors = {a.case: a.message for a in done if a.status == "refused"}
+        body = {"cases": [a.case for a in done if a.status != "refused"], "errors": errors,
+                "accepted": {a.case: a.count for a in done if a.status != "refused"}}
+        return (jsonify(error="; ".join(f"{c}: {m}" for c, m in errors.items()), **body), 409) if errors and not body["cases"] else jsonify(body)
 
     app.add_url_rule("/approve", "approve", lambda: _decide("approve"), methods=["POST"])
     app.add_url_rule("/reject", "reject", lambda: _decide("reject"), methods=["POST"])

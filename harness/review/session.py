@@ -14,9 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..cases import Case, select
 from ..errors import HarnessError, SnapshotError
 from ..safepaths import check_name, read_regular, safe_folder
 from ..snapshots import ApprovedSnapshot, SnapshotStore, atomic_write, manifest_hash, sha256
+from ..snapshots.accepted import Accepted, Acceptance, accept, accept_command
 from .apply import Applied, ReportApprover, append_log, now, reviewer
 from .changes import expected_hash
 from .decisions import DECISIONS, Decision, OtherRunError, check_decision, read_decisions, write_decisions
@@ -45,6 +47,8 @@ class ReviewSession:
         self.decisions: dict[str, Decision] = {}
         #: Why kept decisions were dropped on start, for the page.
         self.notes: list[str] = []
+        #: Cases whose findings were accepted here (id -> reason), for the page.
+        self.accepted: dict[str, str] = {}
         self._load()
 
     # -- state ---------------------------------------------------------------------------------
@@ -147,6 +151,40 @@ class ReviewSession:
         entry = {"when": decision.when, "who": decision.who, "action": action, "case": decision.case,
                  "old": decision.old, "new": decision.new, "from": str(self.report)}
         append_log(self.store, entry | {k: v for k, v in (("reason", decision.reason), ("group", decision.group)) if v})
+
+    def accept_findings(self, pattern: str, reason: str) -> list[Acceptance]:
+        """Accept the findings the run recorded for the cases ``pattern`` selects (their list
+        rewritten, as ``approve --accept-findings`` does after re-rendering). Only cases without
+        a pending change: findings are accepted on top of an approved snapshot, and accepting
+        must not make this report's approvals stale."""
+        cases = {c["id"]: c for c in self.document.get("cases", []) if isinstance(c, dict) and isinstance(c.get("id"), str)
+                 and isinstance(c.get("accepted_findings"), dict)}
+        chosen = [c.id for c in select([Case.parse(i) for i in sorted(cases)], [pattern])]
+        done = []
+        for case_id in chosen:
+            case = cases[case_id]
+            if case_id in self.approver.pending:
+                done.append(Acceptance(case_id, "refused", message=(
+                    "its change is pending: approve it and run again, then accept its findings "
+                    f"(or at once: email-harness approve '{case_id}' && {accept_command(case_id)})")))
+                continue
+            try:
+                entries = [Accepted(str(e["rule"]), str(e["element"]), str(e["message"]), str(e.get("severity", "")))
+                           for e in case["accepted_findings"].get("to_accept", [])]
+                template = check_name(case.get("template"), "template", self.report)
+                fixture = check_name(case.get("fixture"), "fixture", self.report)
+            except (KeyError, TypeError, AttributeError, HarnessError) as exc:
+                done.append(Acceptance(case_id, "refused", message=f"results.json does not record its findings readably ({exc})"))
+                continue
+            result = accept(self.store, template, fixture, entries, reason)
+            if result.status in ("accepted", "cleared"):
+                append_log(self.store, {"when": now(), "who": self.who or reviewer(), "action": "accept findings", "case": case_id,
+                                        "old": result.old, "new": result.new, "from": str(self.report), "reason": reason,
+                                        "findings": result.count})
+            if result.status != "refused":
+                self.accepted[case_id] = reason
+            done.append(result)
+        return done
 
     # -- undo of an approval -------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ compare word by word counts as removed and added whole.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,15 +18,14 @@ from itertools import takewhile
 from difflib import SequenceMatcher
 from typing import Literal
 
+from ..fixtures.placeholders import mask  # shared with accepted findings; re-exported for change groups
+
 __all__ = ["Hunk", "Row", "Segment", "edits", "first_edit", "mask", "word_diff"]
 
 #: Words, runs of punctuation and runs of white space; joined back they give the text unchanged.
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 #: Blocks with more tokens than this on a side are not compared word by word.
 MAX_BLOCK_TOKENS = 4000
-#: Numbers that are data rather than copy (order numbers, amounts, dates): 3+ characters.
-_NUMBER = re.compile(r"\d[\d.,:/-]*\d{2,}|\d{3,}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 Op = Literal["=", "-", "+"]
 
@@ -168,15 +166,3 @@ def _around(row: Row | None, op: str, words: int) -> str:
     right = list(takewhile(_plain, post.split()[:words])) if words else []
     text = " ".join(left) + (" " if pre[-1:].isspace() else "") + mid + (" " if post[:1].isspace() else "") + " ".join(right)
     return " ".join(text.split())
-
-
-def mask(text: str, values: Iterable[str] = ()) -> str:
-    """``text`` with one case's own data replaced by placeholders: the fixture's values (longest
-    first, white space folded), e-mail addresses and numbers of three or more characters."""
-    folded = " ".join(text.split())
-    forms = {" ".join(form.split()) for v in values for form in (v, html.escape(v, quote=False), html.escape(v))}
-    for value in sorted(forms, key=len, reverse=True):
-        if len(value) >= 3:
-            folded = folded.replace(value, "‹value›")
-    folded = _EMAIL.sub("‹email›", folded)
-    return _NUMBER.sub("‹n›", folded)

@@ -1,0 +1,252 @@
+"""Accepted findings: rule findings a team has looked at and accepted, with a reason, so that every
+rule can be on from the first run without failing on what is already known.
+
+``email-harness approve --accept-findings 'CASE-PATTERN' --reason "..."`` (or the review page)
+writes the current findings of each selected case into ``accepted-findings.yaml`` in its snapshot
+folder: a part of the snapshot like any other (in the manifest, checked against its hash, carried
+over when the case is updated or approved), so a reviewer sees it in the pull request's diff.
+From then on:
+
+- a finding that matches an accepted one does not fail the case (it is reported as accepted);
+- a new finding fails as before;
+- an accepted finding that no longer occurs is a note on the case, with the command that
+  rewrites the list.
+
+A finding is matched by rule, element and message, with the fixture's own values replaced by
+their field names (``‹customer.name›``), numbers and e-mail addresses by placeholders, folders
+and line numbers left out (:func:`entry_for`): renaming the fixture's customer, or an edit
+elsewhere in the template that moves the element down a line, does not re-open it. Severity is
+kept for the reader but not matched. A finding that occurs twice must be accepted twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import SnapshotError
+from ..fixtures import Fixture
+from ..fixtures.placeholders import field_names, mask
+from ..rules import Finding
+from .store import ApprovedSnapshot, SnapshotStore, manifest_hash
+
+__all__ = [
+    "ACCEPTED", "RULE", "Accepted", "AcceptedCheck", "Acceptance", "accept", "accept_command", "acceptable",
+    "carried", "check_accepted", "entry_for", "fixture_names", "is_acceptable",
+]
+
+#: The part's file name in a case's snapshot folder.
+ACCEPTED = "accepted-findings.yaml"
+#: The rule name of the note saying that an accepted finding no longer occurs.
+RULE = "accepted-findings"
+#: Folders of a path (``/ci/work/templates/refund.yaml`` -> ``refund.yaml``): machine-dependent.
+_FOLDERS = re.compile(r"(?<![\w.:/])/?(?:[\w.-]+/)+(?=[\w.-]+\.\w+)")
+#: ``refund.mjml:7``, ``refund.mjml:7:12``, ``line 7``, ``lines 7-9``: where, not what.
+_FILE_LINE = re.compile(r"(\.[A-Za-z][A-Za-z0-9]{0,9}):\d+(?::\d+)?\b")
+_LINE_WORD = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?\b", re.IGNORECASE)
+#: A rule that crashed checked nothing: that is a bug to fix, never a finding to accept.
+_CRASH = "the rule itself failed:"
+
+
+@dataclass(frozen=True, order=True)
+class Accepted:
+    """One accepted finding as stored (already masked); ``severity`` is for the reader only."""
+
+    rule: str
+    element: str
+    message: str
+    severity: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule, self.element, self.message)
+
+    def describe(self) -> str:
+        where = f" at {self.element}" if self.element else ""
+        return f"[{self.rule}] {self.severity or 'finding'}: {self.message}{where}"
+
+
+@dataclass
+class AcceptedCheck:
+    """A case's findings weighed against its accepted list."""
+
+    #: Why the findings were accepted ("" when the case has no accepted list).
+    reason: str = ""
+    #: The current findings that an accepted entry covers (they do not fail the case).
+    accepted: list[Finding] = field(default_factory=list)
+    #: Accepted entries that no current finding matches.
+    gone: list[Accepted] = field(default_factory=list)
+    #: What accepting the case's findings now would store, every current acceptable finding.
+    entries: list[Accepted] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any] | None:
+        """The ``accepted_findings`` block of ``results.json`` (None when there is nothing)."""
+        if not (self.reason or self.entries):
+            return None
+        return {
+            "reason": self.reason,
+            "findings": [asdict(f) for f in self.accepted],
+            "no_longer_occur": [asdict(e) for e in self.gone],
+            "to_accept": [asdict(e) for e in self.entries],
+        }
+
+
+def _where_free(text: str) -> str:
+    """``text`` without folders and line numbers."""
+    text = _FOLDERS.sub("", text)
+    text = _FILE_LINE.sub(r"\1:‹line›", text)
+    return _LINE_WORD.sub(lambda m: f"{m.group(1)} ‹line›", text)
+
+
+def fixture_names(fixture: Fixture) -> dict[str, str]:
+    """The placeholders of one fixture: its values by field name, its id as ``‹fixture›``."""
+    names = field_names(fixture.data)
+    names.setdefault(fixture.id, "fixture")
+    return names
+
+
+def entry_for(finding: Finding, names: Mapping[str, str]) -> Accepted:
+    """The fixture-independent, position-independent form of ``finding``."""
+    return Accepted(finding.rule, mask(_where_free(finding.element), names), mask(_where_free(finding.message), names), finding.severity)
+
+
+def is_acceptable(finding: Finding) -> bool:
+    """Whether ``finding`` may be accepted: not a note (it never fails a case), not a crashed
+    rule (it checked nothing), not the note about accepted findings themselves."""
+    return finding.severity != "note" and finding.rule != RULE and not finding.message.startswith(_CRASH)
+
+
+def acceptable(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if is_acceptable(f)]
+
+
+def accept_command(case_id: str) -> str:
+    return f"email-harness approve --accept-findings '{case_id}' --reason \"...\""
+
+
+# -- the file ------------------------------------------------------------------------------------
+
+
+def dump(case_id: str, reason: str, entries: Iterable[Accepted]) -> bytes:
+    """The file, readable in a diff: a header saying what it is, then the reason and the
+    entries in a stable order (rule, element, message)."""
+    header = (
+        f"# Rule findings accepted for {case_id}: they do not fail the case; a new finding does.\n"
+        "# Fixture values are shown by field name (‹customer.name›), numbers as ‹n›; line numbers are left out.\n"
+        f"# Written by: {accept_command(case_id)}\n"
+    )
+    body = {
+        "reason": reason,
+        "findings": [{"rule": e.rule, "severity": e.severity, "element": e.element, "message": e.message} for e in sorted(entries)],
+    }
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    return (header + text).encode("utf-8")
+
+
+def load(snapshot: ApprovedSnapshot, case_id: str) -> tuple[str, list[Accepted]]:
+    """The reason and entries of the case's accepted list (``("", [])`` without one)."""
+    data = snapshot.parts.get(ACCEPTED)
+    if data is None:
+        return "", []
+    path = snapshot.folder / ACCEPTED
+    try:
+        body = yaml.safe_load(data.decode("utf-8"))
+        if not isinstance(body, dict) or not isinstance(body.get("reason"), str) or not isinstance(body.get("findings"), list):
+            raise ValueError("expected 'reason' (text) and 'findings' (a list)")
+        entries = []
+        for item in body["findings"]:
+            if not isinstance(item, dict) or not all(isinstance(item.get(k, ""), str) for k in ("rule", "severity", "element", "message")):
+                raise ValueError(f"each finding needs text fields rule, severity, element, message; got {item!r}")
+            entries.append(Accepted(item.get("rule", ""), item.get("element", ""), item.get("message", ""), item.get("severity", "")))
+    except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SnapshotError(f"{path}: not an accepted-findings file ({exc}); restore it with 'git checkout -- {path}' "
+                            f"or accept the case's findings again: {accept_command(case_id)}") from None
+    return body["reason"], entries
+
+
+def carried(approved: ApprovedSnapshot | None) -> dict[str, bytes]:
+    """The accepted list to keep when the case's other parts are written anew (``run --update``,
+    ``approve``): accepting and approving are separate decisions."""
+    if approved is None or ACCEPTED not in approved.parts:
+        return {}
+    return {ACCEPTED: approved.parts[ACCEPTED]}
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+
+def check_accepted(
+    findings: list[Finding], approved: ApprovedSnapshot | None, names: Mapping[str, str], case_id: str,
+) -> tuple[list[Finding], AcceptedCheck]:
+    """Split ``findings`` into those that still count and those an accepted entry covers; an
+    accepted entry no current finding matches becomes a note. Returns the findings that count
+    (notes included) and the check for the report."""
+    reason, entries = load(approved, case_id) if approved is not None else ("", [])
+    check = AcceptedCheck(reason=reason)
+    open_entries = Counter(e.key for e in entries)
+    counting: list[Finding] = []
+    for finding in findings:
+        if is_acceptable(finding):
+            entry = entry_for(finding, names)
+            check.entries.append(entry)
+            if open_entries[entry.key] > 0:
+                open_entries[entry.key] -= 1
+                check.accepted.append(finding)
+                continue
+        counting.append(finding)
+    for entry in entries:
+        if open_entries[entry.key] > 0:
+            open_entries[entry.key] -= 1
+            check.gone.append(entry)
+            counting.append(Finding(RULE, "note", f"accepted finding no longer occurs: {entry.describe()}; "
+                                                  f"re-accept with: {accept_command(case_id)}"))
+    check.entries.sort()
+    return counting, check
+
+
+# -- accepting -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """What accepting did to one case: ``accepted``, ``unchanged``, ``cleared`` (no findings:
+    the list was removed) or ``refused`` (with why), and the manifest hashes before and after."""
+
+    case: str
+    status: str
+    count: int = 0
+    message: str = ""
+    old: str | None = None
+    new: str | None = None
+
+
+def accept(store: SnapshotStore, template: str, fixture: str, entries: list[Accepted], reason: str) -> Acceptance:
+    """Replace the case's accepted list with ``entries`` (removed when empty), leaving every
+    other part of its snapshot as it is. The case needs an approved snapshot: findings are
+    accepted on top of what a reviewer approved, never instead of approving it."""
+    case_id = f"{template}[{fixture}]"
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    with store.lock():
+        try:
+            approved = store.read(template, fixture)
+        except SnapshotError as exc:
+            return Acceptance(case_id, "refused", message=f"{exc}; findings are accepted on a readable snapshot only")
+        if approved is None:
+            return Acceptance(case_id, "refused", message=(
+                f"no approved snapshot yet: approve the case first (email-harness approve '{case_id}', or "
+                "email-harness run --update), then accept its findings"))
+        parts = {name: data for name, data in approved.parts.items() if name != ACCEPTED}
+        if entries:
+            parts[ACCEPTED] = dump(case_id, reason.strip(), entries)
+        old = manifest_hash(approved.manifest)
+        if parts == approved.parts:
+            return Acceptance(case_id, "unchanged", len(entries), old=old, new=old)
+        manifest = {k: v for k, v in approved.manifest.items() if k != "parts"}
+        new = manifest_hash(store.write(template, fixture, parts, manifest))
+    return Acceptance(case_id, "accepted" if entries else "cleared", len(entries), old=old, new=new)
