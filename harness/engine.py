@@ -126,10 +126,10 @@ class Engine:
         self.stopwatch = Stopwatch()
         self.renderer = Renderer(
             self.catalog, engine_cls(project_root=project.root), now=project.now, stopwatch=self.stopwatch,
-            translations=TranslationSet(project.translations),
+            translations=TranslationSet(project.translations, use_fuzzy=project.use_fuzzy),
         )
         # A hole in a translation fails that template's cases, whether or not a fixture uses it.
-        for name, error in missing_translations(self.catalog, self.renderer.env, project.translations).items():
+        for name, error in missing_translations(self.catalog, self.renderer.env, self.renderer.translations).items():
             self.catalog.templates.pop(name, None)
             self.catalog.errors[name] = error
         self.store = SnapshotStore(project.snapshots)

@@ -19,7 +19,7 @@ KEYS = {
     "catalog": "a folder", "fixtures": "a folder", "snapshots": "a folder", "output": "a folder",
     "now": "an ISO datetime", "mjml_engine": "an engine name", "screenshots": "true or false",
     "browser": "auto, playwright, system or a path", "plugins": "a list of module names",
-    "fixture_model": "'package.module:Model'", "translations": "a folder",
+    "fixture_model": "'package.module:Model'", "translations": "a folder", "use_fuzzy": "true or false",
 }
 
 
@@ -58,6 +58,10 @@ class Project:
     fixture_model: str | None = None
     #: Gettext catalogs, ``LOCALE/LC_MESSAGES/messages.po``; None: templates render source text.
     translations: Path | None = None
+    #: Fuzzy catalogs and messages are compiled too, as ``pybabel compile --use-fuzzy`` does;
+    #: off (the default), a fuzzy ``.po`` is skipped and fuzzy messages are left out, as production's
+    #: plain ``pybabel compile`` does (see ``harness.render.translations``).
+    use_fuzzy: bool = False
 
     @classmethod
     def load(cls, root: Path, **overrides: Any) -> Project:
@@ -101,6 +105,7 @@ class Project:
             plugins=tuple(settings.get("plugins", ())),
             fixture_model=settings.get("fixture_model"),
             translations=path("translations", "") if settings.get("translations") else None,
+            use_fuzzy=bool(settings.get("use_fuzzy", False)),
         )
 
     def with_settings(self, **settings: Any) -> Project:

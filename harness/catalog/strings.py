@@ -3,8 +3,11 @@
 Checked statically when the catalog loads, so a hole ships neither the day an Italian customer
 arrives nor the day nobody has an Italian fixture: every ``t.KEY`` a template uses (in its file,
 its partials, its subject and its text part) exists in ``strings:`` of every declared locale, and
-every gettext message it uses is translated, not fuzzy, in every declared locale but the
-catalog's source locale.
+every gettext message it uses is translated in every declared locale but the catalog's source
+locale, in the catalog production would ship (see ``harness.render.translations``): a ``.mo``
+alone is read as it is; a ``.po`` as ``pybabel compile`` compiles it, so a fuzzy message is a hole
+(named with its file and line) and a fuzzy catalog, which ``pybabel compile`` skips, is reported
+with the file and the fix, unless the project sets ``use_fuzzy = true``.
 """
 
 from __future__ import annotations
@@ -12,18 +15,27 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
+from babel.messages.extract import extract
 from jinja2 import meta
 from jinja2.ext import babel_extract
 
-from ..errors import CatalogError, ConfigError
+from ..errors import CatalogError
 from .templates import Catalog, Template
+
+if TYPE_CHECKING:
+    from ..render.translations import TranslationSet
 
 __all__ = ["missing_translations"]
 
 _KEY = re.compile(r"\bt\.([A-Za-z_]\w*)|\bt\[['\"]([^'\"]+)['\"]\]")
-_KEYWORDS = ("_", "gettext", "ngettext", "pgettext", "npgettext")
+#: The functions Jinja's i18n extension installs, with Babel's argument specs (context, plural).
+_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+#: A header entry: an empty msgid directly followed by its msgstr (a long msgid also starts with
+#: ``msgid ""``, followed by its continuation lines).
+_HEADER = re.compile(rb'^msgid\s+""\s*\nmsgstr', re.MULTILINE)
 
 
 def _sources(template: Template, env: jinja2.Environment) -> dict[str, str]:
@@ -44,44 +56,70 @@ def _sources(template: Template, env: jinja2.Environment) -> dict[str, str]:
     return found
 
 
-def _messages(sources: dict[str, str]) -> set[str]:
-    messages: set[str] = set()
+def _messages(sources: dict[str, str]) -> set[tuple[str, str | None]]:
+    """(msgid, context) of every gettext message the sources use, extracted as ``pybabel extract``
+    does (a plural message is catalogued under its singular msgid)."""
+    messages: set[tuple[str, str | None]] = set()
     options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
     for source in sources.values():
         try:
-            for _, _, message, _ in babel_extract(io.BytesIO(source.encode()), _KEYWORDS, [], options):
-                # A plural message is catalogued under its singular msgid.
+            for _, message, _, context in extract(babel_extract, io.BytesIO(source.encode()), _KEYWORDS, options=options):
                 singular = message if isinstance(message, str) else message[0]
                 if singular:
-                    messages.add(singular)
+                    messages.add((singular, context))
         except jinja2.TemplateSyntaxError:
             continue
     return messages
 
 
-def _untranslated(folder: Path | None, locale: str, messages: set[str]) -> list[str]:
-    from babel.messages.pofile import PoFileError, read_po
+def _locale_problems(translations: TranslationSet, locale: str, messages: set[tuple[str, str | None]]) -> list[str]:
+    """What this locale's emails would show untranslated in production, in words."""
+    catalog = translations.catalog(locale)
+    problems = [
+        f"locale {locale!r} is not translated: {po} {_why_skipped(po)}, so production's pybabel compile "
+        f"skips this catalog and sends {locale!r} "
+        + (f"with {catalog.path}" if catalog.path else "in the source text")
+        + "; remove the fuzzy flag from the header once the translation is reviewed, or set "
+        "use_fuzzy = true under [tool.email-harness] if production runs pybabel compile --use-fuzzy"
+        for po in catalog.skipped
+    ]
+    if catalog.path is None:
+        if not catalog.skipped:
+            folder = translations.folder or "the translations folder"
+            shown = _shown(sorted(m for m, _ in messages))
+            problems.append(f"locale {locale!r} has no translation for {shown} in {folder}/{locale}/LC_MESSAGES/{translations.domain}.po (no catalog there)")
+        return problems
+    holes = sorted((msgid, why) for msgid, context in messages if (why := catalog.hole(msgid, context)))
+    if holes:
+        shown = ", ".join(repr(msgid) + (f" ({why})" if why != "missing" else "") for msgid, why in holes[:5])
+        shown += " ..." if len(holes) > 5 else ""
+        fuzzy = any(why.startswith("fuzzy") for _, why in holes)
+        problems.append(
+            f"locale {locale!r} has no translation for {shown} in {catalog.path}"
+            + ("; pybabel compile leaves fuzzy messages out: review them and remove their fuzzy flag"
+               " (or set use_fuzzy = true under [tool.email-harness] if production compiles with --use-fuzzy)" if fuzzy else "")
+        )
+    return problems
 
-    po = folder / locale / "LC_MESSAGES" / "messages.po" if folder else None
-    if po is None or not po.is_file():
-        return sorted(messages)
-    try:
-        with po.open("rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
-    except (OSError, PoFileError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(f"{po}: cannot read the gettext catalog: {exc}") from None
-    missing = []
-    for message in sorted(messages):
-        entry = catalog.get(message)
-        strings = entry.string if entry is not None else None
-        translated = all(strings) if isinstance(strings, tuple) else bool(strings)
-        if entry is None or not translated or entry.fuzzy:
-            missing.append(message + (" (fuzzy)" if entry is not None and entry.fuzzy else ""))
-    return missing
+
+def _why_skipped(po: Path) -> str:
+    """Babel marks a catalog fuzzy by its header entry; a file without one counts as fuzzy too.
+    (Only the wording depends on this; whether it is skipped is Babel's own ``Catalog.fuzzy``.)"""
+    has_header = _HEADER.search(po.read_bytes()) is not None
+    return "is marked fuzzy ('#, fuzzy' on its header entry, as pybabel init and update write it)" if has_header else (
+        "has no header entry (msgid \"\" with the Content-Type), which Babel reads as a fuzzy catalog"
+    )
 
 
-def missing_translations(catalog: Catalog, env: jinja2.Environment, translations: Path | None) -> dict[str, CatalogError]:
-    """Template name -> the error listing what its declared locales lack."""
+def _shown(items: list[str]) -> str:
+    return ", ".join(repr(m) for m in items[:5]) + (" ..." if len(items) > 5 else "")
+
+
+def missing_translations(catalog: Catalog, env: jinja2.Environment, translations: TranslationSet) -> dict[str, CatalogError]:
+    """Template name -> the error listing what its declared locales lack.
+
+    Every declared locale's gettext catalog is loaded here, so one gettext cannot load is a
+    configuration error before any case renders."""
     errors: dict[str, CatalogError] = {}
     for name, template in catalog.templates.items():
         if template.language != "jinja" or template.renderer not in ("mjml", "html"):
@@ -96,11 +134,9 @@ def missing_translations(catalog: Catalog, env: jinja2.Environment, translations
                     problems.append(f"locale {locale!r} lacks string(s) {', '.join(lacking)} under strings:")
         messages = _messages(sources)
         for locale in template.meta.locales:
+            translations.catalog(locale)
             if messages and locale != catalog.settings.default_locale:
-                lacking = _untranslated(translations, locale, messages)
-                if lacking:
-                    shown = ", ".join(repr(m) for m in lacking[:5]) + (" ..." if len(lacking) > 5 else "")
-                    problems.append(f"locale {locale!r} has no translation for {shown} in {translations or 'the translations folder'}/{locale}/LC_MESSAGES/messages.po")
+                problems += _locale_problems(translations, locale, messages)
         if problems:
             errors[name] = CatalogError(f"{template.meta_path or template.source_path}: " + "; ".join(problems))
     return errors

@@ -1,60 +1,144 @@
-"""Gettext catalogs per locale, for ``{% trans %}``, ``_()`` and ``ngettext`` in templates.
+"""Gettext catalogs per locale, for ``{% trans %}``, ``_()`` and ``ngettext`` in templates, loaded
+as production builds them.
 
 The project's ``translations`` folder uses Babel's layout: ``LOCALE/LC_MESSAGES/messages.po``
-(or a compiled ``.mo``). ``.po`` files are compiled in memory, so a team need not commit ``.mo``
-files; a ``.mo`` beside a ``.po`` is ignored, the ``.po`` being what translators edit.
+and/or a compiled ``messages.mo``. A template renders with what ``pybabel compile`` would ship:
+
+- A ``.po`` is compiled in memory the way ``pybabel compile`` compiles it, so a team need not
+  commit ``.mo`` files. A ``.mo`` beside a ``.po`` is ignored: production's build writes it from
+  the ``.po``, and a committed one may be stale.
+- A ``.po`` whose header entry is fuzzy (``#, fuzzy``, what ``pybabel init`` writes), or that
+  has no header entry at all (Babel reads that as fuzzy), is skipped by ``pybabel compile``: the
+  locale gets no catalog here either (``de_CH`` then falls back to ``de``, else the source text),
+  and the translation check (``harness.catalog.strings``) reports the skipped file.
+- Fuzzy messages are left out, as ``pybabel compile`` leaves them out: they render in the source
+  text and the translation check reports each with its file and line.
+- ``use_fuzzy = true`` under ``[tool.email-harness]`` does what ``pybabel compile --use-fuzzy``
+  does: fuzzy catalogs and fuzzy messages are used.
+- A ``.mo`` without a ``.po`` is used as it is; the translation check reads its messages.
+
+A catalog gettext cannot load (a ``Plural-Forms`` expression outside gettext's C-like grammar,
+an unknown charset, a broken file) is a ``ConfigError`` naming the file: production would fail
+on it when it loads the catalog.
 """
 
 from __future__ import annotations
 
 import gettext
+import struct
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from ..errors import ConfigError
 
-__all__ = ["TranslationSet"]
+__all__ = ["LocaleCatalog", "TranslationSet"]
+
+_FIX_PLURAL = "write it in gettext's C syntax, e.g. \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\""
+
+
+@dataclass(frozen=True)
+class LocaleCatalog:
+    """The catalog one locale renders with, and what the translation check needs to know."""
+
+    #: The ``.po`` or ``.mo`` read; None: the locale has no catalog and renders the source text.
+    path: Path | None = None
+    #: Its messages as read: a ``.po``'s with their flags and line numbers, a ``.mo``'s as compiled.
+    messages: Catalog | None = None
+    translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+    #: ``.po`` files ``pybabel compile`` would skip on the way here (fuzzy header), most specific first.
+    skipped: tuple[Path, ...] = ()
+    use_fuzzy: bool = False
+
+    def hole(self, msgid: str, context: str | None = None) -> str | None:
+        """Why ``msgid`` renders untranslated with this catalog (for the error), or None."""
+        if self.messages is None:
+            return "no catalog"
+        entry: Message | None = self.messages.get(msgid, context=context)
+        where = f"{self.path}:{entry.lineno}" if entry is not None and entry.lineno else str(self.path)
+        if entry is None:
+            return "missing"
+        if entry.fuzzy and not self.use_fuzzy and self.path is not None and self.path.suffix == ".po":
+            return f"fuzzy, {where}"
+        strings = entry.string
+        translated = all(strings) if isinstance(strings, tuple) else bool(strings)
+        return None if translated else f"empty, {where}"
 
 
 class TranslationSet:
     """One project's catalogs, loaded on first use per locale (``de_CH`` falls back to ``de``)."""
 
-    def __init__(self, folder: Path | None, domain: str = "messages") -> None:
+    def __init__(self, folder: Path | None, domain: str = "messages", *, use_fuzzy: bool = False) -> None:
         self.folder = folder
         self.domain = domain
-        self._loaded: dict[str, gettext.NullTranslations] = {}
+        #: ``pybabel compile --use-fuzzy``: fuzzy catalogs and fuzzy messages are compiled too.
+        self.use_fuzzy = use_fuzzy
+        self._loaded: dict[str, LocaleCatalog] = {}
 
     def for_locale(self, locale: str) -> gettext.NullTranslations:
+        """What ``gettext`` returns in production for this locale."""
+        return self.catalog(locale).translations
+
+    def catalog(self, locale: str) -> LocaleCatalog:
+        """The locale's catalog with where it came from (see the module's docstring)."""
         if locale not in self._loaded:
             self._loaded[locale] = self._load(locale)
         return self._loaded[locale]
 
-    def _load(self, locale: str) -> gettext.NullTranslations:
+    def _load(self, locale: str) -> LocaleCatalog:
+        skipped: list[Path] = []
         if self.folder is None:
-            return gettext.NullTranslations()
+            return LocaleCatalog(use_fuzzy=self.use_fuzzy)
         for candidate in dict.fromkeys((locale, locale.split("_")[0])):
             base = self.folder / candidate / "LC_MESSAGES" / self.domain
             po, mo = base.with_suffix(".po"), base.with_suffix(".mo")
             if po.is_file():
-                return gettext.GNUTranslations(BytesIO(_compile(po)))
+                messages = _read_po(po)
+                if messages.fuzzy and not self.use_fuzzy:
+                    skipped.append(po)  # pybabel compile writes no .mo: as if there were no catalog
+                    continue
+                buffer = BytesIO()
+                write_mo(buffer, messages, use_fuzzy=self.use_fuzzy)
+                translations = _gnu(po, buffer.getvalue())
+                return LocaleCatalog(po, messages, translations, tuple(skipped), self.use_fuzzy)
             if mo.is_file():
                 try:
-                    with mo.open("rb") as handle:
-                        return gettext.GNUTranslations(handle)
-                except (OSError, ValueError) as exc:
+                    data = mo.read_bytes()
+                except OSError as exc:
+                    raise ConfigError(f"{mo}: cannot read the gettext catalog: {exc}") from None
+                translations = _gnu(mo, data)
+                try:
+                    messages = read_mo(BytesIO(data))
+                except (LookupError, ValueError, struct.error) as exc:
                     raise ConfigError(f"{mo}: not a gettext catalog: {exc}") from None
-        return gettext.NullTranslations()
+                return LocaleCatalog(mo, messages, translations, tuple(skipped), self.use_fuzzy)
+        return LocaleCatalog(skipped=tuple(skipped), use_fuzzy=self.use_fuzzy)
 
 
-def _compile(po: Path) -> bytes:
+def _read_po(po: Path) -> Catalog:
     try:
         with po.open("rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
+            return read_po(handle, abort_invalid=True)
+    except LookupError as exc:  # an unknown charset in Content-Type
+        raise ConfigError(f"{po}: cannot read the gettext catalog: {exc} (the Content-Type header's charset); use charset=UTF-8") from None
     except (OSError, PoFileError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{po}: cannot read the gettext catalog: {exc}") from None
-    buffer = BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    return buffer.getvalue()
+
+
+def _gnu(path: Path, data: bytes) -> gettext.GNUTranslations:
+    """Python's gettext over compiled bytes, as production loads them; its errors name the file."""
+    try:
+        return gettext.GNUTranslations(BytesIO(data))
+    except LookupError as exc:
+        raise ConfigError(f"{path}: gettext cannot load the catalog: {exc} (the Content-Type header's charset); use charset=UTF-8") from None
+    except ValueError as exc:
+        # gettext compiles Plural-Forms into Python (gettext.c2py) and refuses what is outside its
+        # grammar; "bad magic number" and truncated files also land here.
+        reason = f"its Plural-Forms header: {exc}; {_FIX_PLURAL}" if "plural" in str(exc).lower() else str(exc)
+        raise ConfigError(f"{path}: gettext cannot load the catalog: {reason}") from None
+    except (OSError, struct.error) as exc:  # bad magic number, a truncated file
+        raise ConfigError(f"{path}: not a gettext catalog: {exc}") from None
