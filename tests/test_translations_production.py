@@ -244,3 +244,14 @@ def test_a_file_that_is_not_a_mo_is_a_configuration_error_naming_it(project):
     mo.write_bytes(b"\xde\x12\x04\x95")  # the magic number, then nothing
     with pytest.raises(ConfigError, match=rf"{mo}: not a gettext catalog"):
         project.engine()
+
+
+def test_a_skipped_regional_catalog_falls_back_to_its_language_as_gettext_does(tmp_path):
+    """pybabel compile writes no de_CH .mo; gettext then finds de's, and so does the harness."""
+    for locale, po in (("de_CH", FUZZY_HEADER + MESSAGES.replace("Bestellung", "Bestellig")), ("de", HEADER + MESSAGES)):
+        (tmp_path / locale / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / locale / "LC_MESSAGES/messages.po").write_text(po, encoding="utf-8")
+    catalog = TranslationSet(tmp_path).catalog("de_CH")
+    assert catalog.translations.gettext("Your order") == "Ihre Bestellung"
+    assert catalog.path == tmp_path / "de/LC_MESSAGES/messages.po"
+    assert catalog.skipped == (tmp_path / "de_CH/LC_MESSAGES/messages.po",)
