@@ -426,5 +426,23 @@ def list_cases(
     raise typer.Exit(1 if broken else 0)
 
 
+@app.command("rules")
+def rules_command(
+    name: Annotated[Optional[str], typer.Argument(metavar="[RULE]", help="A rule's name, e.g. approved-copy.")] = None,
+) -> None:
+    """List every rule (built in and the project's plugins), or show one rule's options with
+    their types, defaults and an example."""
+    from .plugins import load_plugins
+    from .rules.reference import format_rule, format_rules
+
+    try:
+        project = Project.load(find_project())
+        load_plugins(project.root, project.plugins)  # the project's rules, as the engine loads them
+        console.print(format_rules() if name is None else format_rule(name))
+    except HarnessError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+
+
 def main() -> None:
     app()

@@ -30,6 +30,7 @@ from .render import RenderedEmail, Renderer, mjml_engines
 from .render.formatting import text_direction
 from .render.translations import TranslationSet
 from .rules import Finding, RuleContext, run_rules
+from .rules.options import check_rule_options, field_paths
 from .screenshots import Camera, viewport
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
 from .snapshots.accepted import carried, check_accepted, fixture_names
@@ -121,6 +122,8 @@ class Engine:
         if not project.fixtures.is_dir():
             raise ConfigError(f"fixtures folder {project.fixtures} does not exist; create it (one YAML file per fixture) or pass --fixtures DIR")
         self.fixtures: FixtureSet = load_fixtures(project.fixtures, model, default_locale=default_locale)
+        # Every rule's options, field paths against the fixtures: a misconfigured rule stops the run.
+        check_rule_options(self.catalog, field_paths(model, (f.data for f in self.fixtures.fixtures.values())))
         engine_cls = mjml_engines.get(project.mjml_engine)
         #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
         self.stopwatch = Stopwatch()

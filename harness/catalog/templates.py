@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .._files import read_text, read_yaml
 from ..errors import CatalogError
 
-__all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "load_catalog"]
+__all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "css_selector", "load_catalog"]
 
 
 def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
@@ -31,6 +31,19 @@ def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
     if unknown:
         raise ValueError(f"unknown {what}(s) {unknown}; known: {sorted(names)}")
     return value
+
+
+def css_selector(selector: str) -> str:
+    """``selector`` if it is CSS, else a ValueError saying why (for a pydantic validator);
+    soupsieve (Beautiful Soup's selector engine) knows the CSS selector grammar."""
+    import soupsieve
+
+    try:
+        soupsieve.compile(selector)
+    except (soupsieve.SelectorSyntaxError, TypeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
+    return selector
 
 
 #: A locale code: ``en``, ``pt_BR``, ``zh-Hant``. It names files (``_copy/LOCALE.yaml``, gettext
@@ -88,17 +101,8 @@ class ScreenshotSettings(BaseModel):
     @field_validator("mask")
     @classmethod
     def _css_selectors(cls, value: list[str]) -> list[str]:
-        # Checked when the catalog loads, so a typo names this setting, not a browser error
-        # mid-run; soupsieve (Beautiful Soup's selector engine) knows the CSS selector grammar.
-        import soupsieve
-
-        for selector in value:
-            try:
-                soupsieve.compile(selector)
-            except (soupsieve.SelectorSyntaxError, TypeError) as exc:
-                first = str(exc).splitlines()[0]
-                raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
-        return value
+        # Checked when the catalog loads, so a typo names this setting, not a browser error mid-run.
+        return [css_selector(selector) for selector in value]
 
     @field_validator("viewports")
     @classmethod
@@ -199,14 +203,19 @@ class Catalog:
         return sorted({*self.templates, *self.errors})
 
     def rules_for(self, template: Template) -> dict[str, dict[str, Any]]:
-        """Rule id -> options: catalog defaults overlaid by the template's own ``rules:``."""
+        """Rule id -> options: catalog defaults overlaid by the template's own ``rules:``. A
+        template's ``ignore`` entries add to the catalog's: they are exceptions, not settings."""
         merged: dict[str, dict[str, Any]] = {}
         for source in (self.settings.rules, template.meta.rules):
             for rule_id, options in source.items():
                 if options is False:
                     merged.pop(rule_id, None)
-                else:
-                    merged[rule_id] = {**merged.get(rule_id, {}), **(options if isinstance(options, dict) else {})}
+                    continue
+                own = options if isinstance(options, dict) else {}
+                before = merged.get(rule_id, {})
+                merged[rule_id] = {**before, **own}
+                if isinstance(before.get("ignore"), list) and isinstance(own.get("ignore"), list):
+                    merged[rule_id]["ignore"] = [*before["ignore"], *own["ignore"]]
         return merged
 
     def screenshot_settings(self, template: Template) -> ScreenshotSettings:

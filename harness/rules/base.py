@@ -14,24 +14,30 @@ A rule from the project's plugin module (listed under ``plugins`` in ``[tool.ema
                             expected="no 'lorem ipsum'")
 
 then list it in ``templates/_catalog.yaml`` (``rules: {no-lorem-ipsum: {}}``) or a template's
-metadata. An installed package registers through the ``email_harness`` entry point group.
+metadata. An installed package registers through the ``email_harness`` entry point group. A rule
+that takes options declares them (``@rules.register("links", options=LinksOptions)``, see
+:mod:`harness.rules.options`): they are checked when the catalog loads. Every rule takes
+``ignore`` entries (:mod:`harness.rules.ignore`), applied here, after the rule ran.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+from pydantic import BaseModel
 
 from ..catalog import Template
+from ..errors import ConfigError
 from ..fixtures import Fixture
 from ..registry import Registry
 from ..render import RenderedEmail
+from .options import resolve_options
 
-__all__ = ["Finding", "Rule", "RuleContext", "Severity", "rules", "run_rules"]
+__all__ = ["Finding", "Rule", "RuleContext", "RuleRegistry", "Severity", "rules", "run_rules"]
 
 #: ``error`` fails the case; ``warning`` fails it with ``--strict``; ``note`` never fails it
 #: (merge tags left for the email service, for instance).
@@ -47,6 +53,19 @@ class Finding:
     message: str
     element: str = ""
     expected: str = ""
+    #: The element of ``RuleContext.document`` the finding is about, for ``ignore`` selectors.
+    #: Not part of equality, repr or the report; dropped once the rules of a case ran, so a
+    #: run's results do not keep every parsed email alive.
+    node: InitVar[Tag | None] = None
+
+    def __post_init__(self, node: Tag | None) -> None:
+        object.__setattr__(self, "node", node)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "node"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, node=None)
 
     def describe(self) -> str:
         where = f" at {self.element}" if self.element else ""
@@ -87,31 +106,74 @@ class RuleContext:
         """The HTML, parsed once per case and shared by every rule (read-only)."""
         return self.email.document
 
-    def error(self, message: str, *, element: str = "", expected: str = "") -> Finding:
-        return Finding(self.rule_id, "error", message, element, expected)
+    # ``node``: the element of ``document`` the finding is about, so ``ignore`` selectors can place it.
+    def error(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
+        return Finding(self.rule_id, "error", message, element, expected, node)
 
-    def warning(self, message: str, *, element: str = "", expected: str = "") -> Finding:
-        return Finding(self.rule_id, "warning", message, element, expected)
+    def warning(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
+        return Finding(self.rule_id, "warning", message, element, expected, node)
 
-    def note(self, message: str, *, element: str = "", expected: str = "") -> Finding:
-        return Finding(self.rule_id, "note", message, element, expected)
+    def note(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
+        return Finding(self.rule_id, "note", message, element, expected, node)
 
 
 Rule = Callable[[RuleContext], Iterable[Finding]]
 
-rules: Registry[Rule] = Registry("rule")
+
+class RuleRegistry(Registry[Rule]):
+    """The rule registry: a rule may declare its options as a pydantic model."""
+
+    def __init__(self) -> None:
+        super().__init__("rule")
+        #: Rule name -> its options model; a rule registered without one takes any options.
+        self.option_models: dict[str, type[BaseModel]] = {}
+
+    def register(self, name: str, *, options: type[BaseModel] | None = None) -> Callable[[Rule], Rule]:
+        """Decorator: register a rule under ``name``, with its options model (a subclass of
+        :class:`~harness.rules.options.RuleOptions`, or any pydantic model)."""
+        if options is not None and not (isinstance(options, type) and issubclass(options, BaseModel)):
+            raise ConfigError(f"rule {name!r}: options={options!r} is not a pydantic model class (e.g. a subclass of harness.rules.RuleOptions)")
+        register = super().register(name)
+
+        def decorator(rule: Rule) -> Rule:
+            register(rule)
+            if options is None:
+                self.option_models.pop(name, None)  # a replacement without a model takes any options
+            else:
+                self.option_models[name] = options
+            return rule
+
+        return decorator
+
+    def options_model(self, name: str) -> type[BaseModel] | None:
+        return self.option_models.get(name)
+
+
+rules = RuleRegistry()
 
 
 def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext) -> list[Finding]:
-    """Run each configured rule on ``base``'s email. A rule that crashes is a finding, not a crash."""
+    """Run each configured rule on ``base``'s email, its options resolved and its ``ignore``
+    entries applied. A rule that crashes is a finding, not a crash."""
+    from .ignore import drop_ignored
+
     findings: list[Finding] = []
     shared_document = base.document
     for rule_id, options in configured.items():
         rule = rules.get(rule_id)
-        ctx = replace(base, rule_id=rule_id, options=options)
+        try:
+            own, ignore = resolve_options(rule_id, options, rules.options_model(rule_id))
+        except ConfigError as exc:  # checked when the catalog loads; a caller that skipped that still hears of it
+            findings.append(Finding(rule_id, "error", f"the rule's options are wrong: {exc}", expected=f"see 'email-harness rules {rule_id}'"))
+            continue
+        ctx = replace(base, rule_id=rule_id, options=own)
         ctx.__dict__["document"] = shared_document  # parse once per case, not once per rule
         try:
-            findings.extend(rule(ctx) or ())
+            found = list(rule(ctx) or ())
         except Exception as exc:  # a broken rule must not hide the other rules' findings
             findings.append(Finding(rule_id, "error", f"the rule itself failed: {type(exc).__name__}: {exc}"))
+            continue
+        findings.extend(drop_ignored(found, ignore, shared_document))
+    for finding in findings:
+        object.__setattr__(finding, "node", None)
     return findings

@@ -15,9 +15,9 @@ from typing import Any
 from harness.catalog import Template, TemplateMeta
 from harness.fixtures import Fixture, to_record
 from harness.render import RenderedEmail
-from harness.rules import Finding, RuleContext, rules
+from harness.rules import Finding, RuleContext, rules, run_rules
 
-__all__ = ["check", "context", "email", "fixture", "messages", "page", "template"]
+__all__ = ["check", "context", "email", "fixture", "messages", "page", "run", "template"]
 
 
 def page(body: str = "", *, lang: str | None = "en", dir: str | None = "ltr", head: str = "") -> str:
@@ -78,6 +78,16 @@ def check(rule_id: str, mail: RenderedEmail, **kwargs: Any) -> list[Finding]:
     except ``recipient``, ``others``, ``tpl``, ``approved_copy``, ``scan`` (axe-core's violations)
     and ``measured`` (what the browser measured per viewport, as ``RuleContext.page``)."""
     return list(rules.get(rule_id)(context(rule_id, mail, **kwargs)) or ())
+
+
+def run(rule_id: str, mail: RenderedEmail, **kwargs: Any) -> list[Finding]:
+    """Like :func:`check`, but as the engine runs a rule: options checked and defaults filled
+    in, ``ignore`` entries applied (``run("links", mail, ignore=[{"value": "#", "reason": "..."}])``)."""
+    options = {k: kwargs.pop(k) for k in list(kwargs) if k not in _CONTEXT_ARGUMENTS}
+    return run_rules({rule_id: options}, context("", mail, **kwargs))
+
+
+_CONTEXT_ARGUMENTS = ("recipient", "others", "tpl", "approved_copy", "scan", "measured")
 
 
 def messages(findings: list[Finding]) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from harness.rules import Finding
 from harness.rules.builtin.client_support import DEFAULT_CLIENTS, caniemail, unsupported_in, used_features
 
-from .build import check, email, page
+from .build import check, email, page, run
 
 LAYOUT = '<table role="presentation"><tr><td><h1>Hello</h1><h2>Your order</h2><h3>Items</h3><h2>Address</h2></td></tr></table>'
 
@@ -99,8 +99,9 @@ def test_three_nodes_are_listed_without_a_count():
     assert check("accessibility", accessible(), scan=[three])[0].element == "p; div; td"
 
 
-def test_axe_ignore_skips_the_named_violations():
-    found = check("accessibility", accessible(), scan=[CONTRAST, REGION], axe_ignore=["color-contrast"])
+def test_an_ignore_entry_accepts_one_axe_violation_by_its_id():
+    accepted = [{"value": "color-contrast", "reason": "brand colours, reviewed with the design team"}]
+    found = run("accessibility", accessible(), scan=[CONTRAST, REGION], ignore=accepted)
     assert [f.message.split(" (")[0] for f in found] == ["axe region"]
 
 
@@ -184,7 +185,7 @@ def test_unsupported_css_is_a_warning_naming_clients_and_the_caniemail_page():
         "client-support", "warning",
         "position is not supported by Gmail (Desktop Webmail), Gmail (iOS), Gmail (Android), Outlook (Windows) "
         f"(caniemail {caniemail()['last_update_date'][:10]}: https://www.caniemail.com/features/css-position/)",
-        "position: absolute", "a fallback, or 'css-position' in the rule's ignore list if it is a deliberate enhancement",
+        "position: absolute", "a fallback, or an ignore entry {value: css-position, reason: ...} if it is a deliberate enhancement",
     )]
 
 
@@ -203,9 +204,10 @@ def test_mj_style_blocks_are_scanned():
     assert [f.element for f in check("client-support", team_wrote(source))] == ["position: absolute"]
 
 
-def test_ignore_and_clients_options():
+def test_ignore_entries_and_clients_options():
     source = mjml('<h1 style="display:flex;position:absolute">Hi</h1>')
-    assert [f.element for f in check("client-support", team_wrote(source), ignore=["css-position"])] == ["display: flex"]
+    ignore = [{"value": "css-position", "reason": "a badge that may sit inline where unsupported"}]
+    assert [f.element for f in run("client-support", team_wrote(source), ignore=ignore)] == ["display: flex"]
     assert [f.element for f in check("client-support", team_wrote(source), clients={"gmail": ["ios"]})] == ["position: absolute"]
 
 
@@ -227,7 +229,8 @@ def test_four_nodes_are_three_and_one_more():
 
 def test_an_ignored_feature_does_not_hide_the_next_one():
     source = mjml('<h1 style="display:flex;position:absolute">Hi</h1>')
-    assert [f.element for f in check("client-support", team_wrote(source), ignore=["css-display-flex"])] == ["position: absolute"]
+    ignore = [{"value": "css-display-flex", "reason": "falls back to block"}]
+    assert [f.element for f in run("client-support", team_wrote(source), ignore=ignore)] == ["position: absolute"]
 
 
 def test_unsupported_in_reads_every_platform_after_one_without_data():

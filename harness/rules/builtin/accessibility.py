@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._page import grouped, where
 
 
-@rules.register("accessibility")
+class AccessibilityOptions(RuleOptions):
+    axe: bool = True
+    """Report the axe-core scans' violations and the forced-dark contrast (with screenshots).
+    To accept one kind, an ignore entry: ``{value: color-contrast, reason: ...}`` for axe's
+    colour contrast, ``{value: contrast, reason: ...}`` for it and the forced-dark measurement."""
+
+
+@rules.register("accessibility", options=AccessibilityOptions)
 def accessibility(ctx: RuleContext) -> Iterator[Finding]:
     """``lang`` and ``dir`` on <html>; layout tables (no <th>) marked ``role="presentation"``;
     headings in order, starting at h1, never skipping a level; axe-core violations (critical and
     serious are errors, moderate and minor warnings), in light and dark; forced-dark text under
-    4.5:1 (3:1 large). Options: ``axe: false`` skips the scans' findings, ``axe_ignore: [rule
-    ids]`` skips some (``color-contrast`` includes the forced-dark measurement)."""
+    4.5:1 (3:1 large)."""
     html = ctx.document.find("html")
     lang = str(html.get("lang", "")) if html else ""
     if not lang or lang == "und":
@@ -40,14 +47,11 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
         previous = level
     if not ctx.options.get("axe", True):
         return
-    ignored = set(ctx.options.get("axe_ignore", []))
     violations = [(v, ["desktop"]) for v in ctx.axe or []]
     # Dark mode: axe-core's colour-contrast in each ``-dark`` viewport, one finding for the same
     # elements seen in several.
     violations += grouped(ctx, "axe", lambda v: (v.get("id"), tuple(v.get("nodes", []))))
     for violation, viewports in violations:
-        if violation["id"] in ignored:
-            continue
         report = ctx.error if violation["impact"] in ("critical", "serious") else ctx.warning
         nodes = violation["nodes"]
         element = "; ".join(nodes[:3]) + (f" (+{len(nodes) - 3} more)" if len(nodes) > 3 else "")
@@ -57,8 +61,6 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
             element=element,
             expected=f"no {violation['id']} violation (https://dequeuniversity.com/rules/axe/4.12/{violation['id']})",
         )
-    if "color-contrast" in ignored:
-        return
     # Forced dark (an app darkening the email itself): contrast measured from the pixels.
     for low, viewports in grouped(ctx, "contrast", lambda c: (c.get("element"), c.get("foreground"), c.get("background"))):
         yield ctx.error(

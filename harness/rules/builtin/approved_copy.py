@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._text import fold, word_diff
 
 
-@rules.register("approved-copy")
+class ApprovedCopyOptions(RuleOptions):
+    blocks: list[str] = Field(min_length=1, examples=[["scam-warning", "legal-footer"]])
+    """Names of ``templates/_copy/LOCALE.yaml`` entries; each must be in the HTML as
+    ``[data-copy=NAME]``. Without any, the rule would check nothing: required."""
+
+
+@rules.register("approved-copy", options=ApprovedCopyOptions)
 def approved_copy(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``blocks``: names of ``templates/_copy/LOCALE.yaml`` entries. Each must appear in the
-    HTML as ``[data-copy=NAME]`` with exactly the approved text (white space folded), and in the
-    text part."""
+    """Named paragraphs (a scam warning, a legal footer) read exactly as approved: each block is in
+    the HTML as ``[data-copy=NAME]`` with the text of ``templates/_copy/LOCALE.yaml`` (white space
+    folded), and in the text part."""
     text_part = fold(ctx.email.text)
     for block in ctx.options.get("blocks", []):
         expected = ctx.approved_copy.get(block)
@@ -30,6 +39,7 @@ def approved_copy(ctx: RuleContext) -> Iterator[Finding]:
                     f"{block!r} differs from the approved copy: {word_diff(expected, found)}",
                     element=selector,
                     expected=f"templates/_copy/{ctx.email.locale}.yaml: {block}",
+                    node=element,
                 )
         if expected not in text_part:
             yield ctx.error(f"approved paragraph {block!r} missing or altered in the text part", element="text part", expected=expected[:80] + "...")

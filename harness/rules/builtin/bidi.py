@@ -19,11 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import Literal
 
 from bs4 import NavigableString
 
 from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 
 __all__ = ["BIDI_CONTROLS"]
 
@@ -58,8 +60,16 @@ def _isolated_in_html(value: str, ctx: RuleContext) -> bool | None:
     return True
 
 
-@rules.register("bidi-isolation")
+class BidiIsolationOptions(RuleOptions):
+    lookalikes: Literal["warning", "error", False] = "warning"
+    """A shown value mixing Latin, Cyrillic, Greek or Armenian letters in one word: ``warning``,
+    ``error``, or ``false`` (not looked for)."""
+
+
+@rules.register("bidi-isolation", options=BidiIsolationOptions)
 def bidi_isolation(ctx: RuleContext) -> Iterator[Finding]:
+    """A fixture value carrying bidirectional controls is isolated in the HTML and the text part,
+    and a shown value does not mix look-alike scripts in one word."""
     lookalikes = ctx.options.get("lookalikes", "warning")
     for path, value in leaf_values(ctx.fixture.data):
         if not isinstance(value, str):

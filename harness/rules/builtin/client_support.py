@@ -13,9 +13,12 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import field_validator
 
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 
 DATA = Path(__file__).with_name("data") / "caniemail.json"
 
@@ -104,22 +107,39 @@ def unsupported_in(feature: dict[str, Any], clients: dict[str, list[str]]) -> li
     return missing
 
 
-@rules.register("client-support")
+class ClientSupportOptions(RuleOptions):
+    clients: dict[str, list[str]] = DEFAULT_CLIENTS
+    """caniemail client family -> platforms checked (``{gmail: [ios, android]}``)."""
+    severity: Literal["warning", "error"] = "warning"
+    """How an unsupported feature is reported. A feature used on purpose (a progressive
+    enhancement) is an ignore entry naming its caniemail slug: ``{value: css-at-media, reason: ...}``."""
+
+    @field_validator("clients")
+    @classmethod
+    def _known_clients(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        names = caniemail()["nicenames"]
+        for family, platforms in value.items():
+            if family not in names["family"]:
+                raise ValueError(f"unknown client family {family!r}; known: {', '.join(sorted(names['family']))}")
+            unknown = [p for p in platforms if p not in names["platform"]]
+            if unknown:
+                raise ValueError(f"{family}: unknown platform(s) {unknown}; known: {', '.join(sorted(names['platform']))}")
+        return value
+
+
+@rules.register("client-support", options=ClientSupportOptions)
 def client_support(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``clients`` (family -> platforms, default Gmail, Apple Mail, Outlook, Yahoo),
-    ``ignore`` (caniemail slugs used on purpose, e.g. progressive enhancements), ``severity``."""
+    """HTML and CSS in what the team wrote that Gmail, Apple Mail, Outlook or Yahoo do not
+    support (caniemail data), each named with its caniemail slug."""
     clients = ctx.options.get("clients", DEFAULT_CLIENTS)
-    ignore = set(ctx.options.get("ignore", []))
     report = ctx.error if ctx.options.get("severity") == "error" else ctx.warning
     data = caniemail()
     for slug, what in sorted(used_features(ctx.email.source).items()):
-        if slug in ignore:
-            continue
         missing = unsupported_in(data["by_slug"][slug], clients)
         if missing:
             feature = data["by_slug"][slug]
             yield report(
                 f"{feature['title']} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
                 element=what,
-                expected=f"a fallback, or '{slug}' in the rule's ignore list if it is a deliberate enhancement",
+                expected=f"a fallback, or an ignore entry {{value: {slug}, reason: ...}} if it is a deliberate enhancement",
             )

@@ -6,16 +6,23 @@ import re
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, NavigableString
+from pydantic import Field
 
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._text import describe, fold
 from .leftovers import leftovers_in
 
 
-@rules.register("subject")
+class SubjectOptions(RuleOptions):
+    max_length: int = Field(90, ge=1)
+    """Characters; a longer subject is a warning (most inboxes cut it)."""
+
+
+@rules.register("subject", options=SubjectOptions)
 def subject(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``max_length`` (90): longer subjects are cut by most inboxes. Also wants a preheader
-    (``<mj-preview>``), the grey line inboxes show after the subject."""
+    """The subject is present, short enough and fully rendered; a preheader (``<mj-preview>``)
+    gives the grey line inboxes show after it."""
     text = ctx.email.subject
     if not text.strip():
         yield ctx.error("subject is empty", element="subject", expected="a subject (metadata subject: or <mj-title>)")
@@ -44,7 +51,7 @@ def preheader(document: BeautifulSoup) -> str:
     return ""
 
 
-@rules.register("text-part")
+@rules.register("text-part", options=RuleOptions)
 def text_part(ctx: RuleContext) -> Iterator[Finding]:
     """The plain-text part exists and says what the HTML says: every ``[data-field]`` value,
     every number, amount, date and code the reader sees (a word with a digit in it), and every
@@ -61,11 +68,12 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
         for line in element.stripped_strings:  # an address spans lines: check each
             value = fold(line)
             if value and value not in text:
-                yield ctx.error(f"{value!r} is in the HTML but not in the text part", element=describe(element), expected="the same value in the text part")
+                yield ctx.error(f"{value!r} is in the HTML but not in the text part", element=describe(element), expected="the same value in the text part",
+                                node=element)
     for a in ctx.document.find_all("a", href=True):
         href = str(a["href"])
         if href.startswith("https://") and href not in ctx.email.text:
-            yield ctx.error(f"link {href} is missing from the text part", element=describe(a), expected="every link also in the text part")
+            yield ctx.error(f"link {href} is missing from the text part", element=describe(a), expected="every link also in the text part", node=a)
 
 
 def _facts(text: str) -> set[str]:
@@ -92,9 +100,15 @@ def _reader_text(document: BeautifulSoup) -> str:
     return fold(" ".join(parts))
 
 
-@rules.register("size")
+class SizeOptions(RuleOptions):
+    limit_kb: float = Field(102, gt=0)
+    """Gmail clips HTML above ~102 KB, hiding the rest of the email: above it an error, above 90%
+    of it a warning."""
+
+
+@rules.register("size", options=SizeOptions)
 def size(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``limit_kb`` (102): Gmail clips HTML above ~102 KB, hiding the rest of the email."""
+    """The HTML stays under Gmail's clipping limit."""
     limit = float(ctx.options.get("limit_kb", 102)) * 1024
     actual = len(ctx.email.html.encode("utf-8"))
     if actual > limit:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._page import grouped, where
 
 _EXPECTED = {
@@ -24,9 +25,11 @@ _EXPECTED = {
 }
 
 
-@rules.register("rtl-layout")
+@rules.register("rtl-layout", options=RuleOptions)
 def rtl_layout(ctx: RuleContext) -> Iterator[Finding]:
-    """An error per element that runs or reads the wrong way, with the viewports it was seen in."""
+    """A right-to-left email reads right to left, all of it (measured in the browser): document,
+    tables and text blocks, and numbers of several parts kept in order. An error per element
+    that runs or reads the wrong way, with the viewports it was seen in."""
     problems = grouped(ctx, "direction", lambda p: (p.get("kind"), p.get("element"), p.get("detail")))
     # A left-to-right document makes every table and block left to right: said once, there.
     document_ltr = any(p.get("kind") == "document-ltr" for p, _ in problems)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from ...screenshots.viewports import VIEWPORTS
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._page import grouped, where
 
 _SAYS = {
@@ -22,10 +23,12 @@ _SAYS = {
 }
 
 
-@rules.register("text-fits")
+@rules.register("text-fits", options=RuleOptions)
 def text_fits(ctx: RuleContext) -> Iterator[Finding]:
-    """An error per element whose content overflows (or is clipped by) its box, or that makes
-    the email wider than the viewport, naming the element, its text and the viewports."""
+    """No text overflows its column and the email is never wider than the window (measured in the
+    browser in every viewport). An error per element whose content overflows (or is clipped by)
+    its box, or that makes the email wider than the viewport, naming the element, its text and
+    the viewports."""
     # Images off is judged by ``images-off``: a blocked image's box is Chromium's alt-text box,
     # not what any client draws, so its width says nothing about the layout.
     for problem, viewports in grouped(ctx, "overflow", lambda p: (p.get("kind"), p.get("element")), skip=("-images-off",)):

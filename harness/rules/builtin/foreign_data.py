@@ -7,8 +7,12 @@ from collections.abc import Iterator, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
+from pydantic import Field
+
 from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
+from ..options import FieldPattern, RuleOptions
+from ..paths import strip_lists
 from ._text import visible_text
 
 #: Fields that identify a person or their records in most data models, as dotted paths with list
@@ -68,14 +72,22 @@ def _everyone(fixtures: list[Any], fields: list[str]) -> tuple[dict[str, list[tu
     return _EVERYONE[key][1:]
 
 
-@rules.register("no-foreign-data")
+class ForeignDataOptions(RuleOptions):
+    fields: list[FieldPattern] = Field(default_factory=lambda: list(DEFAULT_FIELDS), examples=[["email", "name", "orders[].id", "orders[].gift_cards[].code"]])
+    """Fixture fields that identify a person or their records (``orders[].id``; ``*`` for any
+    part of a path). Default: names, ids, numbers, codes, addresses, tokens. E-mail addresses and
+    phone numbers count wherever they are."""
+    allow: list[FieldPattern] = Field(default_factory=list, examples=[["inviter.email", "inviter.name"]])
+    """Fields of the recipient's own data that may show someone else's values (who invited them)."""
+
+
+@rules.register("no-foreign-data", options=ForeignDataOptions)
 def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``fields`` (dotted paths with ``*`` wildcards, default :data:`DEFAULT_FIELDS`;
-    e-mail addresses and phone numbers count wherever they are), ``allow`` (paths of the
-    recipient's data that may show someone else's values, e.g. ``[inviter.email, inviter.name]``).
-    Looks in the subject, the visible HTML text, every attribute (URLs, alt text) and the text part."""
-    fields = list(ctx.options.get("fields", DEFAULT_FIELDS))
-    allow = [str(a).replace("[]", "") for a in ctx.options.get("allow", [])]
+    """No personal data of another fixture in the subject, the visible HTML text, any attribute
+    (URLs, alt text) or the text part."""
+    # Paths are written with '[]' after lists (orders[].id); fixture leaves are dotted without them.
+    fields = [strip_lists(str(f)) for f in ctx.options.get("fields", DEFAULT_FIELDS)]
+    allow = [strip_lists(str(a)) for a in ctx.options.get("allow", [])]
     doc = ctx.document
     attributes = " ".join(str(v) for tag in doc.find_all(True) for v in tag.attrs.values() if isinstance(v, str))
     places = {"subject": ctx.email.subject, "HTML": visible_text(doc), "URL or attribute": attributes, "text part": ctx.email.text}

@@ -15,7 +15,10 @@ import re
 from collections.abc import Iterator
 
 from ..base import Finding, RuleContext, rules
+from pydantic import Field
+
 from ._page import measured
+from ..options import RuleOptions
 
 _WORD = re.compile(r"\w+")
 #: An image at least this many px² is a picture that can carry a message (200 x 100); smaller
@@ -33,10 +36,18 @@ def _area(image: dict) -> int:
     return max(int(image.get("width", 0)) * int(image.get("height", 0)), int(declared[0]) * int(declared[1]))
 
 
-@rules.register("images-off")
+class ImagesOffOptions(RuleOptions):
+    min_words: int = Field(20, ge=0)
+    """Live words an email beside big pictures shows at least, with images off."""
+    text_words: int = Field(4, ge=1)
+    """An alt text of this many words (of 3 letters or more) is a message: its words must also be
+    in the live text."""
+
+
+@rules.register("images-off", options=ImagesOffOptions)
 def images_off(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``min_words`` (default 20) live words at least; ``text_words`` (default 4): an
-    alt text this long is a message, which must also be in live text."""
+    """With images blocked (the ``-images-off`` viewports), the email still says what it is for:
+    not an email of pictures, and no message that exists only in an image."""
     min_words = int(ctx.options.get("min_words", 20))
     text_words = int(ctx.options.get("text_words", 4))
     reported: set[str] = set()

@@ -16,6 +16,7 @@ from bs4 import NavigableString
 
 from ...fixtures import leaf_strings
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._text import describe, fold
 
 __all__ = ["MERGE_TAGS", "leftovers_in"]
@@ -78,8 +79,10 @@ def leftovers_in(text: str, ctx: RuleContext, *, fragments: list[str] | None = N
     return sorted(found)
 
 
-@rules.register("no-leftovers")
+@rules.register("no-leftovers", options=RuleOptions)
 def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
+    """Nothing of the template machinery reaches the reader: no unrendered syntax, placeholder,
+    value rendered as ``None`` or empty ``[data-field]``; declared merge tags are one note."""
     doc = ctx.document
     texts = [fold(str(s)) for s in doc.find_all(string=True) if isinstance(s, NavigableString)
              and s.parent is not None and s.parent.name not in ("style", "script", "title", "[document]")]
@@ -103,4 +106,4 @@ def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
                        expected=f"declared syntaxes: {', '.join(ctx.template.merge_tags)}")
     for element in doc.find_all(attrs={"data-field": True}):
         if not fold(element.get_text()):
-            yield ctx.error("required value is empty", element=describe(element), expected="a value")
+            yield ctx.error("required value is empty", element=describe(element), expected="a value", node=element)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pydantic import Field, field_validator
+
 from ..base import Finding, RuleContext, rules
+from ..options import RuleOptions
 from ._text import fold, visible_text
 
 DEFAULT_SECTIONS = ["what-happened", "which-data", "consequences", "what-we-did", "what-you-can-do", "contact"]
@@ -21,10 +24,33 @@ _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d ]{6,}")
 
 
-@rules.register("incident-notice")
+class IncidentNoticeOptions(RuleOptions):
+    sections: list[str] = Field(default_factory=lambda: list(DEFAULT_SECTIONS), min_length=1)
+    """The blocks the notice must have, each an element marked ``data-section="NAME"`` in the
+    template (``<div data-section="what-happened">`` inside an ``<mj-text>``). Default: all six;
+    an empty list would check nothing."""
+    min_words: int = Field(10, ge=1)
+    """Words each section has at least."""
+    vague_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_VAGUE))
+    """Phrases that say nothing ("technical error"): a warning, an error when sections are missing."""
+
+    @field_validator("sections")
+    @classmethod
+    def _section_names(cls, value: list[str]) -> list[str]:
+        bad = [name for name in value if not _SECTION_NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(f"section names are data-section values such as 'what-happened' (letters, digits, '-', '_'), got {bad}")
+        return value
+
+
+_SECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@rules.register("incident-notice", options=IncidentNoticeOptions)
 def incident_notice(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``sections`` (the ``[data-section=...]`` blocks required, default all six),
-    ``min_words`` (10 per section), ``vague_phrases`` (flagged; an error when sections are missing)."""
+    """A data or security notice says what happened (with a date), which data, the likely
+    consequences, what was done, what to do and whom to contact (GDPR Art. 34), each in a
+    ``[data-section=NAME]`` block, in plain language."""
     sections = ctx.options.get("sections", DEFAULT_SECTIONS)
     min_words = int(ctx.options.get("min_words", 10))
     missing = []
@@ -35,11 +61,11 @@ def incident_notice(ctx: RuleContext) -> Iterator[Finding]:
             missing.append(name)
             yield ctx.error(f"the notice does not say {name.replace('-', ' ')}", element=f"[data-section={name}]", expected="a section with that content")
         elif len(words) < min_words:
-            yield ctx.error(f"section {name!r} has {len(words)} words", element=f"[data-section={name}]", expected=f"at least {min_words} words in plain language")
+            yield ctx.error(f"section {name!r} has {len(words)} words", element=f"[data-section={name}]", expected=f"at least {min_words} words in plain language", node=element)
         elif name == "what-happened" and not _YEAR.search(" ".join(words)):
-            yield ctx.error("section 'what-happened' gives no date", element=f"[data-section={name}]", expected="when it happened")
+            yield ctx.error("section 'what-happened' gives no date", element=f"[data-section={name}]", expected="when it happened", node=element)
         elif name == "contact" and not (_CONTACT.search(" ".join(words)) or element.select("a[href^=mailto], a[href^=tel]")):
-            yield ctx.error("section 'contact' names no email address or phone number", element=f"[data-section={name}]", expected="a contact point")
+            yield ctx.error("section 'contact' names no email address or phone number", element=f"[data-section={name}]", expected="a contact point", node=element)
     text = visible_text(ctx.document).lower()
     for phrase in ctx.options.get("vague_phrases", DEFAULT_VAGUE):
         if phrase.lower() in text:

@@ -12,16 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
+from ..options import CssSelector, FieldPath, RuleOptions
 from ._text import fold
 
 
-@rules.register("belongs-to-recipient")
+class BelongsToRecipientOptions(RuleOptions):
+    selector: CssSelector = Field(examples=["[data-field=invoice-number]"])
+    """Where the email shows the values (a CSS selector)."""
+    path: FieldPath = Field(examples=["invoices[].number"])
+    """The fixture field holding the recipient's own values (``invoices[].number``)."""
+    required: bool = True
+    """An email that shows none of them is an error."""
+
+
+@rules.register("belongs-to-recipient", options=BelongsToRecipientOptions)
 def belongs_to_recipient(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``selector`` (where the values are shown), ``path`` (where the recipient's own
-    values are in the fixture: ``orders[].id`` or ``orders.id``), ``required`` (true: an email
-    that shows none of them is an error)."""
+    """Every value shown at ``selector`` is one of the recipient's own at ``path``; an email
+    showing none, or sent to a fixture that has none, is an error (the gift-card incident)."""
     selector, path = ctx.options.get("selector"), str(ctx.options.get("path", "")).replace("[]", "")
     if not selector or not path:
         yield ctx.error("belongs-to-recipient needs the options selector and path", element="rules:",
@@ -32,9 +43,9 @@ def belongs_to_recipient(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.error(f"sent to a fixture without any {path}", element=f"subject: {ctx.email.subject!r}",
                         expected="outcome 'not sent' (a send guard under requires:)")
         return
-    shown = [fold(element.get_text(" ")) for element in ctx.document.select(selector)]
+    shown = [(fold(element.get_text(" ")), element) for element in ctx.document.select(selector)]
     if not shown and ctx.options.get("required", True):
         yield ctx.error(f"no {path} shown", element=selector, expected=f"one of the recipient's own: {own[:5]}")
-    for value in shown:
+    for value, element in shown:
         if value not in own:
-            yield ctx.error(f"{value!r} at {selector} is not the recipient's {path}", element=selector, expected=f"one of {own[:5]}")
+            yield ctx.error(f"{value!r} at {selector} is not the recipient's {path}", element=selector, expected=f"one of {own[:5]}", node=element)

@@ -1,0 +1,251 @@
+"""A rule's options, declared and checked: a misconfigured rule is a configuration error, never
+a rule that silently checks nothing.
+
+A rule declares its options as a pydantic model and registers with it; the docstring under each
+field is its documentation (``email-harness rules NAME`` prints it)::
+
+    from harness.rules import FieldPath, RuleOptions, rules
+
+    class ShowsPlanOptions(RuleOptions):
+        path: FieldPath = "plan.name"
+        \"\"\"The fixture field holding the plan's name.\"\"\"
+
+    @rules.register("shows-plan", options=ShowsPlanOptions)
+    def shows_plan(ctx):
+        ...  # ctx.options is a dict: validated, defaults filled in
+
+When the engine loads the catalog, every rule's options in ``_catalog.yaml`` and in each
+template's metadata are checked against the model: an unknown option (with the closest known
+name), a wrong type, a missing required option, a field path that names no fixture field. A rule
+registered without a model takes any options, as before. Every rule, declared or not, takes
+``ignore`` entries (:class:`IgnoreEntry`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
+
+from ..catalog.templates import css_selector
+from ..errors import ConfigError
+from .paths import FieldPaths, field_paths, path_syntax_problem
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+__all__ = [
+    "CssSelector",
+    "FieldPath",
+    "FieldPattern",
+    "IgnoreEntry",
+    "OptionProblem",
+    "RuleOptions",
+    "check_rule_options",
+    "field_paths",
+    "option_problems",
+    "resolve_options",
+]
+
+#: Where a :class:`FieldPaths` travels to the validators (pydantic's validation context).
+_PATHS = "field_paths"
+
+
+class RuleOptions(BaseModel):
+    """Base class of a rule's options: an unknown option is an error, and the docstring under
+    each field documents it."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class _PathKind:
+    """Marks a field path option in a model's metadata (for checks and for the reference)."""
+
+    def __init__(self, wildcards: bool) -> None:
+        self.wildcards = wildcards
+
+    def __call__(self, value: str, info: ValidationInfo) -> str:
+        problem = path_syntax_problem(value, wildcards=self.wildcards)
+        known = (info.context or {}).get(_PATHS) if info.context else None
+        if problem is None and isinstance(known, FieldPaths):
+            problem = known.problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+#: One fixture field, e.g. ``orders[].id`` (see :mod:`harness.rules.paths`).
+FieldPath = Annotated[str, AfterValidator(_PathKind(wildcards=False))]
+#: Fixture fields, ``*`` allowed: ``*email*``, ``orders[].gift_cards[].code``.
+FieldPattern = Annotated[str, AfterValidator(_PathKind(wildcards=True))]
+#: A CSS selector, checked with soupsieve.
+CssSelector = Annotated[str, AfterValidator(css_selector)]
+
+
+class IgnoreEntry(BaseModel):
+    """A finding a team accepts on purpose, for every rule: by where it is (``selector``) or what
+    it says (``value``); with both, both must hold."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    selector: CssSelector | None = None
+    """CSS selector: a finding about an element inside a match is dropped (``.preview a``)."""
+    value: str | None = Field(None, min_length=1)
+    """A finding whose element or message holds this as a whole term is dropped: ``#`` matches
+    ``a[href=#]`` but not ``a[href=#top]``; ``css-at-media`` not ``css-at-media-prefers-color-scheme``."""
+    reason: str = Field(min_length=1)
+    """Why this is deliberate, for the next reader."""
+
+    @model_validator(mode="after")
+    def _says_what(self) -> IgnoreEntry:
+        if self.selector is None and self.value is None:
+            raise ValueError("an ignore entry needs a selector or a value")
+        return self
+
+
+_IGNORE = TypeAdapter(list[IgnoreEntry])
+_IGNORE_EXAMPLE = '{value: "#", reason: "..."} or {selector: ".preview a", reason: "..."}'
+
+
+@dataclass(frozen=True)
+class OptionProblem:
+    """One misconfiguration: the option it is about (``""`` for the rule as a whole) and what."""
+
+    option: str
+    text: str
+
+
+def option_problems(
+    rule_id: str, options: Mapping[str, Any], model: type[BaseModel] | None, paths: FieldPaths | None = None
+) -> list[OptionProblem]:
+    """Everything wrong with ``options`` for a rule declaring ``model`` (None: only ``ignore``
+    is checked); field paths against ``paths`` when given."""
+    if not isinstance(options, Mapping):
+        return [OptionProblem("", f"options must be a mapping such as {{}}, got {options!r}")]
+    problems = _ignore_problems(options.get("ignore", []))
+    if model is None:
+        return problems
+    own = {k: v for k, v in options.items() if k != "ignore"}
+    names = [*model.model_fields, "ignore"]
+    for key in own:
+        if key not in model.model_fields:
+            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            if close == ["ignore"]:
+                hint += f" (entries such as {_IGNORE_EXAMPLE})"
+            problems.append(OptionProblem(str(key), f"unknown option {key!r}{hint} (options: {', '.join(names)})"))
+    try:
+        model.model_validate({k: v for k, v in own.items() if k in model.model_fields}, context={_PATHS: paths})
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            option = loc[0] if loc else ""
+            if error["type"] == "missing":
+                doc = model.model_fields[option].description if option in model.model_fields else None
+                problems.append(OptionProblem(option, f"needs the option {option!r}" + (f": {_first_line(doc)}" if doc else "")))
+                continue
+            where = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "options"
+            got = f" (got {error['input']!r})" if error["type"] not in ("value_error",) and "input" in error else ""
+            problems.append(OptionProblem(option, f"{where}: {_message(error)}{got}"))
+    return problems
+
+
+def _ignore_problems(entries: Any) -> list[OptionProblem]:
+    if isinstance(entries, list):
+        strings = [(i, e) for i, e in enumerate(entries) if isinstance(e, str)]
+        if strings:
+            i, e = strings[0]
+            return [OptionProblem("ignore", f"ignore[{i}]: {e!r} is not an entry; write {{value: {e!r}, reason: \"why\"}} "
+                                            f"(or {{selector: CSS, reason: ...}})")]
+    try:
+        _IGNORE.validate_python(entries)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = "ignore" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        return [OptionProblem("ignore", f"{where}: {_message(error)}; entries are {_IGNORE_EXAMPLE}")]
+    return []
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _first_line(doc: str) -> str:
+    return " ".join(doc.split(". ")[0].split())
+
+
+def check_rule_options(catalog: Catalog, paths: FieldPaths | None = None) -> None:
+    """Check every rule's options as each template gets them (catalog defaults overlaid by its
+    own): one :class:`ConfigError` listing each problem with its file, rule and option.
+
+    Call it after the project's plugins are loaded and ``check_names`` passed."""
+    from .base import rules
+
+    catalog_file = catalog.root / "_catalog.yaml"
+    seen: dict[str, None] = {}
+    targets: list[tuple[dict[str, Any], dict[str, Any], Path | None]] = [
+        (catalog.rules_for(t), t.meta.rules, t.meta_path) for t in catalog.templates.values()
+    ]
+    if not targets:  # no template to run them on, but the catalog's own settings still count
+        targets = [({k: v if isinstance(v, dict) else {} for k, v in catalog.settings.rules.items() if v is not False}, {}, None)]
+    # Ignore entries add up (see Catalog.rules_for): each file's own are checked where written.
+    sources = [(catalog_file, catalog.settings.rules)] + [(t.meta_path, t.meta.rules) for t in catalog.templates.values() if t.meta_path]
+    for path, configured in sources:
+        for rule_id, options in configured.items():
+            if isinstance(options, dict) and "ignore" in options:
+                for problem in _ignore_problems(options["ignore"]):
+                    seen.setdefault(f"{path}: rules: {rule_id}: {problem.text}")
+    for merged, own_rules, own_file in targets:
+        for rule_id, options in merged.items():
+            if rule_id not in rules:
+                continue  # check_names reports it
+            own = own_rules.get(rule_id)
+            settings = {k: v for k, v in options.items() if k != "ignore"}
+            for problem in option_problems(rule_id, settings, rules.options_model(rule_id), paths):
+                # The file that set the option; a missing one belongs to the template that runs the rule.
+                from_template = isinstance(own, dict) and (problem.option in own or problem.option not in options)
+                where = own_file if from_template and own_file else catalog_file
+                seen.setdefault(f"{where}: rules: {rule_id}: {problem.text}")
+    if seen:
+        raise ConfigError("\n".join(seen) + "\n  'email-harness rules RULE' lists a rule's options with an example")
+
+
+#: (rule id, model, frozen options) -> resolved options: each template's options are the same
+#: dict for every fixture, so validating them once per run is enough.
+_RESOLVED: dict[tuple[Any, ...], tuple[dict[str, Any], list[IgnoreEntry]]] = {}
+
+
+def resolve_options(rule_id: str, options: Mapping[str, Any], model: type[BaseModel] | None) -> tuple[dict[str, Any], list[IgnoreEntry]]:
+    """The options a rule body sees (validated, defaults filled in; without a model, as given)
+    and its ignore entries. Raises ConfigError when they are wrong."""
+    try:
+        key: tuple[Any, ...] | None = (rule_id, id(model), _frozen(options))
+    except TypeError:  # something unhashable in the options: resolve without the cache
+        key = None
+    if key is not None and key in _RESOLVED:
+        own, ignore = _RESOLVED[key]
+        return dict(own), ignore
+    problems = option_problems(rule_id, options, model)
+    if problems:
+        raise ConfigError("; ".join(p.text for p in problems))
+    ignore = _IGNORE.validate_python(options.get("ignore", []))
+    own = {k: v for k, v in options.items() if k != "ignore"}
+    resolved = (model.model_validate(own).model_dump() if model is not None else own), ignore
+    if key is not None:
+        if len(_RESOLVED) > 4096:
+            _RESOLVED.clear()
+        _RESOLVED[key] = resolved
+    return dict(resolved[0]), resolved[1]
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_frozen(v) for v in value))
+    hash(value)
+    return value
