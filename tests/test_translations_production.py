@@ -150,6 +150,7 @@ def test_a_po_without_a_header_entry_is_skipped_like_a_fuzzy_one(project):
     po = project.po(MESSAGES)
     error = project.error(project.engine())
     assert f"{po} has no header entry" in error and "which Babel reads as a fuzzy catalog" in error
+    assert 'add one: msgid "" then msgstr "Content-Type: text/plain; charset=UTF-8\\n"' in error
 
 
 def test_a_fuzzy_message_is_a_hole_named_with_its_file_and_line(project):

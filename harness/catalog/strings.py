@@ -75,14 +75,14 @@ def _messages(sources: dict[str, str]) -> set[tuple[str, str | None]]:
 def _locale_problems(translations: TranslationSet, locale: str, messages: set[tuple[str, str | None]]) -> list[str]:
     """What this locale's emails would show untranslated in production, in words."""
     catalog = translations.catalog(locale)
-    problems = [
-        f"locale {locale!r} is not translated: {po} {_why_skipped(po)}, so production's pybabel compile "
-        f"skips this catalog and sends {locale!r} "
-        + (f"with {catalog.path}" if catalog.path else "in the source text")
-        + "; remove the fuzzy flag from the header once the translation is reviewed, or set "
-        "use_fuzzy = true under [tool.email-harness] if production runs pybabel compile --use-fuzzy"
-        for po in catalog.skipped
-    ]
+    problems: list[str] = []
+    for po in catalog.skipped:
+        why, fix = _why_skipped(po)
+        problems.append(
+            f"locale {locale!r} is not translated: {po} {why}, so production's pybabel compile skips this catalog "
+            f"and sends {locale!r} " + (f"with {catalog.path}" if catalog.path else "in the source text")
+            + f"; {fix}, or set use_fuzzy = true under [tool.email-harness] if production runs pybabel compile --use-fuzzy"
+        )
     if catalog.path is None:
         if not catalog.skipped:
             folder = translations.folder or "the translations folder"
@@ -102,13 +102,15 @@ def _locale_problems(translations: TranslationSet, locale: str, messages: set[tu
     return problems
 
 
-def _why_skipped(po: Path) -> str:
-    """Babel marks a catalog fuzzy by its header entry; a file without one counts as fuzzy too.
-    (Only the wording depends on this; whether it is skipped is Babel's own ``Catalog.fuzzy``.)"""
-    has_header = _HEADER.search(po.read_bytes()) is not None
-    return "is marked fuzzy ('#, fuzzy' on its header entry, as pybabel init and update write it)" if has_header else (
-        "has no header entry (msgid \"\" with the Content-Type), which Babel reads as a fuzzy catalog"
-    )
+def _why_skipped(po: Path) -> tuple[str, str]:
+    """Why Babel counts this catalog fuzzy, and the fix: its header entry is flagged, or there is
+    no header entry at all. (Only the wording depends on this; whether it is skipped is Babel's
+    own ``Catalog.fuzzy``.)"""
+    if _HEADER.search(po.read_bytes()) is not None:
+        return ("is marked fuzzy ('#, fuzzy' on its header entry, as pybabel init and update write it)",
+                "remove the fuzzy flag from the header once the translation is reviewed")
+    return ("has no header entry (msgid \"\" with the Content-Type), which Babel reads as a fuzzy catalog",
+            "add one: msgid \"\" then msgstr \"Content-Type: text/plain; charset=UTF-8\\n\"")
 
 
 def _shown(items: list[str]) -> str:
