@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import ConfigError, TemplateError
 from ..registry import Registry
+from .loops import instrument_loops
 from .sandbox import MAX_OUTPUT, LimitedSandbox
 
 __all__ = [
@@ -61,6 +62,17 @@ class CatalogLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class HarnessEnvironment(LimitedSandbox):
+    """The bounded sandbox, whose templates report a ``{% for %}`` that ran empty to the render's
+    recording (see :mod:`harness.render.loops`; rule ``empty-list``). Jinja has no hook for
+    it, so each template's syntax tree is rewritten once, when it is compiled."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        tree = super()._parse(source, name, filename)
+        instrument_loops(tree, source, name, self.globals)
+        return tree
+
+
 @contextmanager
 def time_limit(seconds: float, what: str) -> Iterator[None]:
     """Abort a render that runs longer than ``seconds`` (an endless loop in a template) with a
@@ -84,13 +96,14 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
 def new_environment(catalog_root: Path) -> ImmutableSandboxedEnvironment:
     """Templates may include files of the catalog only (the loader refuses ``..``); the sandbox
     refuses attribute tricks such as ``''.__class__.__mro__``; StrictUndefined turns a missing
-    value into an error instead of an empty string in a customer's inbox. The project's
+    value into an error instead of an empty string in a customer's inbox; a loop that ran empty
+    is recorded (:class:`HarnessEnvironment`). The project's
     registered filters, tests, globals and extensions are added; the sandbox stays."""
     from . import formatting  # noqa: F401 - registers the built-in filters
 
     extensions = ["jinja2.ext.i18n", *(ext for _, ext in jinja_extensions.items())]
     try:
-        env = LimitedSandbox(
+        env = HarnessEnvironment(
             loader=CatalogLoader(catalog_root),
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=False),

@@ -4,7 +4,7 @@ MJML -> HTML, Jinja2 -> HTML, or the team's own), then subject and plain text.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from .formatting import seeded_token, text_direction
 from .includes import expand_includes
 from .jinja import new_environment, render_jinja, time_limit
 from .mjml_engines import MjmlEngine
+from .recording import EmptyLoop, MissingValue, RecordingContext, recording
 from .renderers import RenderOutput, RenderRequest, TemplateRenderer, renderers
 from .text import html_to_text
 from .translations import TranslationSet
@@ -47,6 +48,11 @@ class RenderedEmail:
     #: What the team wrote, after templating: the MJML before the engine, the HTML template's
     #: output, or what a team renderer says. Rules that judge the author's markup read this.
     source: str = ""
+    #: Jinja loops over a value that ran zero times and have no ``{% else %}`` (rule
+    #: ``empty-list``); files named from the project folder (``templates/gift_card.mjml``).
+    empty_loops: tuple[EmptyLoop, ...] = ()
+    #: Keys a team renderer's template printed and no scope had (rule ``missing-value``).
+    missing_values: tuple[MissingValue, ...] = ()
 
     @property
     def sent(self) -> bool:
@@ -89,13 +95,18 @@ class Renderer:
     time_limit: float = 10.0
 
     def render(self, template: Template, fixture: Fixture) -> RenderedEmail:
-        with time_limit(self.time_limit, f"{template.name}[{fixture.id}]"):
+        with time_limit(self.time_limit, f"{template.name}[{fixture.id}]"), recording() as found:
             try:
-                return self._render(template, fixture)
+                email = self._render(template, fixture)
             except TemplateError as exc:
                 if "the fixture has no key" in str(exc):
                     raise TemplateError(f"{exc} in {fixture.path.name} (a typo in the template, or a key this fixture lacks)") from None
                 raise
+        if not email.sent or not (found.empty_loops or found.missing_values):
+            return email
+        folder = self.catalog.root.name
+        loops = tuple(loop if loop.file == "subject" else replace(loop, file=f"{folder}/{loop.file}") for loop in found.empty_loops)
+        return replace(email, empty_loops=loops, missing_values=tuple(found.missing_values))
 
     def sends(self, template: Template, fixture: Fixture) -> bool:
         """Whether the template's send guards let it go to this fixture (nothing is rendered);
@@ -167,7 +178,11 @@ class Renderer:
         if name not in self._team_renderers:
             self._team_renderers[name] = renderers.get(name)()
         source = read_text(template.source_path, TemplateError)
-        request = RenderRequest(template, fixture, context, locale, source, self.catalog.root)
+        lookup = getattr(self._team_renderers[name], "lookup", "stack")
+        if lookup not in ("stack", "path"):
+            raise RenderError(f"renderer {name!r}: lookup = {lookup!r}; expected 'stack' (Mustache) or 'path' (Handlebars, Django)")
+        # The context records a key the template prints and no scope has (rule missing-value).
+        request = RenderRequest(template, fixture, RecordingContext(context, lookup=lookup), locale, source, self.catalog.root)
         with self.stopwatch.stage("jinja"):  # the templating stage, whoever does it
             try:
                 output = self._team_renderers[name].render(request)

@@ -17,6 +17,17 @@ with something else registers that, so the harness checks what production sends:
 
 A template picks a renderer by its extension, or by ``renderer:`` in its metadata or in
 ``_catalog.yaml``. The send guards have run before: ``request.context`` holds their values.
+
+``request.context`` is a :class:`~harness.render.recording.RecordingContext`: passed to the
+template library as it is (not copied), it records a key the template prints that no scope has
+(rule ``missing-value``) and changes nothing in the output. Mustache looks a name a section's
+item lacks up in the enclosing scopes; a renderer for a language that reads the item only
+(Handlebars, Django) says so, and a key missing from a loop's item counts too::
+
+    @renderers.register("handlebars")
+    class Handlebars:
+        extensions = (".hbs",)
+        lookup = "path"   # default "stack": Mustache's
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ class RenderRequest:
     template: Template
     fixture: Fixture
     #: What a Jinja template would see: ``account``, the guards' values, ``t``, ``locale``, ...
+    #: For team renderers a :class:`~harness.render.recording.RecordingContext` (a dict).
     context: Mapping[str, Any]
     locale: str
     #: The template file's text.
