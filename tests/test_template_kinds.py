@@ -250,10 +250,12 @@ def test_an_unknown_renderer_is_a_configuration_error(mixed):
 @pytest.mark.parametrize(
     ("path", "old", "new", "expected"),
     [
-        ("templates/password_reset.html", "Use this link to reset your password. The link is only valid for 24 hours.", "", "[subject] warning: no preheader"),
+        ("templates/password_reset.html", "Use this link to reset your password. The link is only valid for 24 hours.</span>",
+         "</span><p>View this email in your browser</p>", "[subject] warning: no preheader"),
         ("templates/password_reset.html", "<h1>Hi {{ account.name }},</h1>", "<h1>Hi [First Name],</h1>", "'[First Name]' in the HTML"),
         ("templates/password_reset.html", "valid for 24 hours.", "valid for {{ account.missing_hours | default('null') }} hours: null", "'null' in the HTML"),
-        ("templates/receipt.mjml", 'alt="" width="600px"', 'width="600px"', "[images] error: image has no alt attribute"),
+        ("templates/receipt.mjml", '<mj-text><h1 class="title">', '<mj-text><img src="https://cdn.example.com/badge.png" width="40"><h1 class="title">',
+         "[images] error: image has no alt attribute"),
         ("templates/receipt.mjml", "{{ invoice.number }}</strong>", "INV-999</strong>", "'INV-999' at [data-field=invoice-number] is not the recipient's invoices.number"),
     ],
     ids=["no-preheader", "bracket-placeholder", "null-value", "missing-alt", "foreign-invoice"],

@@ -34,10 +34,36 @@ def test_a_missing_language_is_an_error(lang):
 
 
 @pytest.mark.parametrize("direction", [None, ""])
-def test_a_missing_dir_is_an_error(direction):
-    assert check("accessibility", accessible(dir=direction)) == [
-        Finding("accessibility", "error", "<html> has no dir", "html[dir]", 'dir="ltr" or "rtl"')
+def test_a_missing_dir_is_an_error_in_a_right_to_left_language(direction):
+    mail = email(page("<p>شكراً لطلبك</p>", lang="ar", dir=direction), locale="ar")
+    assert check("accessibility", mail) == [
+        Finding("accessibility", "error", "<html> has no dir, and its language (ar) is written right to left", "html[dir]",
+                'dir="rtl": <mjml dir="rtl"> or <html dir="rtl">')
     ]
+
+
+def test_a_left_to_right_email_needs_no_dir():
+    """Postmark's and SendGrid's templates, and most MJML, write ``<html lang="en">`` and no dir:
+    without dir a document is left to right, which is what they are."""
+    postmark = (
+        '<!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title></title></head>'
+        '<body><span class="preheader" style="display:none">Use this link to reset your password.</span>'
+        '<table class="email-wrapper" role="presentation"><tr><td><h1>Hi Ada,</h1>'
+        "<p>You recently requested to reset your password for your Acme account.</p></td></tr></table></body></html>"
+    )
+    assert check("accessibility", email(postmark, locale="en")) == []
+    assert check("accessibility", accessible(dir=None)) == []
+
+
+def test_an_email_whose_text_is_right_to_left_needs_dir_whatever_its_locale():
+    """A Hebrew email sent from a template whose locale says ``en`` still reads right to left."""
+    mail = email(page("<p>תודה על ההזמנה שלך. ההזמנה NW-1 נשלחה.</p>", lang="he", dir=None), locale="en")
+    assert [f.message for f in check("accessibility", mail)] == ["<html> has no dir, and most of its text is right to left"]
+
+
+def test_an_arabic_name_does_not_make_an_english_email_right_to_left():
+    mail = email(page("<p>Hello فاطمة الزهراء, your order NW-1 has shipped and will arrive on Tuesday.</p>", dir=None), locale="en")
+    assert check("accessibility", mail) == []
 
 
 def test_rtl_is_a_direction_too():
@@ -69,8 +95,10 @@ def test_going_back_up_any_number_of_levels_is_fine():
 
 
 def test_a_page_without_html_element_has_neither_lang_nor_dir():
-    found = check("accessibility", email("", locale="en"))
-    assert [f.message for f in found] == ["<html lang=''>", "<html> has no dir"]
+    assert [f.message for f in check("accessibility", email("", locale="en"))] == ["<html lang=''>"]
+    assert [f.message for f in check("accessibility", email("", locale="ar"))] == [
+        "<html lang=''>", "<html> has no dir, and its language (ar) is written right to left",
+    ]
 
 
 # -- axe-core findings -----------------------------------------------------------------------
@@ -252,3 +280,20 @@ def test_used_features_details():
 def test_mjml_tags_and_their_attributes_are_not_read():
     """What MJML's own tags say is MJML's business: it makes them work across clients."""
     assert used_features('<mj-section style="position:absolute" css-class="x"><mj-column></mj-column></mj-section>') == {}
+
+
+def test_the_elements_every_html_email_has_are_not_findings():
+    """caniemail marks <body> unsupported in Outlook for macOS: every plain-HTML email (Postmark's,
+    SendGrid's) has one, so it says nothing about this email."""
+    postmark = (
+        '<!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta name="x-apple-disable-message-reformatting" />'
+        '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" /><title></title></head>'
+        '<body style="margin: 0; -webkit-text-size-adjust: none;"><table class="email-wrapper" role="presentation"><tr><td>'
+        "<p>Hi Ada,</p></td></tr></table></body></html>"
+    )
+    assert check("client-support", team_wrote(postmark)) == []
+
+
+def test_a_link_to_a_stylesheet_is_still_a_finding():
+    found = check("client-support", team_wrote('<html><head><link rel="stylesheet" href="https://x/a.css"></head><body><p>Hi</p></body></html>'))
+    assert [f.element for f in found] == ["<link>"]

@@ -66,7 +66,7 @@ def test_a_rule_that_crashes_is_a_finding_and_the_other_rules_still_run():
 
     found = run_rules({"unit-crashes": {}, "unit-returns-none": {}, "subject": {}}, context("", email(page("<p>x</p>"), subject="")))
     assert found[0] == Finding("unit-crashes", "error", "the rule itself failed: ZeroDivisionError: oops")
-    assert [f.rule for f in found[1:]] == ["subject", "subject"]
+    assert [f.rule for f in found[1:]] == ["subject"] and found[1].message == "subject is empty"
 
 
 def test_fold_and_visible_text():

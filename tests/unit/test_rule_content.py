@@ -46,11 +46,39 @@ def test_leftovers_in_the_subject_are_errors():
     ]
 
 
-def test_a_missing_preheader_is_a_warning():
-    assert check("subject", subject("Your order", body="<p>Hello</p>")) == [
-        Finding("subject", "warning", "no preheader", "the start of <body>",
-                "a hidden preheader (<mj-preview>, or a hidden <span>/<div> first in the body)")
+HIDDEN = "a hidden preheader (<mj-preview>, or a hidden <span>/<div> before the first visible text)"
+
+
+def test_no_preheader_and_no_text_to_show_instead_is_a_warning():
+    assert check("subject", subject("Your order", body='<img src="https://cdn.example.com/banner.png" alt="">')) == [
+        Finding("subject", "warning", "no preheader, and no text at the start of the body", "the start of <body>", HIDDEN)
     ]
+
+
+@pytest.mark.parametrize("line", ["Having trouble reading this email? Click here.", "View this email in your browser", "E-Mail im Browser ansehen"])
+def test_no_preheader_and_a_view_in_browser_first_line_is_a_warning(line):
+    """What the inbox would show after the subject says nothing about the email."""
+    assert check("subject", subject("Your order", body=f"<p>{line}</p><p>Hello Ada, your order has shipped.</p>")) == [
+        Finding("subject", "warning", f"no preheader: inboxes show {(line + ' Hello Ada, your order has shipped.')[:60]!r} after the subject",
+                "the start of <body>", f"{HIDDEN}, or a first line that says what the email is about")
+    ]
+
+
+def test_a_first_line_that_says_what_the_email_is_about_serves_as_the_preheader():
+    """MJML's gallery "alert" template: no <mj-preview>, and none needed."""
+    body = ('<table role="presentation"><tr><td><img src="https://cdn.example.com/logo.png" alt="Acme" width="120"></td></tr></table>'
+            "<div><p>Hello there! Just a friendly reminder that we have an upcoming appointment.</p></div>")
+    assert check("subject", subject("Your appointment", body=body)) == []
+
+
+def test_a_hidden_preheader_after_a_logo_and_deep_in_layout_tables_is_found():
+    """Postmark-style layouts: the logo and a dozen wrapper elements come before the hidden span."""
+    wrappers = "<table><tr><td>" * 6
+    body = (f'{wrappers}<a href="https://acme.example.com"><img src="https://cdn.example.com/logo.png" alt="Acme"></a>'
+            '<span class="preheader" style="display: none !important; visibility: hidden; mso-hide: all;">Your receipt for order 1042.</span>'
+            "<p>Hi Ada,</p>" + "</td></tr></table>" * 6)
+    assert preheader(email(page(body)).document) == "Your receipt for order 1042."
+    assert check("subject", subject("Your receipt", body="<p>View in browser</p>" + body)) == []
 
 
 @pytest.mark.parametrize(
@@ -71,10 +99,12 @@ def test_a_hidden_element_without_text_is_not_a_preheader():
     assert preheader(email(page('<div style="display:none">  </div><div style="display:none">Real  one</div>')).document) == "Real one"
 
 
-def test_the_preheader_is_looked_for_among_the_first_fifteen_elements():
-    fourteen = "<div>" * 14 + "</div>" * 14
-    assert preheader(email(page(fourteen + PREHEADER)).document) == "Your parcel is on its way."
-    assert preheader(email(page(fourteen + "<p>x</p>" + PREHEADER)).document) == ""
+def test_the_preheader_is_looked_for_before_the_first_line_of_visible_text():
+    forty = "<div>" * 40 + "</div>" * 40
+    assert preheader(email(page(forty + PREHEADER)).document) == "Your parcel is on its way."
+    assert preheader(email(page("<p>View in browser</p>" + PREHEADER)).document) == "Your parcel is on its way."
+    a_line = "<p>Hello Ada, thank you for your order. We will email you again as soon as it ships, with tracking.</p>"
+    assert preheader(email(page(a_line + PREHEADER)).document) == ""
 
 
 def test_a_document_without_body_has_no_preheader():

@@ -146,3 +146,53 @@ def test_personal_values_skips_short_long_and_non_string_values():
 
 def test_personal_values_keeps_the_first_field_of_a_value():
     assert personal_values({"email": "ben@example.net", "backup_email": "ben@example.net"}, ["*email*"]) == {"ben@example.net": "email"}
+
+
+# -- ordinary words that happen to be another fixture's value ------------------------------------
+
+#: A SaaS model: plans and roles are named with ordinary words, matched by the default fields
+#: (``*.name``, ``*.id``) although they identify nobody.
+SAAS_ADA = fixture("en-ada", name="Ada Lovelace", first_name="Ada", email="ada@example.org",
+                   plan={"name": "Free"}, roles=[{"id": "member"}], workspace={"name": "Engines"})
+SAAS_GRACE = fixture("en-grace", name="Grace Hopper", first_name="Grace", email="grace@example.net",
+                   plan={"name": "Team"}, roles=[{"id": "admin"}], workspace={"name": "Harbour"})
+RESET = ("<p>Hi Ada,</p><p>Someone asked to reset the password of ada@example.org. If it was not you, tell your admin.</p>"
+         "<p>Thanks, the Acme Team</p>")
+
+
+def test_an_ordinary_word_that_is_another_fixtures_plan_or_role_is_not_foreign_data():
+    """The password reset shows no plan and no role: "Team" and "admin" there are the template's words."""
+    mail = email(page(RESET), subject="Reset your password", text="Hi Ada, tell your admin. Thanks, the Acme Team")
+    assert check("no-foreign-data", mail, recipient=SAAS_ADA, others=[SAAS_GRACE]) == []
+
+
+def test_a_one_word_value_counts_where_the_email_shows_the_recipients_own_value_of_that_field():
+    """Here the template prints the plan: Grace's plan name stands where Ada's belongs."""
+    mail = email(page("<p>Hi Ada, your Free plan ends soon. Upgrade to Team: ask Grace.</p>"), subject="Your plan", text="x")
+    found = check("no-foreign-data", mail, recipient=SAAS_ADA, others=[SAAS_GRACE])
+    assert [(f.message.split(" of ")[0], f.message.split(": ")[-1]) for f in found] == [("plan.name", "'Team'"), ("first_name", "'Grace'")]
+
+
+def test_names_addresses_and_ids_of_others_still_count_wherever_they_are():
+    mail = email(page(RESET + "<p>Grace Hopper (grace@example.net) reset it from workspace Harbour.</p>"), subject="s", text="x")
+    found = check("no-foreign-data", mail, recipient=SAAS_ADA, others=[SAAS_GRACE])
+    assert {f.message.split(" of ")[0] for f in found} == {"name", "email"}
+
+
+def test_fields_a_team_names_count_even_as_one_word():
+    mail = email(page(RESET), subject="s", text="x")
+    found = check("no-foreign-data", mail, recipient=SAAS_ADA, others=[SAAS_GRACE], fields=["plan.name"])
+    assert [f.message for f in found] == ["plan.name of another fixture (en-grace) appears in the HTML: 'Team'"]
+
+
+def test_a_one_word_value_in_the_templates_own_copy_is_the_templates():
+    """The shop's legal footer (approved copy) says "London"; another customer lives there. The
+    order confirmation shows Ada's own city, yet "London" in it is the footer's."""
+    ada = fixture("en-ada", name="Ada Lovelace", address={"line1": "12 Rowan Close", "city": "Leeds"})
+    grace = fixture("en-grace", name="Grace Hopper", address={"line1": "4 Nile Street", "city": "London"})
+    footer = "Northwind Shop Ltd, 1 Example Street, London EC1A 1AA, United Kingdom."
+    mail = email(page(f'<p>Ships to 12 Rowan Close, Leeds</p><p data-copy="legal_footer">{footer}</p>'), subject="s", text="x")
+    assert check("no-foreign-data", mail, recipient=ada, others=[grace], approved_copy={"legal_footer": footer}) == []
+    assert [f.message for f in check("no-foreign-data", mail, recipient=ada, others=[grace])] == [
+        "address.city of another fixture (en-grace) appears in the HTML: 'London'"
+    ]

@@ -176,12 +176,25 @@ def test_an_empty_alt_written_in_the_source_is_decoration_not_a_missing_alt():
     assert check("images", image(f'src="{LOGO}" width="140" height="40"', source=source)) == []
 
 
-def test_width_and_height_must_be_numbers():
-    found = check("images", image(f'src="{LOGO}" alt="x" width="140px"'))
-    assert found == [
-        Finding("images", "warning", "image has no numeric width", f"img[src={LOGO}]", "width in pixels, so the layout holds while images load"),
-        Finding("images", "warning", "image has no numeric height", f"img[src={LOGO}]", "height in pixels, so the layout holds while images load"),
-    ]
+def test_an_image_with_neither_width_nor_height_is_a_warning():
+    """"140px" in an attribute is no size to Outlook, which reads only a number there."""
+    for attributes in (f'src="{LOGO}" alt="x" width="140px"', f'src="{LOGO}" alt="x" height="auto" style="height:auto"'):
+        assert check("images", image(attributes)) == [
+            Finding("images", "warning", "image has no width or height", f"img[src={LOGO}]",
+                    "a width in pixels (height may stay auto), so the layout holds while images load")
+        ]
+
+
+def test_a_fluid_mjml_image_with_a_width_and_height_auto_passes():
+    """What MJML renders for every ``<mj-image>``: a pixel width and a height that scales with it."""
+    fluid = (f'<img alt="Espresso cup" height="auto" src="{LOGO}" width="550" '
+             'style="border:0;display:block;outline:none;text-decoration:none;height:auto;width:100%;font-size:13px;">')
+    assert check("images", email(page(fluid))) == []
+
+
+@pytest.mark.parametrize("size", ['width="100%"', 'height="40"', 'style="width:120px"', 'style="max-width:100%; width: 50% !important"'])
+def test_either_dimension_by_attribute_or_style_holds_the_place(size):
+    assert check("images", image(f'src="{LOGO}" alt="x" {size}')) == []
 
 
 def test_an_image_over_http_is_an_error():
@@ -236,3 +249,79 @@ def test_a_production_host_that_merely_contains_a_marker_passes(host):
 @pytest.mark.parametrize("host", ["staging.shop.example.com", "dev.example.com", "localhost", "printer.local"])
 def test_a_non_production_host_label_is_an_error(host):
     assert [f.message for f in check("links", link(f"https://{host}/x"))] == [f"link points at a non-production host: {host}"]
+
+
+# -- alt text in MJML: what the author wrote, whatever the engine made of it ----------------------
+
+
+def mjml_email(body: str) -> object:
+    """An MJML email rendered by MRML, the default engine, with its source kept as the pipeline does."""
+    from harness.render.mjml_engines import MrmlEngine
+
+    source = f"<mjml><mj-body><mj-section><mj-column>{body}</mj-column></mj-section></mj-body></mjml>"
+    return email(MrmlEngine().render(source), source=source)
+
+
+def test_mjml_components_without_alt_go_out_with_mjmls_default_empty_alt():
+    """JavaScript mjml gives ``mj-image``, social icons and carousel images ``alt=""`` when the
+    author writes none (MRML leaves the attribute out): as sent, they are decorative, not missing."""
+    mail = mjml_email(
+        '<mj-image src="https://cdn.example.com/hero.jpg" width="600px" />'
+        '<mj-social><mj-social-element name="facebook" href="https://facebook.com/acme">Facebook</mj-social-element></mj-social>'
+        '<mj-carousel><mj-carousel-image src="https://cdn.example.com/1.jpg" thumbnails-src="https://cdn.example.com/t1.jpg" />'
+        '<mj-carousel-image src="https://cdn.example.com/2.jpg" /></mj-carousel>'
+    )
+    assert [f for f in check("images", mail) if "alt" in f.message] == []
+
+
+def test_an_empty_alt_is_found_where_the_rendered_src_is_written_differently():
+    """Entities, white space around a Jinja expression, a bare ``alt``: the same image."""
+    source = (
+        '<mj-image src="https://cdn.example.com/p.png?w=80&amp;h=80" alt="" />'
+        '<mj-image src="\n  https://cdn.example.com/logo.png\n" alt=""/>'
+        "<mj-text><img src=https://cdn.example.com/dot.gif alt></mj-text>"
+    )
+    rendered = page('<img src="https://cdn.example.com/p.png?w=80&h=80" width="80"><img src="https://cdn.example.com/logo.png" width="80">'
+                    '<img src="https://cdn.example.com/dot.gif" width="1">')
+    assert check("images", email(rendered, source=f"<mjml><mj-body>{source}</mj-body></mjml>")) == []
+
+
+def test_an_img_written_by_hand_in_mjml_without_alt_is_still_an_error():
+    mail = mjml_email('<mj-image src="https://cdn.example.com/hero.jpg" /><mj-text><img src="https://cdn.example.com/badge.png" width="40"></mj-text>')
+    assert check("images", mail) == [
+        Finding("images", "error", "image has no alt attribute", "img[src=https://cdn.example.com/badge.png]", 'alt text, or alt="" for decoration')
+    ]
+
+
+def test_source_alts_knows_social_icons_carousel_thumbnails_and_bare_alts():
+    source = (
+        '<mj-social-element src="https://a.example/s.png" alt="" />'
+        '<mj-carousel-image src="https://a.example/c.png" thumbnails-src="https://a.example/t.png" alt="Mug" />'
+        "<img alt src=' https://a.example/b.png '>"
+    )
+    assert source_alts(source) == {
+        "https://a.example/s.png": "", "https://a.example/c.png": "Mug", "https://a.example/t.png": "Mug", "https://a.example/b.png": "",
+    }
+
+
+def test_an_image_that_is_all_there_is_in_its_link_needs_alt_text():
+    """MJML's default ``alt=""`` makes a linked logo decorative: the link then has no name."""
+    (finding,) = check("images", mjml_email('<mj-image src="https://cdn.example.com/logo.png" href="https://shop.example.com" width="140px" />'))
+    assert finding.message == 'image has no alt attribute (MJML sends alt="") and is all there is in its link: the link has no name'
+    written = page('<a href="https://shop.example.com"><img src="https://cdn.example.com/logo.png" alt="" width="140"></a>')
+    assert [f.message for f in check("images", email(written))] == ['image has alt="" and is all there is in its link: the link has no name']
+
+
+@pytest.mark.parametrize("link", [
+    '<a href="https://facebook.com/acme"><img src="https://cdn.example.com/fb.png" alt="" width="20"> Facebook</a>',
+    '<a href="https://facebook.com/acme" aria-label="Acme on Facebook"><img src="https://cdn.example.com/fb.png" alt="" width="20"></a>',
+    '<a href="https://shop.example.com"><img src="https://cdn.example.com/l.png" alt="" width="20"><img src="https://cdn.example.com/w.png" alt="Northwind" width="90"></a>',
+])
+def test_a_decorative_image_beside_what_names_its_link_passes(link):
+    assert check("images", email(page(link))) == []
+
+
+def test_a_linked_logo_is_not_named_by_a_button_to_the_same_address_further_down():
+    body = ('<a href="https://shop.example.com"><img src="https://cdn.example.com/logo.png" alt="" width="140"></a>'
+            '<h1>Welcome</h1><a href="https://shop.example.com">Start shopping</a>')
+    assert [f.message for f in check("images", email(page(body)))] == ['image has alt="" and is all there is in its link: the link has no name']

@@ -143,10 +143,35 @@ def test_the_date_and_contact_checks_belong_to_their_own_sections():
     ]
 
 
-def test_a_vague_phrase_is_a_warning_in_a_complete_notice():
+VAGUE_EXPECTED = "say concretely what happened, to which data, and when (or vague: warning in the rule's options)"
+
+
+def test_a_vague_phrase_is_an_error_even_in_a_notice_with_every_section():
+    """A notice can have a date and an address in every section and still say "technical error"."""
     vague = notice(consequences=f"Due to a Technical Error, you may receive more spam: {WORDS}.")
     assert check("incident-notice", vague) == [
-        Finding("incident-notice", "warning", "vague phrase 'technical error'", "HTML", "say concretely what happened")
+        Finding("incident-notice", "error", "vague phrase 'technical error' in the notice", "HTML", VAGUE_EXPECTED)
+    ]
+
+
+def test_vague_warning_makes_it_a_warning_where_every_section_is_there():
+    vague = notice(consequences=f"Your data was inadvertently shown, so you may receive more spam: {WORDS}.")
+    assert check("incident-notice", vague, vague="warning") == [
+        Finding("incident-notice", "warning", "vague phrase 'inadvertently' in the notice", "HTML", VAGUE_EXPECTED)
+    ]
+    lacking = notice(consequences=f"Your data was inadvertently shown: {WORDS}.", contact=None)
+    assert [f.severity for f in check("incident-notice", lacking, vague="warning")] == ["error", "error"]
+
+
+def test_the_documented_example_passes():
+    """The notice in the rule's docstring (``email-harness rules incident-notice``) is a complete one."""
+    from harness.rules.builtin.notices import incident_notice
+
+    doc = incident_notice.__doc__ or ""
+    example = doc[doc.index("<mj-text>") + len("<mj-text>"):doc.index("</mj-text>")]
+    assert check("incident-notice", email(page(example))) == []
+    assert [f.message for f in check("incident-notice", email(page(example.replace("2026", "last month"))))] == [
+        "section 'what-happened' gives no date"
     ]
 
 
@@ -163,7 +188,7 @@ def test_a_vague_phrase_in_a_notice_lacking_sections_is_an_error():
 def test_sections_and_vague_phrases_are_options():
     assert check("incident-notice", notice(**{"which-data": None}), sections=["what-happened", "contact"]) == []
     found = check("incident-notice", notice(consequences=f"A glitch happened, so you may get spam: {WORDS}"), vague_phrases=["Glitch"])
-    assert [f.message for f in found] == ["vague phrase 'Glitch'"]
+    assert [f.message for f in found] == ["vague phrase 'Glitch' in the notice"]
 
 
 def test_a_long_approved_paragraph_is_cut_at_80_characters_in_the_expectation():

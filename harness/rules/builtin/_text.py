@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
-__all__ = ["describe", "fold", "visible_text", "word_diff"]
+__all__ = ["describe", "fold", "reads_right_to_left", "visible_text", "word_diff"]
 
 
 #: The isolates the ``bdi`` and ``isolate`` filters put around a value (U+2066-U+2069): invisible,
@@ -22,6 +23,25 @@ def fold(text: str) -> str:
 
 def visible_text(document: BeautifulSoup | Tag) -> str:
     return fold(document.get_text(" "))
+
+
+def reads_right_to_left(document: BeautifulSoup | Tag) -> bool:
+    """Whether most letters of the body's text are of a right-to-left script (Arabic, Hebrew...):
+    the Unicode bidi class of each letter, so an Arabic name in an English email does not make
+    the email right to left, and an Arabic email with English product names stays right to left."""
+    body = document.find("body") or document
+    rtl = ltr = 0
+    for string in body.find_all(string=True):
+        # Comments (Outlook's conditional markup included), styles and scripts are not read.
+        if type(string) is not NavigableString or (string.parent is not None and string.parent.name in ("style", "script")):
+            continue
+        for char in str(string):
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                rtl += 1
+            elif kind == "L":
+                ltr += 1
+    return rtl > ltr
 
 
 def describe(tag: Tag) -> str:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...render.formatting import text_direction
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ._page import grouped, where
+from ._text import reads_right_to_left
 
 
 class AccessibilityOptions(RuleOptions):
@@ -22,16 +24,23 @@ class AccessibilityOptions(RuleOptions):
 
 @rules.register("accessibility", options=AccessibilityOptions)
 def accessibility(ctx: RuleContext) -> Iterator[Finding]:
-    """``lang`` and ``dir`` on <html>; layout tables (no <th>) marked ``role="presentation"``;
-    headings in order, starting at h1, never skipping a level; axe-core violations (critical and
-    serious are errors, moderate and minor warnings), in light and dark; forced-dark text under
-    4.5:1 (3:1 large)."""
+    """``lang`` on <html>, and ``dir`` where the email is right to left (by its locale or most of
+    its text; a left-to-right document needs none); layout tables (no <th>) marked
+    ``role="presentation"``; headings in order, starting at h1, never skipping a level; axe-core
+    violations (critical and serious are errors, moderate and minor warnings), in light and dark;
+    forced-dark text under 4.5:1 (3:1 large), a warning (Chromium's auto dark mode only
+    approximates the mail apps)."""
     html = ctx.document.find("html")
     lang = str(html.get("lang", "")) if html else ""
     if not lang or lang == "und":
         yield ctx.error(f"<html lang={lang!r}>", element="html[lang]", expected=f"the email's language ({ctx.email.locale}): <mjml lang=...>")
+    # Without dir a document is left to right: a finding only where the email is not (its
+    # language, or most of its text, is right to left).
     if not html or not html.get("dir"):
-        yield ctx.error("<html> has no dir", element="html[dir]", expected='dir="ltr" or "rtl"')
+        why = (f"its language ({ctx.email.locale}) is written right to left" if text_direction(ctx.email.locale) == "rtl"
+               else "most of its text is right to left" if reads_right_to_left(ctx.document) else "")
+        if why:
+            yield ctx.error(f"<html> has no dir, and {why}", element="html[dir]", expected='dir="rtl": <mjml dir="rtl"> or <html dir="rtl">')
     layout_tables = [t for t in ctx.document.find_all("table") if not t.find("th") and t.get("role") != "presentation"]
     if layout_tables:
         yield ctx.error(
@@ -61,13 +70,16 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
             element=element,
             expected=f"no {violation['id']} violation (https://dequeuniversity.com/rules/axe/4.12/{violation['id']})",
         )
-    # Forced dark (an app darkening the email itself): contrast measured from the pixels.
+    # Forced dark (an app darkening the email itself): contrast measured from the pixels of
+    # Chromium's auto dark mode, which only approximates how Gmail or Outlook recolour: a
+    # warning that says so, never an error that fails a case on an estimate.
     for low, viewports in grouped(ctx, "contrast", lambda c: (c.get("element"), c.get("foreground"), c.get("background"))):
-        yield ctx.error(
-            f"text at {low.get('ratio')}:1 contrast in {where(viewports)} ({low.get('foreground')} on {low.get('background')}): {low.get('text')!r}",
+        yield ctx.warning(
+            f"text at about {low.get('ratio')}:1 contrast in {where(viewports)} ({low.get('foreground')} on {low.get('background')}; "
+            f"an approximation from Chromium's auto dark mode): {low.get('text')!r}",
             element=str(low.get("element", "")),
             expected=(
-                f"at least {low.get('required')}:1 when a mail app darkens the email itself (Chromium's auto dark mode, "
-                "an approximation): give the email dark styles of its own, or colours that survive inversion"
+                f"at least {low.get('required')}:1 when a mail app darkens the email itself: give the email dark styles "
+                "of its own, or colours that survive inversion"
             ),
         )

@@ -39,6 +39,10 @@ _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _STYLE_ATTR = re.compile(r"\bstyle\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
 _SRC = re.compile(r"\bsrc\s*=\s*[\"']([^\"']+)", re.I)
 _TYPE = re.compile(r"\btype\s*=\s*[\"']?([\w-]+)", re.I)
+#: Elements every HTML email is made of: no choice of the author, so no finding (caniemail marks
+#: <body> unsupported in Outlook for macOS, which drops the element, not the email). What the
+#: author puts on them (a style attribute) is still read.
+_EVERY_EMAIL_HAS = frozenset({"html", "head", "body", "title", "meta"})
 _MJ_STYLE = re.compile(r"<mj-style[^>]*>(.*?)</mj-style>", re.S | re.I)
 
 
@@ -66,7 +70,8 @@ def used_features(mjml: str) -> dict[str, str]:
         name, attributes = tag.group(1).lower(), tag.group(2)
         if name.startswith("mj"):
             continue
-        note(f"html-{name}", f"<{name}>")
+        if name not in _EVERY_EMAIL_HAS:
+            note(f"html-{name}", f"<{name}>")
         if name in ("map", "area"):
             note("html-image-maps", f"<{name}>")
         if name == "input":

@@ -32,22 +32,49 @@ def subject(ctx: RuleContext) -> Iterator[Finding]:
     for leftover in leftovers_in(text, ctx):
         yield ctx.error(f"{leftover!r} in the subject", element="subject", expected="rendered values only")
     if not preheader(ctx.document):
-        yield ctx.warning("no preheader", element="the start of <body>", expected="a hidden preheader (<mj-preview>, or a hidden <span>/<div> first in the body)")
+        # Without a hidden preheader, inboxes show the first text of the body: fine when it says
+        # what the email is about ("Hello Ada, your order has shipped"), not when it is nothing
+        # or a "view in browser" line.
+        first = _reader_text(ctx.document)[:_PREVIEW_LENGTH]
+        expected = "a hidden preheader (<mj-preview>, or a hidden <span>/<div> before the first visible text)"
+        if not first:
+            yield ctx.warning("no preheader, and no text at the start of the body", element="the start of <body>", expected=expected)
+        elif _BOILERPLATE.search(first):
+            yield ctx.warning(f"no preheader: inboxes show {first[:60]!r} after the subject", element="the start of <body>",
+                              expected=f"{expected}, or a first line that says what the email is about")
 
 
 #: Inline styles that hide an element from the reader but not from the inbox's preview line.
 _HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|opacity\s*:\s*0(?![.\d])|max-height\s*:\s*0(?![.\d])", re.I)
 
 
+#: Characters of the body an inbox shows after the subject, about.
+_PREVIEW_LENGTH = 90
+#: First lines that say nothing about the email: what inboxes would show without a preheader.
+_BOILERPLATE = re.compile(
+    r"view (?:it |this (?:e-?mail |message )?)?(?:in (?:your |a )?browser|online)|web ?version|trouble (?:reading|viewing|seeing)"
+    r"|(?:can[’']t|cannot|can not) see|not displaying|open in (?:your )?browser|im browser|online ansehen|webversion|nel browser|versione web",
+    re.I,
+)
+
+
 def preheader(document: BeautifulSoup) -> str:
-    """The preview text inboxes show after the subject: the text of a hidden element among the
-    first elements of the body (MJML's <mj-preview>, the common hidden <span> or <div>)."""
+    """The preview text inboxes show after the subject: the text of a hidden element before the
+    body's first line of visible text (MJML's <mj-preview>; the common hidden <span> or <div>,
+    often after a logo and layout tables, or after a short "view in browser" line)."""
     body = document.body
     if body is None:
         return ""
-    for element in body.find_all(True, limit=15):
-        if _HIDING.search(str(element.get("style", ""))) and (text := fold(element.get_text(" "))):
-            return text
+    visible = 0
+    for string in body.find_all(string=True):
+        if type(string) is not NavigableString or not string.strip() or (string.parent is not None and string.parent.name in ("style", "script")):
+            continue
+        hidden = next((p for p in string.parents if p is not body and _HIDING.search(str(p.get("style", "")))), None)
+        if hidden is not None:
+            return fold(hidden.get_text(" "))
+        visible += len(fold(string))
+        if visible > _PREVIEW_LENGTH:
+            break  # past the preview line: hidden text further down is something else
     return ""
 
 

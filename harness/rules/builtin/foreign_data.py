@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -72,6 +74,55 @@ def _everyone(fixtures: list[Any], fields: list[str]) -> tuple[dict[str, list[tu
     return _EVERYONE[key][1:]
 
 
+class _OrdinaryWords:
+    """Decides whether another fixture's one-word value in this email is just a word.
+
+    The default fields are guesses about a data model they do not know: ``*.name`` finds a
+    person's name and a plan's ("Team", "Free"), ``*.id`` an order's and a role's ("admin"),
+    ``*address*`` a city ("London", also in the shop's own footer). A value of one word of
+    letters is taken as another fixture's only where the email shows the recipient's own value
+    of that field (there it can stand in the recipient's place) and the template's own words
+    (its file, its strings, the approved copy) do not have it. Names, e-mail addresses, ids,
+    numbers and street lines (a space, a digit or a sign in them) always count."""
+
+    def __init__(self, ctx: RuleContext, text: str) -> None:
+        self._text = text
+        self._by_field: dict[str, set[str]] = {}
+        for path, value in leaf_values(ctx.fixture.data):
+            if isinstance(value, str) and value.strip():
+                self._by_field.setdefault(path, set()).add(value)
+        strings = [v for by_locale in ctx.template.meta.strings.values() for v in by_locale.values()]
+        self._copy = " ".join([*ctx.approved_copy.values(), *map(str, strings), _template_text(str(ctx.template.source_path))])
+        self._shown: dict[str, bool] = {}
+
+    def __call__(self, value: str, field: str) -> bool:
+        if not value.isalpha():
+            return False
+        if field not in self._shown:
+            self._shown[field] = any(_has_word(self._text, own) for own in self._by_field.get(field, ()))
+        return not self._shown[field] or _has_word(self._copy, value)
+
+
+def _has_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+
+
+def _template_text(path: str) -> str:
+    """A template file's own words (its markup and Jinja included), or nothing if unreadable."""
+    try:
+        return _read(path, Path(path).stat().st_mtime_ns)
+    except OSError:
+        return ""
+
+
+@lru_cache(maxsize=256)
+def _read(path: str, mtime_ns: int) -> str:  # the modification time keys the cache: an edit is read again
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 class ForeignDataOptions(RuleOptions):
     fields: list[FieldPattern] = Field(default_factory=lambda: list(DEFAULT_FIELDS), examples=[["email", "name", "orders[].id", "orders[].gift_cards[].code"]])
     """Fixture fields that identify a person or their records (``orders[].id``; ``*`` for any
@@ -96,12 +147,13 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
         return
     # The recipient's own values, and values shared with them (a household's phone): not foreign.
     own = set(_values(ctx.fixture, fields)) | set(_values(ctx.fixture, allow, by_shape=False))
+    ordinary = _OrdinaryWords(ctx, " ".join(places.values())) if fields == DEFAULT_FIELDS else None
     for place, text in places.items():
         for value in dict.fromkeys(m.group(0) for m in pattern.finditer(text)):
             if value in own:
                 continue
             for other_id, field in owners[value]:
-                if other_id == ctx.fixture.id:
+                if other_id == ctx.fixture.id or (ordinary is not None and ordinary(value, field)):
                     continue
                 yield ctx.error(
                     f"{field} of another fixture ({other_id}) appears in the {place}: {value[:60]!r}",

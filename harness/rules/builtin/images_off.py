@@ -4,9 +4,10 @@ what it is for.
 Measured in the ``-images-off`` screenshot viewports (``harness.screenshots.probes.images``):
 the text a reader sees there (alt text is not part of it: several clients show it cut, or not at
 all) must carry the message. Two ways an email fails: it is mostly pictures (fewer live words
-than ``min_words``), or an image's alt text reads as a sentence (``text_words`` words or more)
-whose words are not in the live text, i.e. a message that exists only in an image. Needs
-screenshots with an ``-images-off`` viewport (``screenshots.variants``).
+than ``min_words``), or a picture's alt text reads as a sentence (``text_words`` words or more)
+whose words are not in the live text, i.e. a message that exists only in an image. A thumbnail,
+icon or logo (narrower than :data:`PICTURE_WIDTH`) carries no message: its alt text describes
+it. Needs screenshots with an ``-images-off`` viewport (``screenshots.variants``).
 """
 
 from __future__ import annotations
@@ -14,20 +15,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..base import Finding, RuleContext, rules
 from pydantic import Field
 
-from ._page import measured
+from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
+from ._page import measured
 
 _WORD = re.compile(r"\w+")
 #: An image at least this many px² is a picture that can carry a message (200 x 100); smaller
 #: ones are logos and icons.
 PICTURE_AREA = 20_000
+#: An image narrower than this (drawn and declared) is a thumbnail, an icon or a logo: its alt
+#: text describes it ("Blue mug, 350 ml") and is no message of the email's own.
+PICTURE_WIDTH = 200
 
 
 def _words(text: str, *, shortest: int = 1) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text) if len(w) >= shortest]
+
+
+def _width(image: dict) -> int:
+    """The wider of the box drawn and the width declared in HTML."""
+    declared = image.get("declared") or [0, 0]
+    return max(int(image.get("width", 0)), int(declared[0]))
 
 
 def _area(image: dict) -> int:
@@ -69,7 +79,7 @@ def images_off(ctx: RuleContext) -> Iterator[Finding]:
         for image in seen.get("images", []):
             alt = str(image.get("alt") or "")
             words = _words(alt, shortest=3)  # "on", "to": in any text, they prove nothing
-            if not image.get("visible") or len(words) < text_words or image.get("element") in reported:
+            if not image.get("visible") or len(words) < text_words or _width(image) < PICTURE_WIDTH or image.get("element") in reported:
                 continue
             missing = [w for w in words if w not in vocabulary]
             if len(missing) * 2 > len(words):

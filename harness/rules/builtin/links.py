@@ -8,25 +8,60 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+from bs4 import BeautifulSoup, NavigableString, Tag
 from pydantic import Field
 
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ._text import describe, fold
 
-_SOURCE_TAG = re.compile(r"<(?:mj-image|img|mj-carousel-image)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
-_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: The tags of an author's source that make an <img>: HTML's own, and MJML's image components
+#: (``thumbnails-src`` is the carousel's thumbnail, ``src`` a social icon's own picture).
+_SOURCE_TAG = re.compile(r"<(img|mj-image|mj-carousel-image|mj-social-element)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
+#: ``name="value"``, ``name='value'``, ``name=value`` or a bare ``name`` (``<img alt src=...>``,
+#: which HTML reads as an empty value).
+_ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>=`]+)))?""")
+_MJML = re.compile(r"<mjml[\s>]", re.I)
+
+
+def _attributes(markup: str) -> dict[str, str]:
+    return {m.group(1).lower(): next((g for g in m.group(2, 3, 4) if g is not None), "") for m in _ATTR.finditer(markup)}
+
+
+def image_src(src: str) -> str:
+    """An image address as written and as rendered compare equal: entities decoded (Jinja and
+    MJML escape ``&``), surrounding white space dropped (a Jinja expression on its own line)."""
+    return " ".join(html.unescape(src).split())
+
+
+def _source_images(source: str) -> Iterator[tuple[str, str, str | None]]:
+    """``(tag, src, alt or None)`` for every image the author wrote."""
+    for tag in _SOURCE_TAG.finditer(source):
+        attrs = _attributes(tag.group(2))
+        for name in ("src", "thumbnails-src"):
+            if attrs.get(name):
+                yield tag.group(1).lower(), image_src(attrs[name]), attrs.get("alt")
 
 
 def source_alts(source: str) -> dict[str, str]:
-    """src -> alt as the author wrote them in the source (MRML drops ``alt=""``; the author's
-    empty alt marks a decorative image and is not a missing one)."""
-    alts: dict[str, str] = {}
-    for tag in _SOURCE_TAG.finditer(source):
-        attrs = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR.finditer(tag.group(1))}
-        if "src" in attrs and "alt" in attrs:
-            alts[html.unescape(attrs["src"])] = attrs["alt"]
-    return alts
+    """src -> alt as the author wrote them in the source, whatever the engine made of them (an
+    MJML engine may drop ``alt=""``; the author's empty alt marks a decorative image)."""
+    return {src: alt for _, src, alt in _source_images(source) if alt is not None}
+
+
+def missing_alts(source: str, document: BeautifulSoup) -> Iterator[Tag]:
+    """The rendered <img> elements that go out with no alt. In an MJML email, an image an MJML
+    component makes (``mj-image``, a social icon, a carousel's thumbnail) without an alt gets
+    MJML's default ``alt=""`` from JavaScript mjml, the reference engine, even where MRML leaves
+    the attribute out: only an ``<img>`` the author wrote by hand without alt goes out without
+    one. In an HTML email the HTML is what the author wrote."""
+    written = source_alts(source)
+    mjml = bool(_MJML.search(source))
+    bare = {src for tag, src, alt in _source_images(source) if tag == "img" and alt is None} if mjml else set()
+    for img in document.find_all("img"):
+        src = image_src(str(img.get("src", "")))
+        if img.get("alt") is None and src not in written and (not mjml or src in bare):
+            yield img
 
 
 _VAGUE_LINK_TEXT = {"click here", "here", "hier", "hier klicken", "qui", "clicca qui", "link", "more", "mehr"}
@@ -93,19 +128,73 @@ class ImagesOptions(RuleOptions):
 
 @rules.register("images", options=ImagesOptions)
 def images(ctx: RuleContext) -> Iterator[Finding]:
-    """Every image has alt text, width and height, an https source on an allowed host
-    (option ``allowed_hosts``; empty allows any)."""
+    """Every image has alt text (``alt=""`` for decoration; see :func:`missing_alts`), and real
+    alt text where it is all its link holds; a width or a height that holds its place (a fluid
+    image's ``height="auto"`` is fine); an https source on an allowed host (option
+    ``allowed_hosts``; empty allows any)."""
     allowed = list(ctx.options.get("allowed_hosts", []))
-    written = source_alts(ctx.email.source)
+    without_alt = set(map(id, missing_alts(ctx.email.source, ctx.document)))
     for img in ctx.document.find_all("img"):
         where = describe(img)
-        if img.get("alt") is None and str(img.get("src", "")) not in written:
+        if id(img) in without_alt:
             yield ctx.error("image has no alt attribute", element=where, node=img, expected='alt text, or alt="" for decoration')
-        for attr in ("width", "height"):
-            if not str(img.get(attr, "")).isdigit():
-                yield ctx.warning(f"image has no numeric {attr}", element=where, node=img, expected=f"{attr} in pixels, so the layout holds while images load")
+        elif not str(img.get("alt") or "").strip() and _alone_in_link(img):
+            # Decorative by default is wrong for the only content of a link: a screen reader then
+            # reads the link's address, or nothing.
+            said = 'no alt attribute (MJML sends alt="")' if img.get("alt") is None else 'alt=""'
+            yield ctx.error(f"image has {said} and is all there is in its link: the link has no name", element=where, node=img,
+                            expected="alt text that says where the link goes")
+        # A fluid image (MJML's: width="550" height="auto") has its width and scales its height
+        # by design; only an image with neither leaves the layout nothing to hold its place.
+        if not (_sized(img, "width") or _sized(img, "height")):
+            yield ctx.warning("image has no width or height", element=where, node=img,
+                              expected="a width in pixels (height may stay auto), so the layout holds while images load")
         url = urlsplit(str(img.get("src", "")))
         if url.scheme != "https":
             yield ctx.error(f"image source is not https: {img.get('src')!r}", element=where, node=img, expected="https://...")
         elif allowed and url.hostname not in allowed:
             yield ctx.error(f"image host {url.hostname} is not allowed", element=where, node=img, expected=f"one of {allowed}")
+
+
+def _link_name(link: Tag) -> str:
+    """What a screen reader says for a link: ``aria-label``, its text, its images' alt, ``title``."""
+    alts = " ".join(str(img.get("alt") or "") for img in link.find_all("img"))
+    return fold(" ".join(str(part or "") for part in (link.get("aria-label"), link.get_text(" "), alts, link.get("title"))))
+
+
+def _alone_in_link(img: Tag) -> bool:
+    """Whether ``img`` is all a link holds, so that only its alt text could name the link. Not
+    a link beside a named link to the same address with no text between (MJML's social icon and
+    its label), nor an in-page control (``#...``: a carousel's thumbnails)."""
+    link = img.find_parent("a")
+    if link is None or _link_name(link) or str(link.get("href", "")).startswith("#"):
+        return False
+    return not any(_twin(link, step) for step in ("next_elements", "previous_elements"))
+
+
+def _twin(link: Tag, step: str) -> bool:
+    """Whether the nearest link in direction ``step`` goes to the same address, has a name, and
+    no text stands between the two."""
+    inside = set(map(id, link.descendants))
+    for element in getattr(link, step):
+        if id(element) in inside:
+            continue
+        if isinstance(element, Tag) and element.name == "a":
+            return element.get("href") == link.get("href") and bool(_link_name(element))
+        if type(element) is NavigableString and element.strip():
+            return False
+    return False
+
+
+#: A size a mail client honours: an attribute in pixels (a bare number; Outlook ignores "140px")
+#: or percent, an inline style in px or percent.
+_ATTRIBUTE_SIZE = re.compile(r"\d+%?")
+_STYLE_SIZE = re.compile(r"\d+(?:\.\d+)?(?:px|%)")
+
+
+def _sized(img: Tag, dimension: str) -> bool:
+    """Whether ``width``/``height`` holds the image's place, by attribute or inline style."""
+    if _ATTRIBUTE_SIZE.fullmatch(str(img.get(dimension, "")).strip()):
+        return True
+    style = re.search(rf"(?<![\w-]){dimension}\s*:\s*([^;]+)", str(img.get("style", "")), re.I)
+    return bool(style and _STYLE_SIZE.fullmatch(style.group(1).strip().removesuffix("!important").strip()))
