@@ -14,9 +14,10 @@ from __future__ import annotations
 import difflib
 import re
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -131,12 +132,11 @@ def _data_paths(data: Any, path: str) -> Iterable[str]:
         yield path
 
 
-_LISTS = (list, tuple, set, frozenset)
-
-
 def _model_paths(tp: Any, path: str, leaves: set[str], open_: set[str], seen: tuple[type, ...]) -> None:
-    """Walk a type annotation: models by field, lists with ``[]``; mappings and ``Any`` are open."""
+    """Walk a type annotation: models by field, lists with ``[]``; mappings and ``Any`` are open
+    (any key may be below them)."""
     origin, args = get_origin(tp), get_args(tp)
+    container = origin if isinstance(origin, type) else tp if isinstance(tp, type) else None
     if origin is Annotated:
         _model_paths(args[0], path, leaves, open_, seen)
     elif origin in (Union, types.UnionType):
@@ -149,15 +149,13 @@ def _model_paths(tp: Any, path: str, leaves: set[str], open_: set[str], seen: tu
             return
         for name, field in tp.model_fields.items():
             _model_paths(field.annotation, f"{path}.{name}" if path else name, leaves, open_, (*seen, tp))
-    elif origin in _LISTS or (isinstance(origin, type) and issubclass(origin, (list, tuple, set, frozenset)) and origin is not str):
-        items = [a for a in args if a is not Ellipsis] or [Any]
-        for item in items:
-            _model_paths(item, path + "[]", leaves, open_, seen)
-    elif tp in _LISTS:
-        open_.add(path + "[]")
-    elif tp is Any or tp is object or origin in (dict, Mapping) or tp is dict or (isinstance(origin, type) and issubclass(origin, Mapping)):
+    elif tp is Any or tp is object or (container is not None and issubclass(container, Mapping)):
         open_.add(path)
-    elif origin is Literal or path:
+    elif container is not None and issubclass(container, (Sequence, AbstractSet)) and not issubclass(container, (str, bytes)):
+        items = [a for a in args if a is not Ellipsis]
+        for item in items or [Any]:
+            _model_paths(item, path + "[]", leaves, open_, seen)
+    elif path:
         leaves.add(path)
 
 

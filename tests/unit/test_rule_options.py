@@ -207,6 +207,18 @@ def test_paths_of_a_model_follow_optional_nested_and_list_fields():
     assert paths.open == {"address"}
 
 
+class Team(BaseModel):
+    name: str
+    teams: list[Team] = []
+
+
+def test_a_recursive_model_is_walked_once_and_open_below():
+    paths = FieldPaths.of_model(Team)
+    assert (paths.leaves, paths.open) == ({"name"}, {"teams[]"})
+    assert paths.problem("teams[].teams[].name") is None  # below the recursion: not checked
+    assert "did you mean 'name'" in paths.problem("nmae")
+
+
 def test_no_foreign_data_matches_fields_written_in_the_path_syntax():
     ben = fixture("en-ben", name="Ben", email="ben@example.net", invoices=[{"number": "INV-2042"}])
     mail = email(page("<p>Hello Ada, invoice INV-2042</p>"), subject="Invoice", text="Hello Ada, invoice INV-2042\n")
