@@ -25,8 +25,9 @@ OutcomeChange = Literal["now sent", "no longer sent", ""]
 
 
 def is_sent(outcome: str | None) -> bool:
-    """``sent`` as the outcome part stores it (``sent`` or ``not sent: <reason>``)."""
-    return (outcome or "").strip() == "sent"
+    """Whether the outcome part (``sent`` or ``not sent: <reason>``) says the email goes out;
+    anything but ``not sent...`` is read as sent, the side a reviewer must look at."""
+    return not (outcome or "").lstrip().startswith("not sent")
 
 
 def outcome_change(before: str | None, after: str | None) -> OutcomeChange:

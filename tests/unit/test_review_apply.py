@@ -309,8 +309,9 @@ def test_the_outcome_confirmation_message_and_pass_through(store, tmp_path):
     case = report_case(store, tmp_path, template="gift", fixture="en-nobody", parts={"outcome.txt": b"sent\n"})
     refused = approver(store, tmp_path, case).approve("gift[en-nobody]", who="Dana")
     assert outcome(refused) == ("gift[en-nobody]", False,
-                                "starts sending this email: it was 'not sent: no order' and is now 'sent'. Approve it only if this account must "
-                                "get it, with --allow-outcome-change (or the confirmation on the review page)")
+                                "starts sending this email: it was 'not sent: no order' and is now 'sent'. Approve it only if this is intended: "
+                                f"email-harness approve --from {tmp_path / 'report'} --allow-outcome-change 'gift[en-nobody]' "
+                                "(or confirm it on the review page)")
     [applied] = approve_from_report(tmp_path / "report", {"cases": [case]}, store, ["gift[*]"], allow_outcome_change=True)
     assert applied.ok
 
