@@ -156,3 +156,20 @@ def test_the_review_page_accepts_a_cases_findings_with_a_reason(project):
     assert "accepted: " + REASON in client.get("/", base_url=base).get_data(as_text=True)
     assert harness(project, "run").returncode == 1
     assert {i: c["status"] for i, c in results(project).items()} == {"hello[en-ann]": "passed", "hello[en-bob]": "failed"}
+
+
+def test_the_review_page_accepts_only_on_a_case_whose_change_is_approved(accepted):
+    # A changed case with a new warning: pending, so accepting on top of the old snapshot would
+    # make this report's approval of it stale.
+    edit(accepted / "templates/hello.mjml", "{# more #}", '<p><a href="https://shop.example/help">here</a></p>')
+    assert harness(accepted, "run").returncode == 1
+    assert results(accepted)["hello[en-ann]"]["status"] == "changed"
+    client = create_app(accepted / "report", SnapshotStore(accepted / "snapshots")).test_client()
+    base = "http://127.0.0.1:8765"
+    page = client.get("/", base_url=base).get_data(as_text=True)
+    assert 'form class="accept-findings"' not in page and "(after approving the change)" in page
+    headers = {"Origin": base, "X-Review-Token": page.split('data-review-token="')[1].split('"')[0]}
+    before = (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text()
+    response = client.post("/accept-findings", json={"case": "hello[*]", "reason": "vague links for now"}, headers=headers, base_url=base)
+    assert response.status_code == 409 and "its change is pending: approve it and run again" in response.get_json()["error"]
+    assert (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text() == before
