@@ -55,7 +55,7 @@ LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,2}")
 DEFAULT_RULES: dict[str, dict[str, Any] | bool] = {
     rule: {}
     for rule in ("no-leftovers", "no-foreign-data", "subject", "text-part", "size", "accessibility", "links", "images", "bidi-isolation",
-                 "rtl-layout", "text-fits", "images-off")
+                 "rtl-layout", "text-fits", "images-off", "empty-list", "missing-value")
 }
 
 

@@ -14,6 +14,7 @@ from . import (
     links,
     notices,
     ownership,
+    render_gaps,
 )
 
-__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "notices", "ownership"]
+__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "notices", "ownership", "render_gaps"]
