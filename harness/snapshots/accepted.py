@@ -13,9 +13,10 @@ From then on:
   rewrites the list.
 
 A finding is matched by rule, element and message, with the fixture's own values replaced by
-their field names (``‹customer.name›``), numbers and e-mail addresses by placeholders, folders
-and line numbers left out (:func:`entry_for`): renaming the fixture's customer, or an edit
-elsewhere in the template that moves the element down a line, does not re-open it. Severity is
+their field names (``‹customer.name›``), numbers and e-mail addresses by placeholders, folders,
+line numbers and sibling positions (``tr:nth-of-type(3)``) left out (:func:`entry_for`): renaming
+the fixture's customer, or an edit elsewhere in the template that moves the element down a line
+or a row, does not re-open it. Severity is
 kept for the reader but not matched. A finding that occurs twice must be accepted twice.
 """
 
@@ -49,6 +50,9 @@ _FOLDERS = re.compile(r"(?<![\w.:/])/?(?:[\w.-]+/)+(?=[\w.-]+\.\w+)")
 #: ``refund.mjml:7``, ``refund.mjml:7:12``, ``line 7``, ``lines 7-9``: where, not what.
 _FILE_LINE = re.compile(r"(\.[A-Za-z][A-Za-z0-9]{0,9}):\d+(?::\d+)?\b")
 _LINE_WORD = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?\b", re.IGNORECASE)
+#: ``tr:nth-of-type(3)`` in the CSS paths the browser probes name elements by: a position among
+#: siblings is the DOM's line number (a row added above moves it).
+_NTH = re.compile(r":nth-(of-type|child)\(\d+\)")
 #: A rule that crashed checked nothing: that is a bug to fix, never a finding to accept.
 _CRASH = "the rule itself failed:"
 
@@ -100,6 +104,7 @@ def _where_free(text: str) -> str:
     """``text`` without folders and line numbers."""
     text = _FOLDERS.sub("", text)
     text = _FILE_LINE.sub(r"\1:‹line›", text)
+    text = _NTH.sub(r":nth-\1(‹n›)", text)
     return _LINE_WORD.sub(lambda m: f"{m.group(1)} ‹line›", text)
 
 

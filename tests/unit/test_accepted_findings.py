@@ -78,8 +78,9 @@ def test_a_changed_message_is_a_new_finding_and_the_old_acceptance_is_reported_g
 @pytest.mark.parametrize(("before", "after"), [
     ("/home/ci/shop/templates/receipt.mjml:7", "/builds/42/templates/receipt.mjml:12"),
     ("templates/receipt.html:7:3", "templates/receipt.html:9:1"),
+    ("table > tbody > tr:nth-of-type(3) > td", "table > tbody > tr:nth-of-type(4) > td"),  # a row added above
 ])
-def test_line_numbers_and_folders_of_an_element_play_no_part(tmp_path, before, after):
+def test_line_numbers_folders_and_sibling_positions_of_an_element_play_no_part(tmp_path, before, after):
     names = fixture_names(fixture())
     found = Finding("empty-list", "error", "loop over 'order.items' ran zero times", element=before)
     approved = snapshot(tmp_path, accepted_for([found], names))
