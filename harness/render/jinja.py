@@ -28,7 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import ConfigError, TemplateError
 from ..registry import Registry
-from .loops import instrument_loops
+from .loops import KeepEmptyElse, instrument_loops
 from .sandbox import MAX_OUTPUT, LimitedSandbox
 
 __all__ = [
@@ -101,7 +101,7 @@ def new_environment(catalog_root: Path) -> ImmutableSandboxedEnvironment:
     registered filters, tests, globals and extensions are added; the sandbox stays."""
     from . import formatting  # noqa: F401 - registers the built-in filters
 
-    extensions = ["jinja2.ext.i18n", *(ext for _, ext in jinja_extensions.items())]
+    extensions = ["jinja2.ext.i18n", KeepEmptyElse, *(ext for _, ext in jinja_extensions.items())]
     try:
         env = HarnessEnvironment(
             loader=CatalogLoader(catalog_root),

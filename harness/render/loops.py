@@ -9,7 +9,7 @@ only when the loop ran empty.
 
 A loop counts as planned for empty, and is left alone, when:
 
-- it has its own ``{% else %}``;
+- it has its own ``{% else %}``, even an empty one (:class:`KeepEmptyElse`);
 - an enclosing ``{% if %}`` (any branch) tests the same value: ``{% if order.gift_cards %}``,
   ``{% if order.gift_cards|length > 1 %}``, ``{% if not items %}...{% else %}{% for %}``;
 - any other test in the same file checks the value for emptiness: ``{% if not items %}<p>No
@@ -28,10 +28,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 
 from .recording import EmptyLoop, current_recording
 
-__all__ = ["instrument_loops", "loop_ran_empty"]
+__all__ = ["KeepEmptyElse", "instrument_loops", "loop_ran_empty"]
 
 #: A for tag as written, from its opening ``{%`` to its ``%}`` (possibly over several lines).
 _FOR_TAG = re.compile(r"\{%[-+]?\s*for\s.*?[-+]?%\}", re.DOTALL)
@@ -39,6 +41,26 @@ _FOR_TAG = re.compile(r"\{%[-+]?\s*for\s.*?[-+]?%\}", re.DOTALL)
 _ITERABLE = re.compile(r"\sin\s+(.+?)(?:\s+if\s.+?)?(?:\s+recursive)?\s*[-+]?%\}\Z", re.DOTALL)
 #: ``x|length`` and ``x|count`` say how many items ``x`` has.
 _LENGTH_FILTERS = frozenset({"length", "count"})
+#: A mapping's views: ``prices.items()`` is as empty as ``prices``.
+_VIEWS = frozenset({"items", "keys", "values"})
+
+
+class KeepEmptyElse(Extension):
+    """``{% else %}{# nothing to show #}{% endfor %}`` is a plan for an empty list too, but Jinja
+    parses an empty ``else`` as no ``else``. This gives such a branch an empty print
+    (``{{ "" }}``), so the rewrite sees the author's ``else``; the output is the same."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
+        tokens = list(stream)
+        for index, token in enumerate(tokens):
+            yield token
+            if token.type == "block_end" and index >= 2 and tokens[index - 1].test("name:else") and tokens[index - 2].type == "block_begin":
+                after = index + 1
+                while after < len(tokens) and tokens[after].type == "data" and not tokens[after].value.strip():
+                    after += 1
+                if after + 1 < len(tokens) and tokens[after].type == "block_begin" and tokens[after + 1].test("name:endfor"):
+                    yield from (Token(token.lineno, "variable_begin", "{{"), Token(token.lineno, "string", ""),
+                                Token(token.lineno, "variable_end", "}}"))
 
 
 def loop_ran_empty(file: str, line: int, tag: str, expression: str, value: Any) -> str:
@@ -138,15 +160,17 @@ def _iterates_data(expression: nodes.Expr, globals_: frozenset[str]) -> bool:
 
 
 def _targets(expression: nodes.Expr) -> list[nodes.Expr]:
-    """The iterable and the value under its filters and method calls: a test of
+    """The iterable and the value under its filters and its mapping views: a test of
     ``order.gift_cards`` guards ``order.gift_cards|sort(attribute="brand")`` and
-    ``prices.items()``."""
+    ``prices.items()``. Other method calls make a new value (``registration.summary()`` is
+    not ``registration``)."""
     found = [expression]
     node = expression
     while True:
         if isinstance(node, nodes.Filter) and node.node is not None:
             node = node.node
-        elif isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+        elif (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr in _VIEWS
+              and not (node.args or node.kwargs or node.dyn_args or node.dyn_kwargs)):
             node = node.node.node
         else:
             return found

@@ -77,6 +77,16 @@ def test_a_filter_names_the_value_under_it_and_only_an_empty_value_counts(tmp_pa
     assert loops(tmp_path, inline, order={"gift_cards": [{"brand": "Hotels", "amount": 0}]}) == []
 
 
+def test_a_method_call_is_its_own_value_and_a_mapping_view_is_its_mapping(tmp_path):
+    source = "{% for k, v in prices.items() %}{{ k }}{% endfor %}{% for s in reg.summary(hide_empty=true) %}{{ s }}{% endfor %}"
+    reg = {"summary": lambda hide_empty: []}
+    found = loops(tmp_path, source, prices={}, reg=reg)
+    assert [(loop.expression, loop.tag) for loop in found] == [
+        ("prices", "{% for k, v in prices.items() %}"),
+        ("reg.summary(hide_empty=true)", "{% for s in reg.summary(hide_empty=true) %}"),
+    ]
+
+
 def test_a_loop_inside_another_is_reported_once(tmp_path):
     source = "{% for order in orders %}\n{% for item in order.line_items %}{{ item }}{% endfor %}\n{% endfor %}"
     found = loops(tmp_path, source, orders=[{"line_items": []}, {"line_items": []}])
@@ -96,6 +106,7 @@ def test_a_tag_over_several_lines_and_filters_are_named_as_written(tmp_path):
     "source",
     [
         "{% for card in order.gift_cards %}{{ card }}{% else %}<p>No gift cards</p>{% endfor %}",
+        "{% for card in order.gift_cards %}{{ card }}{% else %}{# nothing to show #}{% endfor %}",
         "{% if order.gift_cards %}<table>{% for card in order.gift_cards %}{{ card }}{% endfor %}</table>{% endif %}",
         "{% if order.gift_cards|length > 1 %}{% for card in order.gift_cards %}{{ card }}{% endfor %}{% endif %}",
         "{% if not order.gift_cards %}None{% else %}{% for card in order.gift_cards %}{{ card }}{% endfor %}{% endif %}",
@@ -105,7 +116,7 @@ def test_a_tag_over_several_lines_and_filters_are_named_as_written(tmp_path):
         "{% for i in range(order.count) %}{{ i }}{% endfor %}{% for x in [] %}{{ x }}{% endfor %}",
         "{% for node in tree recursive %}{{ node.name }}{{ loop(node.children) }}{% endfor %}",
     ],
-    ids=["else", "if-guard", "length-guard", "else-of-not", "and-guard", "sibling-not", "inline-if-length", "range-literal", "recursive"],
+    ids=["else", "empty-else", "if-guard", "length-guard", "else-of-not", "and-guard", "sibling-not", "inline-if-length", "range-literal", "recursive"],
 )
 def test_a_loop_planned_for_empty_is_not_counted(tmp_path, source):
     context = {"order": {"gift_cards": [], "paid": True, "count": 0}, "tree": [{"name": "a", "children": []}]}
