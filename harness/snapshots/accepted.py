@@ -38,7 +38,7 @@ from .store import ApprovedSnapshot, SnapshotStore, manifest_hash
 
 __all__ = [
     "ACCEPTED", "RULE", "Accepted", "AcceptedCheck", "Acceptance", "accept", "accept_command", "acceptable",
-    "carried", "check_accepted", "entry_for", "fixture_names", "is_acceptable",
+    "carried", "check_accepted", "dump", "entry_for", "fixture_names", "is_acceptable", "load",
 ]
 
 #: The part's file name in a case's snapshot folder.
