@@ -283,6 +283,11 @@ def _accept_findings(pattern: str | None, reason: str | None, others: list[str],
                 refused += 1
                 console.print(f"refused: {case.id}\n  {result.error}", markup=False)
                 continue
+            if not result.accepted.complete:
+                refused += 1
+                console.print(f"refused: {case.id}\n  screenshots are off, so the findings measured in the browser are "
+                              "missing; turn screenshots on ([tool.email-harness] screenshots), then accept", markup=False)
+                continue
             names = fixture_names(engine.fixtures.fixtures[case.fixture])
             entries = [entry_for(f, names) for f in result.accepted.accepted + result.findings if is_acceptable(f)]
             # A crashed rule checked nothing: a bug to fix, never accepted (notes never fail).

@@ -222,7 +222,8 @@ class Engine:
                 result.changes = self._compare(approved, received)
                 # Findings accepted with a reason (accepted-findings.yaml) do not fail the case.
                 names = fixture_names(self.fixtures.fixtures[case.fixture])
-                result.findings, result.accepted = check_accepted(result.findings, approved, names, case.id)
+                result.findings, result.accepted = check_accepted(
+                    result.findings, approved, names, case.id, screenshots=self.camera is not None)
         except SnapshotError as exc:
             result.status, result.error = "error", str(exc)
             result.seconds = time.perf_counter() - started

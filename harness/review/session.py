@@ -168,6 +168,11 @@ class ReviewSession:
                     "its change is pending: approve it and run again, then accept its findings "
                     f"(or at once: email-harness approve '{case_id}' && {accept_command(case_id)})")))
                 continue
+            if case["accepted_findings"].get("complete") is False:
+                done.append(Acceptance(case_id, "refused", message=(
+                    "this run took no screenshots of it, so the findings measured in the browser are missing: "
+                    "run with screenshots, then accept")))
+                continue
             try:
                 entries = [Accepted(str(e["rule"]), str(e["element"]), str(e["message"]), str(e.get("severity", "")))
                            for e in case["accepted_findings"].get("to_accept", [])]

@@ -87,6 +87,10 @@ class AcceptedCheck:
     gone: list[Accepted] = field(default_factory=list)
     #: What accepting the case's findings now would store, every current acceptable finding.
     entries: list[Accepted] = field(default_factory=list)
+    #: False when this run could not judge every rule the approved snapshot was judged by: no
+    #: screenshots for a case that has them (``--no-screenshots``), so the rules measuring the
+    #: page were silent. Nothing is then reported gone, and nothing may be accepted from it.
+    complete: bool = True
 
     def as_json(self) -> dict[str, Any] | None:
         """The ``accepted_findings`` block of ``results.json`` (None when there is nothing)."""
@@ -97,6 +101,7 @@ class AcceptedCheck:
             "findings": [asdict(f) for f in self.accepted],
             "no_longer_occur": [asdict(e) for e in self.gone],
             "to_accept": [asdict(e) for e in self.entries],
+            "complete": self.complete,
         }
 
 
@@ -187,12 +192,15 @@ def carried(approved: ApprovedSnapshot | None) -> dict[str, bytes]:
 
 def check_accepted(
     findings: list[Finding], approved: ApprovedSnapshot | None, names: Mapping[str, str], case_id: str,
+    *, screenshots: bool = True,
 ) -> tuple[list[Finding], AcceptedCheck]:
     """Split ``findings`` into those that still count and those an accepted entry covers; an
-    accepted entry no current finding matches becomes a note. Returns the findings that count
+    accepted entry no current finding matches becomes a note, unless the run took no
+    screenshots (``screenshots=False``) of a case that has them. Returns the findings that count
     (notes included) and the check for the report."""
     reason, entries = load(approved, case_id) if approved is not None else ("", [])
-    check = AcceptedCheck(reason=reason)
+    shot = approved is not None and any(name.endswith(".png") for name in approved.parts)
+    check = AcceptedCheck(reason=reason, complete=screenshots or not shot)
     open_entries = Counter(e.key for e in entries)
     counting: list[Finding] = []
     for finding in findings:
@@ -204,7 +212,7 @@ def check_accepted(
                 check.accepted.append(finding)
                 continue
         counting.append(finding)
-    for entry in entries:
+    for entry in entries if check.complete else ():
         if open_entries[entry.key] > 0:
             open_entries[entry.key] -= 1
             check.gone.append(entry)

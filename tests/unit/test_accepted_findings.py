@@ -202,3 +202,17 @@ def test_an_accepted_list_edited_by_hand_is_caught_like_any_other_part(tmp_path)
     path.write_text(path.read_text() + "- {rule: links, element: a, message: anything at all}\n")
     with pytest.raises(SnapshotError, match="does not match its manifest"):
         store.read("receipt", "en-ada")
+
+
+def test_a_run_without_screenshots_reports_nothing_gone_for_a_case_that_has_them(tmp_path):
+    # Rules that measure the page are silent without screenshots: their accepted findings did not
+    # go away, they were not looked for; and such a run must not be the one findings are accepted from.
+    names = fixture_names(fixture())
+    overflow = Finding("text-fits", "error", "text overflows its box", element="td.total")
+    approved = ApprovedSnapshot(tmp_path, {"desktop.png": b"png", ACCEPTED: dump(CASE, "known", accepted_for([overflow], names))}, {})
+
+    counting, check_ = check_accepted([], approved, names, CASE, screenshots=False)
+    assert counting == [] and check_.gone == [] and check_.complete is False
+
+    counting, check_ = check_accepted([], approved, names, CASE, screenshots=True)
+    assert [f.rule for f in counting] == ["accepted-findings"] and check_.complete is True
