@@ -96,7 +96,9 @@ def recording() -> Iterator[Recording]:
 #: ``stack``: Mustache. A name the loop's item lacks is looked up in the enclosing scopes, so an
 #: item answers honestly ("not here") and only a miss in every scope is recorded.
 #: ``path``: Handlebars, Django. A name is looked up where the template says (``{{name}}`` in
-#: ``{{#each}}`` reads the item only), so a loop item's miss is recorded too.
+#: ``{{#each}}`` reads the item only), so a loop item's miss is recorded too. One output then
+#: differs from the engine's own: Django's ``regroup`` by a key some items lack heads their
+#: group with nothing instead of "None" (it resolves the key ignoring failures, as None).
 Lookup = Literal["stack", "path"]
 
 #: Names Django's Context resolves after the context it is given (``{% if x == None %}``).
@@ -241,14 +243,16 @@ class _Scope:
 
 def _wrap(value: Any, path: str, *, final: bool, lookup: Lookup) -> Any:
     """``value`` as a template engine should see it: leaves as they are, containers as scopes,
-    sequences as a real tuple (engines test ``type(x) in (list, tuple)``) of wrapped items."""
-    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+    lists and tuples as a real tuple (engines test ``type(x) in (list, tuple)``) of wrapped items.
+    Other sequences (a named tuple such as Django's ``regroup`` results) stay as they are: their
+    own attributes and type matter to the engines."""
+    if type(value) in (list, tuple):
         # An item of a loop is a scope of its own: under stack lookup its misses go outward.
         item_final = final and lookup == "path"
         return tuple(_wrap(item, f"{path}[{index}]", final=item_final, lookup=lookup) for index, item in enumerate(value))
-    if _is_container(value):
-        return _Scope(value, path, final=final, lookup=lookup)
-    return value
+    if isinstance(value, Sequence) or not _is_container(value):
+        return value
+    return _Scope(value, path, final=final, lookup=lookup)
 
 
 class RecordingContext(dict[str, Any]):

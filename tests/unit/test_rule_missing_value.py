@@ -50,7 +50,7 @@ def django(source: str, context: Any) -> str:
         django_package.setup()
     from django.template import Context, Engine
 
-    return Engine().from_string(source).render(Context(context))
+    return Engine(libraries={"i18n": "django.templatetags.i18n"}).from_string(source).render(Context(context))
 
 
 def recorded(render: Render, source: str, *, lookup: Lookup = "stack") -> tuple[str, list[str]]:
@@ -116,6 +116,30 @@ def test_a_loop_item_that_lacks_a_printed_key_is_recorded():
     for render, source in ((handlebars, "{{#each account.orders}}[{{total}}]{{/each}}"),
                            (django, "{% for o in account.orders %}[{{ o.total }}]{% endfor %}")):
         assert recorded(render, source, lookup="path") == ("[30][]", ["account.orders[1].total"])
+
+
+def test_django_tags_that_build_their_own_values_render_as_before():
+    """regroup's named tuples, blocktranslate's variables, forloop.parentloop, ifchanged, cycle."""
+    source = (
+        "{% load i18n %}{% blocktranslate with name=account.first_name %}Hi {{ name }}{% endblocktranslate %} "
+        "{% regroup account.orders by id as by_id %}{% for group in by_id %}{{ group.grouper }}:{{ group.list|length }} {% endfor %}"
+        "{% for order in account.orders %}{% ifchanged order.total %}[{{ order.total }}]{% endifchanged %}{% cycle 'a' 'b' %}"
+        "{% for c in order.id %}{{ forloop.parentloop.counter }}{% endfor %}{% endfor %}"
+    )
+    # The second order has no total, and "[{{ order.total }}]" prints it: that one is real.
+    assert recorded(django, source, lookup="path") == ("Hi Ada NW-1:1 NW-2:1 [30]a1111[]b2222", ["account.orders[1].total"])
+    out, keys = recorded(django, source.replace("account.first_name", "account.first_nmae"), lookup="path")
+    assert out.startswith("Hi  ") and keys == ["account.first_nmae", "account.orders[1].total"]
+
+
+def test_the_one_known_difference_regroup_by_a_key_an_item_lacks():
+    """Django groups such items under None and prints "None" (a leftover no-leftovers reports);
+    under ``lookup = "path"`` the heading is empty instead, and the key is recorded."""
+    source = "{% regroup account.orders by total as by_total %}{% for group in by_total %}[{{ group.grouper }}]{% endfor %}"
+    with recording() as found:
+        out = django(source, RecordingContext(VALUES, lookup="path"))
+    assert (out, django(source, dict(VALUES))) == ("[30][]", "[30][None]")
+    assert [missing.key for missing in found.missing_values] == ["account.orders[1].total"]
 
 
 def test_python_code_in_a_renderer_keeps_python_answers():
