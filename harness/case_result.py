@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .cases import Case
+from .inert import log_line
 from .rules import Finding
 from .snapshots.accepted import AcceptedCheck
 from .snapshots.outcome import OutcomeChange, approve_hint
@@ -70,22 +71,25 @@ class CaseResult:
         return self.status in ("passed", "updated")
 
     def explain(self) -> str:
-        """The failure message: what, where, the diff, and the next command."""
-        lines = [f"{self.case.id}: {self.status}"]
+        """The failure message: what, where, the diff, and the next command. Printed to CI logs
+        (by the CLI and by pytest), so every value from a fixture, template or plugin goes through
+        :func:`~harness.inert.log_line`: it never starts a log line of its own."""
+        lines = [f"{log_line(self.case.id)}: {self.status}"]
         if self.error:
-            lines.append(f"  {self.error}")
+            lines.append(f"  {log_line(self.error)}")
         for finding in self.findings:
-            lines.append(f"  {finding.describe()}")
+            lines.append(f"  {log_line(finding.describe())}")
         if self.accepted.accepted:
-            lines.append(f"  ({len(self.accepted.accepted)} accepted finding(s) not shown: {self.accepted.reason})")
+            lines.append(f"  ({len(self.accepted.accepted)} accepted finding(s) not shown: {log_line(self.accepted.reason)})")
         for change in self.changes:
             what = {"new": "no approved snapshot yet", "removed": "no longer produced", "changed": "differs"}
-            lines.append(f"  {change.kind} ({change.filename}): {what[change.status]}")
+            lines.append(f"  {log_line(change.kind)} ({log_line(change.filename)}): {what[change.status]}")
             if change.kind == "screenshot" and change.status == "changed":
-                lines.append(f"    {change.diff}; see the report for before, after and diff")
+                lines.append(f"    {log_line(change.diff)}; see the report for before, after and diff")
                 continue
-            diff = change.diff.splitlines()
-            lines.extend("    " + line for line in diff[:MAX_DIFF_LINES])
+            # Split on LF only: the diff joins its lines with it; any other break is shown escaped.
+            diff = change.diff.split("\n") if change.diff else []
+            lines.extend("    " + log_line(line) for line in diff[:MAX_DIFF_LINES])
             if len(diff) > MAX_DIFF_LINES:
                 lines.append(f"    ... {len(diff) - MAX_DIFF_LINES} more lines in the report")
         if self.outcome_change:

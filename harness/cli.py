@@ -26,6 +26,7 @@ from rich.text import Text
 from .cases import shard as shard_cases
 from .engine import CaseResult, Engine
 from .errors import HarnessError
+from .inert import log_line, log_text
 from .project import Project, find_project
 from .report import load_results, merge_reports, write_report, write_results
 
@@ -50,7 +51,7 @@ def _project(catalog: Path | None, fixtures: Path | None, snapshots: Path | None
 def _error(exc: BaseException) -> None:
     """An error message, never read as rich markup: ``[tool.email-harness]`` and case ids such as
     ``refund[de-refunded]`` must print as written."""
-    console.print(Text.assemble(("error: ", "red"), str(exc)))
+    console.print(Text.assemble(("error: ", "red"), log_text(str(exc))))  # it may quote fixture keys
 
 
 def _interactive() -> bool:
@@ -129,7 +130,7 @@ def run(
             extra={"notes": notes, "shard": shard, **shard_info},
         )
         report_path = write_report(project.output, document, catalog=project.catalog, fixtures=project.fixtures)
-        from .review.ci import report_to_github
+        from .review.ci import quoted_output, report_to_github
 
         report_to_github(document, project.output, catalog=project.catalog, fixtures=project.fixtures, root=project.root)
     except HarnessError as exc:
@@ -140,23 +141,26 @@ def run(
         console.print("interrupted while writing: every snapshot is either its old or its new version; run again to finish")
         raise typer.Exit(130) from None
 
-    for result in results:
-        if not result.ok:
-            console.print(result.explain(), markup=False)
-        elif result.findings:  # warnings on a passing case
-            console.print(f"{result.case.id}: " + "; ".join(f.describe() for f in result.findings), markup=False)
-    if unused and prune:
-        console.print(f"pruned {len(unused)} unused snapshot(s): " + ", ".join(c.id for c in unused))
-    elif unused and not shard:  # a shard sees only its own cases
-        console.print(
-            f"{len(unused)} snapshot(s) no case produces any more: " + ", ".join(c.id for c in unused)
-            + "\n  delete them with: email-harness run --prune", markup=False,
-        )
-    for note in notes:
-        console.print(Text.assemble(("note: ", "yellow"), note))
-    if written:
-        console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
-    _print_held(results)
+    # Values from fixtures, templates and plugins: each escaped (see harness.inert), and in GitHub
+    # Actions the whole block is quoted, after the annotations report_to_github printed.
+    with quoted_output(console.print):
+        for result in results:
+            if not result.ok:
+                console.print(result.explain(), markup=False)
+            elif result.findings:  # warnings on a passing case
+                console.print(f"{result.case.id}: " + "; ".join(log_line(f.describe()) for f in result.findings), markup=False)
+        if unused and prune:
+            console.print(f"pruned {len(unused)} unused snapshot(s): " + ", ".join(log_line(c.id) for c in unused))
+        elif unused and not shard:  # a shard sees only its own cases
+            console.print(
+                f"{len(unused)} snapshot(s) no case produces any more: " + ", ".join(log_line(c.id) for c in unused)
+                + "\n  delete them with: email-harness run --prune", markup=False,
+            )
+        for note in notes:
+            console.print(Text.assemble(("note: ", "yellow"), log_line(note)))
+        if written:
+            console.print(f"wrote {len(written)} snapshot(s) to {project.relative(project.snapshots)}/")
+        _print_held(results)
     _print_summary(document["summary"], seconds)
     console.print(f"report: {project.relative(report_path)}  (results: {project.relative(project.output / 'results.json')})")
     failed = [r for r in results if not r.ok]
@@ -181,7 +185,8 @@ def _print_held(results: list[CaseResult]) -> None:
         (f"held back {len(held)} case(s) whose outcome changes (who gets the email); nothing was written for them:", "red"),
     ))
     for result in held:
-        console.print(f"  {result.case.id}: {result.outcome_change} (approved: {describe_approved(result.approved_outcome)})", markup=False)
+        approved = log_line(describe_approved(result.approved_outcome))  # a guard's reason, from a plugin
+        console.print(f"  {log_line(result.case.id)}: {result.outcome_change} (approved: {approved})", markup=False)
     ids = " ".join(f"'{r.case.id}'" for r in held)
     console.print(f"  If these accounts must (no longer) get this email, approve them with: email-harness approve {OPTION} {ids}", markup=False)
 

@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 from ..cases import Case
 from ..engine import CaseResult
 from ..errors import HarnessError, SnapshotError
+from ..inert import xml_text
 from ..safepaths import open_nofollow, read_regular
 from ..snapshots import SnapshotStore, atomic_write, sha256
 
@@ -168,19 +169,22 @@ def load_results(report: Path) -> dict[str, Any]:
 
 
 def write_junit(output: Path, document: dict[str, Any]) -> None:
+    """``junit.xml``: one test case per case. Its text comes from templates, fixtures and plugins,
+    so every value keeps only characters XML allows (an ANSI escape shows as ``\\x1b``)."""
     cases = document["cases"]
     suite = ET.Element("testsuite", name="email-harness", tests=str(len(cases)))
     failures = errors = 0
     for case in cases:
-        tc = ET.SubElement(suite, "testcase", classname=case["template"], name=case["id"], time=f"{case['seconds']:.4f}")
+        tc = ET.SubElement(suite, "testcase", classname=xml_text(case["template"]), name=xml_text(case["id"]),
+                           time=f"{case['seconds']:.4f}")
         if case["status"] == "error":
             errors += 1
-            ET.SubElement(tc, "error", message=case["error"][:200]).text = case["error"]
+            ET.SubElement(tc, "error", message=xml_text(case["error"][:200])).text = xml_text(case["error"])
         elif case["status"] not in ("passed", "updated"):
             failures += 1
             lines = [f"{f['rule']} {f['severity']}: {f['message']} at {f['element']}" for f in case["findings"]]
             lines += [f"{c['kind']} ({c['filename']}): {c['status']}\n{c['diff']}" for c in case["changes"]]
-            ET.SubElement(tc, "failure", message=case["status"]).text = "\n".join(lines)
+            ET.SubElement(tc, "failure", message=xml_text(case["status"])).text = xml_text("\n".join(lines))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))
     atomic_write(output / "junit.xml", ET.tostring(suite, encoding="utf-8", xml_declaration=True))
