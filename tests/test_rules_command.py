@@ -101,3 +101,33 @@ def test_pytest_reports_a_misconfigured_rule_as_a_usage_error(pytester: pytest.P
     assert result.ret == pytest.ExitCode.INTERRUPTED  # a collection error: nothing ran
     result.stdout.fnmatch_lines(["*templates/_catalog.yaml: rules: size: limit_kb: Input should be a valid number*(got 'lots')*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_team_rule_is_documented_from_its_own_declaration(monkeypatch):
+    from harness.rules import RuleOptions
+    from harness.rules.reference import format_rule
+
+    monkeypatch.setattr(rules, "_items", dict(rules._items))
+    monkeypatch.setattr(rules, "origins", dict(rules.origins))
+    monkeypatch.setattr(rules, "option_models", dict(rules.option_models))
+
+    class PlanOptions(RuleOptions):
+        plans: list[str]
+        """Plan names the email may mention."""
+
+    @rules.register("mentions-plan", options=PlanOptions)
+    def mentions_plan(ctx):
+        """The email names the recipient's plan. Only one of the sold ones."""
+        return []
+
+    @rules.register("undeclared")
+    def undeclared(ctx):
+        return []
+
+    text = format_rule("mentions-plan")
+    assert text.startswith(f"mentions-plan ({__name__})\n\nThe email names the recipient's plan. Only one of the sold ones.")
+    assert "  plans: list[str], required\n      Plan names the email may mention." in text
+    assert "      plans: ...  # required: list[str]" in text
+    assert "options: not declared; the rule gets whatever its entry holds, unchecked" in format_rule("undeclared")
+    # Without a docstring of its own, a rule is described by its module's (as the built-ins' modules do).
+    assert format_rule("undeclared").startswith("undeclared (test_rules_command)\n\n`email-harness rules`: every rule")

@@ -147,7 +147,8 @@ def _example(name: str, options: list[OptionDoc] | None) -> str:
         lines.append(f"  {name}: {{}}")
     else:
         lines.append(f"  {name}:")
-        lines += [f"    {o.name}: {_yaml(o.example) if o.example is not None else '...'}" for o in options]
+        lines += [f"    {o.name}: {_yaml(o.example)}" if o.example is not None or o.default is not None
+                  else f"    {o.name}: ...  # required: {o.type}" for o in options]
     lines += ["    ignore:", '      - {value: "...", reason: "..."}'] if options else []
     return "\n".join(lines)
 
