@@ -175,7 +175,8 @@ def _message(error: Any) -> str:
 
 
 def _first_line(doc: str) -> str:
-    return " ".join(doc.split(". ")[0].split())
+    """The first sentence of a field's docstring, for a message (``x`` markup as `x`)."""
+    return " ".join(doc.split(". ")[0].split()).replace("``", "`")
 
 
 def check_rule_options(catalog: Catalog, paths: FieldPaths | None = None) -> None:
