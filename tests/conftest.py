@@ -109,6 +109,7 @@ HOSTILE_MODULES = {
     "test_page_network": "pages reaching the network",
     "test_review_server": "the review server",
     "test_faults": "faults",
+    "test_ci_logs": "CI logs, job summary and junit.xml",
 }
 
 

@@ -453,3 +453,44 @@ def test_junit_holds_only_characters_xml_allows(tmp_path, tally, name):
     error, failure = suite.find("testcase/error"), suite.find("testcase/failure")
     assert error is not None and shown in (error.text or "") and shown in error.get("message", "")
     assert failure is not None and shown in (failure.text or "")
+
+
+# -- ordinary text is left as it is ----------------------------------------------------------------
+
+
+def test_ordinary_values_print_as_they_are():
+    from harness.inert import log_line, log_text, markdown, relative_paths, xml_text
+
+    copy = "Hi Ada, your order NW-100231 (2 items, £12.50) ships today: see /help/centre or https://shop.example/o/1 ✓"
+    assert log_line(copy) == copy and xml_text(copy) == copy
+    assert log_text("line one\n\tline two: a::b") == "line one\n\tline two: a::b"  # '::' mid-line is no command
+    assert relative_paths(copy, Path("/work/shop")) == copy  # a path of the email, not of this machine
+    assert markdown("Copy: “Help centre” → “Help center” (and 2 more)") == "Copy: “Help centre” → “Help center” (and 2 more)"
+    assert markdown("order_confirmation") == r"order\_confirmation"  # escaped, and shown as written
+
+
+def test_an_ordinary_explanation_is_unchanged():
+    diff = "--- approved body.txt\n+++ received body.txt\n@@ -1,2 +1,2 @@\n-Hello Ann\n+Hi Ann\n Bye"
+    text = _explained(changes=[PartChange("text", "body.txt", "changed", diff)],
+                      findings=[Finding("links", "warning", "link has no https", element="a[href='http://x']")])
+    assert text.splitlines()[1:] == [
+        "  [links] warning: link has no https at a[href='http://x']",
+        "  text (body.txt): differs",
+        *("    " + line for line in diff.split("\n")),
+        "  If this change is intended, approve it: email-harness approve 'hello[en-ann]' (or re-run with --update / pytest --update-snapshots)",
+    ]
+    assert runner_commands(text) == []
+
+
+def test_outside_github_actions_nothing_is_added_around_the_output(tmp_path):
+    from harness.review.ci import quoted_output
+
+    printed: list[str] = []
+    with quoted_output(printed.append, environ={}):
+        printed.append("hello[en-ann]: changed")
+    assert printed == ["hello[en-ann]: changed"]
+    with quoted_output(printed.append, environ={"GITHUB_ACTIONS": "true"}):
+        printed.append("::error::pwn41")
+    start, _, end = printed[1:]
+    token = start.removeprefix("::stop-commands::")
+    assert len(token) == 32 and end == f"::{token}::" and runner_commands("\n".join(printed)) == [Command("stop-commands", {}, token)]
