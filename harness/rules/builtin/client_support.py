@@ -4,13 +4,22 @@ vendored caniemail data set (``data/caniemail.json``; refresh with ``scripts/ref
 It checks what the team wrote: the MJML source after Jinja (``<mj-style>`` blocks, ``style``
 attributes and HTML tags inside ``<mj-text>``/``<mj-raw>``), not the markup MJML generates, which
 MJML itself makes work across clients with its own fallbacks.
+
+A feature a client lacks is a finding only where it would change what that client shows: not in
+a client that never reads it (inside ``@media`` for a client without media queries, inside
+``<!--[if !mso]>`` for Outlook for Windows, in a comment), and not where the same element gets
+the effect by other means that client supports. So the preheader recipe (``display: none`` plus
+``visibility: hidden; opacity: 0; max-height: 0; overflow: hidden; mso-hide: all``...), each
+declaration a fallback for the others, is no finding, while ``visibility: hidden`` alone, which
+leaves the text showing in Gmail, still is.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +53,14 @@ _TYPE = re.compile(r"\btype\s*=\s*[\"']?([\w-]+)", re.I)
 #: author puts on them (a style attribute) is still read.
 _EVERY_EMAIL_HAS = frozenset({"html", "head", "body", "title", "meta"})
 _MJ_STYLE = re.compile(r"<mj-style[^>]*>(.*?)</mj-style>", re.S | re.I)
+_COMMENT = re.compile(r"<!--\[if\s+([^\]]*)\]>(.*?)<!\[endif\]\s*-->|<!--.*?-->", re.S | re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: A mail client as caniemail names it: (family, platform).
+Client = tuple[str, str]
+#: Outlook's Word engine, the one that reads ``<!--[if mso]>`` and ``mso-hide: all``.
+_WORD_OUTLOOK = frozenset({("outlook", "windows"), ("outlook", "windows-mail")})
+#: Properties that apply to a <table> only (SendGrid's editor writes border-spacing on cells).
+_TABLE_ONLY = frozenset({"border-spacing", "table-layout"})
 
 
 @cache
@@ -53,63 +70,287 @@ def caniemail() -> dict[str, Any]:
     return data
 
 
-def used_features(mjml: str) -> dict[str, str]:
-    """caniemail slug -> what in the source uses it (a declaration, tag or URL).
+def _latest(slug: str, client: Client) -> str:
+    """The first word of caniemail's verdict on ``slug`` for the client's latest tested version
+    (``y``, ``a``, ``n``, ``u``), or ``""`` when caniemail has no data for that client."""
+    feature = caniemail()["by_slug"].get(slug) or {}
+    versions = (feature.get("stats") or {}).get(client[0], {}).get(client[1])
+    return str(list(versions.values())[-1]).split()[0] if versions else ""
+
+
+def _supports(slug: str, client: Client) -> bool:
+    """Whether ``client`` acts on ``slug``: anything but a plain ``n`` (partial support counts,
+    as it does for findings)."""
+    return _latest(slug, client) != "n"
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of a caniemail feature in what the team wrote.
+
+    ``moot(client)`` is true where that client never reads the use (an ``@media`` block in a
+    client without media queries, markup inside ``<!--[if mso]>`` outside Outlook for Windows) or
+    where the element already gets the effect by other means the client supports (a
+    ``visibility: hidden`` beside ``display: none``). A feature such a client lacks changes
+    nothing there, so it is no finding for that client."""
+
+    slug: str
+    what: str
+    moot: Callable[[Client], bool] = lambda client: False
+
+
+def _everyone(client: Client) -> bool:
+    return True
+
+
+def _word_outlook(client: Client) -> bool:
+    return client in _WORD_OUTLOOK
+
+
+def _not_word_outlook(client: Client) -> bool:
+    return client not in _WORD_OUTLOOK
+
+
+def _segments(source: str) -> Iterator[tuple[str, Callable[[Client], bool]]]:
+    """The source cut where HTML comments start and end, each piece with the clients that read
+    it: a plain comment is read by none; ``<!--[if mso]>`` only by Outlook's Word engine and
+    ``<!--[if !mso]><!-->`` by every other client."""
+    at = 0
+    for comment in _COMMENT.finditer(source):
+        yield source[at : comment.start()], _everyone
+        condition = comment.group(1)
+        if condition is not None:
+            yield comment.group(2), _not_word_outlook if "!" in condition else _word_outlook
+        at = comment.end()
+    yield source[at:], _everyone
+
+
+def _rule_blocks(css: str, within: tuple[str, ...] = ()) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """``(prelude, declarations, within)`` for each rule of a style sheet, ``within`` being the
+    caniemail slugs of the at-rules around it (a client without ``@media`` reads nothing in one).
+    Grouping at-rules (``@media``, ``@supports``) are walked into; an ``@font-face`` or a
+    ``@page`` comes back as a rule of its own."""
+    css = _CSS_COMMENT.sub("", css)
+    at = 0
+    while (opening := css.find("{", at)) >= 0:
+        prelude = css[at:opening].rsplit(";", 1)[-1].strip()
+        depth, end = 0, len(css)
+        for index in range(opening, len(css)):
+            depth += {"{": 1, "}": -1}.get(css[index], 0)
+            if depth == 0:
+                end = index
+                break
+        body = css[opening + 1 : end]
+        if prelude.startswith("@") and "{" in body:
+            yield prelude, "", within
+            yield from _rule_blocks(body, within + _at_rule_slugs(prelude))
+        else:
+            yield prelude, body, within
+        at = end + 1
+    if tail := css[at:].strip():  # @import lines, or declarations outside any rule
+        yield tail, tail, within
+
+
+def _at_rule_slugs(prelude: str) -> tuple[str, ...]:
+    """The caniemail features a client needs to read what an at-rule holds."""
+    slugs = [f"css-at-{m}" for m in _AT_RULE.findall(prelude)]
+    if "prefers-color-scheme" in prelude:
+        slugs.append("css-at-media-prefers-color-scheme")
+    return tuple(slug for slug in slugs if slug in caniemail()["by_slug"])
+
+
+def _px(value: str) -> str:
+    """``48px``, ``48`` and ``48.0px`` alike, for comparing a length with an HTML attribute."""
+    value = value.replace("!important", "").strip()
+    if match := re.fullmatch(r"(\d+(?:\.\d*)?)(?:px)?", value):
+        return f"{float(match.group(1)):g}px"
+    return value
+
+
+def _zero(value: str) -> bool:
+    return bool(re.fullmatch(r"[0.]+(px|em|rem|pt|%)?", value.replace("!important", "").strip()))
+
+
+def _hiding(prop: str, value: str) -> bool:
+    """A declaration whose only job is to hide or collapse the element (the preheader recipe:
+    ``display:none; visibility:hidden; mso-hide:all; font-size:1px; line-height:1px;
+    max-height:0; max-width:0; opacity:0; overflow:hidden``)."""
+    value = value.replace("!important", "").strip()
+    if prop in ("font-size", "line-height"):
+        return _zero(value) or _px(value) == "1px"
+    return (
+        (prop == "display" and value == "none")
+        or (prop == "visibility" and value in ("hidden", "collapse"))
+        or (prop == "mso-hide" and value == "all")
+        or (prop == "overflow" and value == "hidden")
+        or (prop == "color" and value == "transparent")
+        or (prop in ("opacity", "height", "max-height", "width", "max-width") and _zero(value))
+    )
+
+
+def _hiding_means(declarations: list[tuple[str, str]]) -> list[tuple[frozenset[int], Callable[[Client], bool]]]:
+    """Each way the declarations hide the element on their own: the declarations it takes, and
+    the clients it works in. ``max-height: 0`` hides only with ``overflow: hidden``."""
+    means: list[tuple[frozenset[int], Callable[[Client], bool]]] = []
+
+    def works(*slugs: str) -> Callable[[Client], bool]:
+        return lambda client: all(_supports(slug, client) for slug in slugs)
+
+    overflow = [i for i, (prop, value) in enumerate(declarations) if prop == "overflow" and _hiding(prop, value)]
+    for index, (prop, value) in enumerate(declarations):
+        if not _hiding(prop, value):
+            continue
+        if prop == "display":
+            means.append((frozenset({index}), works("css-display-none")))
+        elif prop in ("visibility", "opacity"):
+            means.append((frozenset({index}), works(f"css-{prop}")))
+        elif prop == "mso-hide":
+            means.append((frozenset({index}), _word_outlook))
+        elif prop in ("height", "max-height"):
+            for other in overflow:
+                means.append((frozenset({index, other}), works(f"css-{prop}", "css-overflow")))
+    return means
+
+
+def _moot(declarations: list[tuple[str, str]], index: int, tag: str = "", attributes: str = "") -> Callable[[Client], bool] | None:
+    """Clients in which declaration ``index`` changes nothing because the same element gets its
+    effect otherwise: a hiding declaration where another means hides the element, ``min-width:
+    48px`` beside ``width: 48px`` (or ``width="48"``), ``border-spacing: 0`` on a table with
+    ``cellspacing="0"`` or ``border-collapse: collapse``. In a style attribute (``tag`` and its
+    ``attributes`` known) also what does nothing anywhere: a table property on a ``<td>``, or
+    ``height: auto`` (the initial value) on an element without a height attribute to override.
+    None when it always matters."""
+    prop, value = declarations[index]
+    if tag and prop in _TABLE_ONLY and tag != "table":
+        return _everyone
+    if tag and prop in ("height", "width") and value.replace("!important", "").strip() == "auto":
+        if not re.search(rf"\b{prop}\s*=", attributes, re.I):
+            return _everyone
+    if _hiding(prop, value):
+        others = [works for members, works in _hiding_means(declarations) if index not in members]
+        return (lambda client: any(works(client) for works in others)) if others else None
+    if prop not in ("min-width", "max-width", "min-height", "max-height", "border-spacing"):
+        return None
+    stated = {p: v.replace("!important", "").strip() for p, v in declarations}
+    if prop in ("min-width", "max-width", "min-height", "max-height"):
+        size = prop.split("-")[1]
+        attribute = re.search(rf"\b{size}\s*=\s*[\"']?(\d+)(?:px)?[\"'\s]", attributes + " ", re.I)
+        if attribute and _px(attribute.group(1)) == _px(value):
+            return _everyone
+        if size in stated and _px(stated[size]) == _px(value):
+            return lambda client: _supports(f"css-{size}", client)
+    if prop == "border-spacing" and _zero(value):
+        if re.search(r"\bcellspacing\s*=\s*[\"']?0[\"'\s>]", attributes + " ", re.I):
+            return _everyone
+        if stated.get("border-collapse") == "collapse":
+            return lambda client: _supports("css-border-collapse", client)
+    return None
+
+
+def _css_uses(css: str, reads: Callable[[Client], bool], tag: str = "", attributes: str = "") -> Iterator[Use]:
+    """The uses in a style sheet, or in the style attribute of a ``tag`` with ``attributes``."""
+    for prelude, body, within in _rule_blocks(css) if "{" in css else [(css, css, ())]:
+
+        def unread(client: Client, within: tuple[str, ...] = within) -> bool:
+            return not reads(client) or not all(_supports(slug, client) for slug in within)
+
+        for at_rule in _AT_RULE.findall(prelude):
+            yield Use(f"css-at-{at_rule}", f"@{at_rule}", unread)
+        if "prefers-color-scheme" in prelude:
+            yield Use("css-at-media-prefers-color-scheme", "@media (prefers-color-scheme)", unread)
+        declarations = [(prop, value.strip().lower()) for prop, value in _DECLARATION.findall(body)]
+        for index, (prop, value) in enumerate(declarations):
+            otherwise = _moot(declarations, index, tag, attributes)
+
+            def moot(
+                client: Client, otherwise: Callable[[Client], bool] | None = otherwise, unread: Callable[[Client], bool] = unread,
+            ) -> bool:
+                return unread(client) or (otherwise is not None and otherwise(client))
+
+            for function in _FUNCTION.findall(value):
+                slug = {"calc": "css-unit-calc", "var": "css-variables"}.get(function, f"css-function-{function}")
+                yield Use(slug if slug in caniemail()["by_slug"] else f"css-{function}", f"{function}()", moot)
+            if prop == "display" and value.split()[0] in ("flex", "grid", "none"):
+                yield Use(f"css-display-{value.split()[0]}", f"display: {value}", moot)
+            yield Use(f"css-{prop}", f"{prop}: {value[:40]}", moot)
+
+
+def uses(source: str) -> Iterator[Use]:
+    """Every use of a caniemail feature in ``source``, in order, each knowing where it is moot.
 
     Regular expressions rather than a parser (5 ms a case with BeautifulSoup, 0.3 ms like this):
     after Jinja, fixture values are escaped, so every ``<`` in the source starts real markup."""
     known = caniemail()["by_slug"]
+    for text, reads in _segments(source):
+        unread = lambda client, reads=reads: not reads(client)  # noqa: E731
+        found = [use for m in _MJ_STYLE.finditer(text) for use in _css_uses(m.group(1), reads)]
+        for tag in _TAG.finditer(text):
+            name, attributes = tag.group(1).lower(), tag.group(2)
+            if name.startswith("mj"):
+                continue
+            if name not in _EVERY_EMAIL_HAS:
+                found.append(Use(f"html-{name}", f"<{name}>", unread))
+            if name in ("map", "area"):
+                found.append(Use("html-image-maps", f"<{name}>", unread))
+            if name == "input":
+                kind = (_TYPE.search(attributes) or ["", "text"])[1].lower()
+                found.append(Use(f"html-input-{kind}", f"<input type={kind}>", unread))
+            if style := _STYLE_ATTR.search(attributes):
+                found.extend(_css_uses(style.group(1) or style.group(2) or "", reads, name, attributes))
+            if name == "img" and (src := _SRC.search(attributes)) and (ext := _IMAGE_EXT.search(src.group(1))):
+                found.append(Use(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src.group(1)[:80], unread))
+        yield from (use for use in found if use.slug in known)
+
+
+def used_features(mjml: str) -> dict[str, str]:
+    """caniemail slug -> what in the source uses it first (a declaration, tag or URL)."""
     found: dict[str, str] = {}
-
-    def note(slug: str, what: str) -> None:
-        if slug in known:
-            found.setdefault(slug, what)
-
-    css = [m.group(1) for m in _MJ_STYLE.finditer(mjml)]
-    for tag in _TAG.finditer(mjml):
-        name, attributes = tag.group(1).lower(), tag.group(2)
-        if name.startswith("mj"):
-            continue
-        if name not in _EVERY_EMAIL_HAS:
-            note(f"html-{name}", f"<{name}>")
-        if name in ("map", "area"):
-            note("html-image-maps", f"<{name}>")
-        if name == "input":
-            kind = (_TYPE.search(attributes) or ["", "text"])[1].lower()
-            note(f"html-input-{kind}", f"<input type={kind}>")
-        if style := _STYLE_ATTR.search(attributes):
-            css.append(style.group(1) or style.group(2) or "")
-        if name == "img" and (src := _SRC.search(attributes)) and (ext := _IMAGE_EXT.search(src.group(1))):
-            note(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src.group(1)[:80])
-    for block in css:
-        for at_rule in _AT_RULE.findall(block):
-            note(f"css-at-{at_rule}", f"@{at_rule}")
-        if "prefers-color-scheme" in block:
-            note("css-at-media-prefers-color-scheme", "@media (prefers-color-scheme)")
-        for function in _FUNCTION.findall(block):
-            slug = {"calc": "css-unit-calc", "var": "css-variables"}.get(function, f"css-function-{function}")
-            note(slug if slug in known else f"css-{function}", f"{function}()")
-        for prop, value in _DECLARATION.findall(block):
-            value = value.strip().lower()
-            if prop == "display" and value.split()[0] in ("flex", "grid", "none"):
-                note(f"css-display-{value.split()[0]}", f"display: {value}")
-            note(f"css-{prop}", f"{prop}: {value[:40]}")
+    for use in uses(mjml):
+        found.setdefault(use.slug, use.what)
     return found
 
 
 def unsupported_in(feature: dict[str, Any], clients: dict[str, list[str]]) -> list[str]:
     """Clients whose latest tested version does not support ``feature`` at all (``n``)."""
     names = caniemail()["nicenames"]
+    return [
+        f"{names['family'].get(family, family)} ({names['platform'].get(platform, platform)})"
+        for family, platform in _lacking(feature, clients)
+    ]
+
+
+def _lacking(feature: dict[str, Any], clients: dict[str, list[str]]) -> list[Client]:
     missing = []
     for family, platforms in clients.items():
         for platform in platforms:
             versions = (feature.get("stats") or {}).get(family, {}).get(platform)
-            if not versions:
-                continue
-            latest = list(versions.values())[-1]
-            if str(latest).split()[0] == "n":
-                missing.append(f"{names['family'].get(family, family)} ({names['platform'].get(platform, platform)})")
+            if versions and str(list(versions.values())[-1]).split()[0] == "n":
+                missing.append((family, platform))
     return missing
+
+
+def unsupported_features(source: str, clients: dict[str, list[str]]) -> dict[str, tuple[str, list[str]]]:
+    """caniemail slug -> (its first use that matters, the clients lacking it where it matters).
+
+    A use is left out for a client that never reads it or gets its effect by other means (see
+    :class:`Use`), so the standard preheader recipe and an ``@media`` block's contents are no
+    findings, while a ``visibility: hidden`` that alone hides an element still is."""
+    data = caniemail()
+    names = data["nicenames"]
+    found: dict[str, tuple[str, list[Client]]] = {}
+    lacking_by_slug: dict[str, list[Client]] = {}  # a big email uses the same slug hundreds of times
+    for use in uses(source):
+        if use.slug not in lacking_by_slug:
+            lacking_by_slug[use.slug] = _lacking(data["by_slug"][use.slug], clients)
+        lacking = [client for client in lacking_by_slug[use.slug] if not use.moot(client)]
+        if lacking:
+            what, before = found.setdefault(use.slug, (use.what, []))
+            before.extend(client for client in lacking if client not in before)
+    order = [(family, platform) for family, platforms in clients.items() for platform in platforms]
+    return {
+        slug: (what, [f"{names['family'].get(f, f)} ({names['platform'].get(p, p)})" for f, p in sorted(lacking, key=order.index)])
+        for slug, (what, lacking) in found.items()
+    }
 
 
 class ClientSupportOptions(RuleOptions):
@@ -139,12 +380,10 @@ def client_support(ctx: RuleContext) -> Iterator[Finding]:
     clients = ctx.options.get("clients", DEFAULT_CLIENTS)
     report = ctx.error if ctx.options.get("severity") == "error" else ctx.warning
     data = caniemail()
-    for slug, what in sorted(used_features(ctx.email.source).items()):
-        missing = unsupported_in(data["by_slug"][slug], clients)
-        if missing:
-            feature = data["by_slug"][slug]
-            yield report(
-                f"{feature['title']} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
-                element=what,
-                expected=f"a fallback, or an ignore entry {{value: {slug}, reason: ...}} if it is a deliberate enhancement",
-            )
+    for slug, (what, missing) in sorted(unsupported_features(ctx.email.source, clients).items()):
+        feature = data["by_slug"][slug]
+        yield report(
+            f"{feature['title']} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
+            element=what,
+            expected=f"a fallback, or an ignore entry {{value: {slug}, reason: ...}} if it is a deliberate enhancement",
+        )
