@@ -22,6 +22,7 @@ The escapes are for display only: nothing reads them back.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -101,9 +102,10 @@ def markdown(text: str) -> str:
 _ABSOLUTE = re.compile(r"(?<![\w.:/\\~-])/[^\s'\"()<>\[\]{}|,;:/][^\s'\"()<>\[\]{}|,;:]*")
 
 
+@functools.cache
 def _machine_folders() -> tuple[str, ...]:
     """Folders whose paths say something about this machine, whether or not they still exist."""
-    folders = {os.path.expanduser("~"), tempfile.gettempdir(), sys.prefix, sys.base_prefix, os.getcwd()}
+    folders = {os.path.expanduser("~"), tempfile.gettempdir(), sys.prefix, sys.base_prefix}
     return tuple(f.rstrip("/") + "/" for f in folders if len(Path(f).parts) > 1)
 
 
@@ -112,8 +114,13 @@ def _shorten(match: re.Match[str]) -> str:
     in an email's copy, a URL path) as written."""
     path = match.group()
     parts = Path(path).parts
-    on_machine = path.startswith(_machine_folders()) or (len(parts) > 2 and os.path.isdir(os.path.join(*parts[:3])))
+    on_machine = path.startswith(_machine_folders()) or (len(parts) > 2 and _is_folder(os.path.join(*parts[:3])))
     return "…/" + parts[-1] if on_machine and len(parts) > 1 else path
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_folder(path: str) -> bool:  # a message may name thousands of paths under a few folders
+    return os.path.isdir(path)
 
 
 def relative_paths(text: str, root: Path | None) -> str:

@@ -429,6 +429,16 @@ def test_an_annotation_escapes_control_characters_and_its_properties(tmp_path, t
     assert not RAW.search(command) and r"\x1b[8mpwn39" in parsed.data and "\n::error::pwn40" in parsed.data
 
 
+def test_a_megabyte_error_is_annotated_in_linear_time(tally):
+    tally.input()
+    # In a child process with a time limit: the file-name search was quadratic (20 KB took 3 s).
+    script = ("from pathlib import Path; from harness.review.ci import annotations; "
+              "doc = {'cases': [{'id': 'hello[en-ann]', 'template': 'hello', 'status': 'error', 'error': 'x.' * 500_000}]}; "
+              "print(len(annotations(doc, root=Path('.'))))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "1", done.stderr
+
+
 # -- junit.xml -------------------------------------------------------------------------------------
 
 JUNIT_VALUES = {

@@ -31,11 +31,10 @@ from .sources import Sources
 
 __all__ = ["annotations", "job_summary", "quoted_output", "report_to_github"]
 
-#: ``/path/templates/refund.mjml:7: ...`` (Jinja and YAML errors name the file and line).
-_WHERE = re.compile(r"(?P<path>[^\s:'\"]+\.(?:mjml|html|htm|txt|yaml|yml|tmpl|j2|jinja|po))(?::(?P<line>\d+))?")
+#: ``/path/templates/refund.mjml:7: ...`` (Jinja and YAML errors name the file and line). A match
+#: starts only where a word does, so a long message is scanned in linear time.
+_WHERE = re.compile(r"(?<![^\s:'\"])(?P<path>[^\s:'\"]+\.(?:mjml|html|htm|txt|yaml|yml|tmpl|j2|jinja|po))(?::(?P<line>\d+))?")
 MAX_ANNOTATIONS = 50
-#: Only so much of a message is searched for the file it names (a linear bound on huge errors).
-_WHERE_SCAN = 4000
 
 
 def job_summary(document: dict[str, Any], report: Path, *, folder: str = "email-report", sources: Sources | None = None,
@@ -95,7 +94,7 @@ def _relative(path: Path, root: Path) -> str:
 def _locate(text: str, template: str, catalog: Path | None, root: Path) -> tuple[str, int | None]:
     """The file (relative to ``root``) and line a message is about: a path named in it, else
     the template's source file. A file outside the project is never named."""
-    for match in _WHERE.finditer(text[:_WHERE_SCAN]):
+    for match in _WHERE.finditer(text):
         path = Path(match["path"])
         candidate = path if path.is_absolute() else root / path
         if candidate.resolve().is_relative_to(root.resolve()) and candidate.is_file():
