@@ -9,6 +9,7 @@ the issue names: Mustache (chevron), Handlebars (pybars3), Django templates. Eac
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from harness.cases import Case
 from harness.engine import Engine
 from harness.project import Project
+from harness.render.renderers import renderers
 
 PLUGIN = '''
 import chevron
@@ -84,7 +86,11 @@ FIXTURE = "locale: en\nfirst_name: Ada\nemail: ada@example.org\norders: [{id: NW
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    # The renderers registered here ("handlebars" claiming .hbs, "django") leave with the test:
+    # other tests expect .hbs unclaimed.
+    monkeypatch.setattr(renderers, "_items", dict(renderers._items))
+    monkeypatch.setattr(renderers, "origins", dict(renderers.origins))
     module = f"team_renderers_{abs(hash(str(tmp_path))) % 10**8}"
     files = {
         **{f"templates/{name}": text for name, text in TEMPLATES.items()},
