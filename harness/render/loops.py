@@ -101,12 +101,12 @@ def instrument_loops(tree: nodes.Template, source: str, name: str | None, reserv
             continue
         on_line = tags.get(loop.lineno, [])
         tag = " ".join(on_line[index].split()) if index < len(on_line) else "{% for ... %}"
-        # The value itself, under filters and method calls (``order.gift_cards`` of
+        # The value itself, under filters and mapping views (``order.gift_cards`` of
         # ``order.gift_cards|selectattr("active")``): only its emptiness is reported.
         value, expression = targets[-1], _source_of(targets[-1])
-        if expression is None:
+        if expression is None:  # a call or an operation: named as the tag writes the iterable
             matched = _ITERABLE.search(tag)
-            value, expression = loop.iter, " ".join(matched.group(1).split()) if matched else "the loop's iterable"
+            expression = " ".join(matched.group(1).split()) if matched else "the loop's iterable"
         report = nodes.Call(
             nodes.ImportedName(f"{__name__}.loop_ran_empty"),
             [nodes.Const(name or "subject"), nodes.Const(loop.lineno), nodes.Const(tag), nodes.Const(expression), value],
