@@ -46,6 +46,12 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U001
 #: as they are, names and sentences stay readable in the Markdown source.
 _MARKUP = re.compile(r"([\\`*_\[\]<>|~&$@])")
 _NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Unicode's default-ignorable code points (soft hyphen, zero-width space and joiners, bidi
+#: marks, variation selectors, tags). .NET compares strings culture-sensitively by default, and
+#: with ICU it skips these: ``:\u200b:error::`` may well start with ``::`` for the runner.
+_IGNORABLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                        "\U000e0000-\U000e0fff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -61,8 +67,11 @@ def visible(text: str) -> str:
 
 def _defuse(line: str) -> str:
     """A line the runner carries out no command from: a leading ``::`` (after white space) and
-    any ``##[`` get one character escaped."""
-    line = line.replace("##[", "#\\x23[")
+    any ``##[`` get one character escaped, and ignorable characters hiding one are shown."""
+    skeleton = _IGNORABLE.sub("", line)
+    if "##[" not in skeleton and not skeleton.lstrip().startswith("::"):
+        return line  # the common case: nothing that reads as a command, text left as it is
+    line = _IGNORABLE.sub(_escape, line).replace("##[", "#\\x23[")
     body = line.lstrip()
     if body.startswith("::"):
         line = line[: len(line) - len(body)] + "\\x3a" + body[1:]

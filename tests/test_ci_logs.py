@@ -7,7 +7,9 @@ the job summary's HTML, or make ``junit.xml`` unreadable, and each still shows w
 
 The log is read here the way GitHub's runner reads it (``runner_commands``): a line is split on
 CR and LF; a ``::`` command counts after leading whitespace is trimmed; a ``##[`` command counts
-anywhere in the line; ``::stop-commands::TOKEN`` turns both off until ``::TOKEN::``.
+anywhere in the line; ``::stop-commands::TOKEN`` turns both off until ``::TOKEN::``. Its string
+comparisons are .NET's culture-sensitive defaults, which under ICU skip zero-width characters and
+soft hyphens: the model skips them too (an assumption on the safe side).
 """
 
 from __future__ import annotations
@@ -58,8 +60,13 @@ _DATA = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
 _PROPERTY = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
 
 
+#: Characters an ICU comparison ignores (a sample of Unicode's default-ignorable code points).
+_IGNORED = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+
+
 def _parse(line: str, known: set[str]) -> Command | None:
     """``ActionCommand.TryParseV2`` then ``TryParse`` (the legacy ``##[name props]data``)."""
+    line = _IGNORED.sub("", line)
     trimmed = line.lstrip()  # .NET's TrimStart: every Unicode white space
     if trimmed.startswith("::") and (end := trimmed.find("::", 2)) >= 0:
         info = trimmed[2:end]
@@ -303,6 +310,8 @@ EXPLAINED = {
     "finding-message-ansi": dict(findings=[Finding("team-rule", "error", "\x1b[8mpwn34 hidden\x1b[0m")]),
     "screenshot-description-cr": dict(changes=[PartChange("screenshot", "desktop.png", "changed", "3% of pixels\r::error::pwn35")]),
     "diff-line-separator": dict(changes=[PartChange("text", "body.txt", "changed", "@@ -1 +1 @@\n-a\n+b\u2029::error::pwn36")]),
+    "zero-width-space-in-command": dict(changes=[PartChange("text", "body.txt", "changed", "@@ -1,2 +1,2 @@\n-a\n+b\n :\u200b:error::pwn42")]),
+    "soft-hyphen-in-legacy-command": dict(findings=[Finding("team-rule", "error", "see #\u00ad#[add-mask]pwn43")]),
 }
 
 
