@@ -147,3 +147,15 @@ def test_an_outcome_validated_by_its_manifest_is_read_even_when_another_part_is_
     assert store.approved_outcome("gift_card_confirmation", "en-one-order").startswith("not sent")
     (folder / "outcome.txt").write_text("sent\n")  # edited by hand: no longer matches its manifest
     assert store.approved_outcome("gift_card_confirmation", "en-one-order") == UNKNOWN
+
+
+def test_the_loosened_guard_sends_a_confirmation_without_a_gift_card_and_empty_list_fails_it(sandbox):
+    """Incident 1's second shape: a gift-card confirmation for an order of the buyer's with no
+    gift card in it. No other rule sees it; the loop over no gift cards does."""
+    sandbox.edit(*LOOSEN)
+    result = sandbox.check(BUYS_NOTHING)
+    assert result.status == "failed" and result.outcome == "sent"
+    [finding] = result.findings
+    assert (finding.rule, finding.severity, finding.element) == ("empty-list", "error", "templates/gift_card_confirmation.mjml:10")
+    assert "order.gift_cards is empty" in finding.message
+    assert sandbox.check(GIFT_CARD_BUYER).findings == []  # the gift-card buyer's own confirmation is clean

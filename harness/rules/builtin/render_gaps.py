@@ -65,7 +65,7 @@ def empty_list(ctx: RuleContext) -> Iterator[Finding]:
         if loop.expression in allowed:
             continue
         yield ctx.error(
-            f"{loop.file}:{loop.line}: {loop.tag} ran 0 times ({loop.expression} is empty) and has no {{% else %}}",
+            f"{loop.tag} ran 0 times ({loop.expression} is empty) and has no {{% else %}}",
             element=f"{loop.file}:{loop.line}",
             expected=(f"items in {loop.expression}, a send guard that stops the email without them, "
                       f"or {{% else %}} / {{% if {loop.expression} %}} for a list that may be empty "
