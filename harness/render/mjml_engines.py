@@ -30,7 +30,7 @@ from ..errors import ConfigError, MjmlError
 from ..registry import Registry
 from .css import inline_css
 
-__all__ = ["MAX_DEPTH", "MjmlEngine", "MrmlEngine", "NodeMjmlEngine", "check_depth", "mjml_engines"]
+__all__ = ["MAX_DEPTH", "MjmlEngine", "MrmlEngine", "NodeMjmlEngine", "check_depth", "mjml_engines", "with_default_alt"]
 
 #: Element nesting an MJML document may have. MRML recurses per level and overflows its stack
 #: (the process dies with SIGSEGV, no message) at about 1,900 nested <mj-wrapper> or 10,000
@@ -80,10 +80,59 @@ KNOWN_TAGS = frozenset(
 )
 
 
+#: The components whose <img> JavaScript mjml gives ``alt=""`` when the source sets no alt (their
+#: default attribute); MRML leaves the attribute out, which screen readers and axe-core treat as
+#: an image with no text alternative at all.
+ALT_DEFAULT_TAGS = ("mj-image", "mj-social-element", "mj-carousel-image")
+_ALT_TAG = re.compile(r"<(mj-image|mj-social-element|mj-carousel-image)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(\s*/?>)", re.I)
+_ATTRIBUTE = re.compile(r"([^\s\"'=<>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
+_MJ_ATTRIBUTES = re.compile(r"<mj-attributes\b.*?</mj-attributes\s*>", re.S | re.I)
+_DEFAULT_TAG = re.compile(r"<(mj-all|mj-image|mj-social-element|mj-carousel-image|mj-class)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
+
+
+def _attributes(markup: str) -> dict[str, str]:
+    """Attribute name (lower case) -> value without quotes, of one tag's attribute markup."""
+    return {m.group(1).lower(): (m.group(2) or "").strip("\"'") for m in _ATTRIBUTE.finditer(markup)}
+
+
+def with_default_alt(mjml: str) -> str:
+    """``mjml`` with ``alt=""`` on every image component that gets no alt from its tag, an
+    ``mj-class`` it names or ``<mj-attributes>``: what JavaScript mjml sends for it, so the HTML,
+    the rules and axe-core judge the email production sends (MRML leaves the attribute out).
+
+    Only the attribute is added, inside the tag: lines and byte counts before it stay put for
+    MRML's error positions up to that tag."""
+    kinds: set[str] = set()  # components whose alt <mj-attributes> sets for every instance
+    classes: set[str] = set()  # mj-class names that set an alt
+    for block in _MJ_ATTRIBUTES.finditer(mjml):
+        for default in _DEFAULT_TAG.finditer(block.group(0)):
+            name, attributes = default.group(1).lower(), _attributes(default.group(2))
+            if "alt" in attributes:
+                if name == "mj-class":
+                    classes.add(attributes.get("name", ""))
+                else:
+                    kinds.update(ALT_DEFAULT_TAGS if name == "mj-all" else (name,))
+
+    def add(tag: re.Match[str]) -> str:
+        attributes = _attributes(tag.group(2))
+        named = set(attributes.get("mj-class", "").split())
+        if "alt" in attributes or tag.group(1).lower() in kinds or named & classes:
+            return tag.group(0)
+        return f'<{tag.group(1)}{tag.group(2)} alt=""{tag.group(3)}'
+
+    out, at = [], 0
+    for block in _MJ_ATTRIBUTES.finditer(mjml):  # defaults there are not images of the email
+        out += [_ALT_TAG.sub(add, mjml[at : block.start()]), block.group(0)]
+        at = block.end()
+    return "".join(out) + _ALT_TAG.sub(add, mjml[at:])
+
+
 @mjml_engines.register("mrml")
 class MrmlEngine:
     """mjml-python (MRML, Rust). MRML keeps ``<mj-style inline="inline">`` in a ``<style>`` block,
-    so those rules are taken out first and inlined with css-inline, as JavaScript mjml would."""
+    so those rules are taken out first and inlined with css-inline, as JavaScript mjml would; and
+    it leaves out the ``alt=""`` JavaScript mjml writes on images, so that is added to the source
+    (:func:`with_default_alt`)."""
 
     name = "mrml"
 
@@ -97,7 +146,7 @@ class MrmlEngine:
                 line = mjml.count("\n", 0, match.start()) + 1
                 raise MjmlError(f"line {line}: unknown MJML tag <{match.group(1)}>; see https://documentation.mjml.io for the tags")
         css = "\n".join(m.group(1) for m in _INLINE_STYLE.finditer(mjml))
-        source = _INLINE_STYLE.sub("", mjml)
+        source = with_default_alt(_INLINE_STYLE.sub("", mjml))
         try:
             html = mrml.mjml2html(source, disable_comments=True)
         except ValueError as exc:
