@@ -94,7 +94,7 @@ class CaseResult:
                 lines.append(f"    ... {len(diff) - MAX_DIFF_LINES} more lines in the report")
         if self.outcome_change:
             held = " Not written: an update never approves who gets an email." if self.held else ""
-            lines.append(f"  {approve_hint(self.case.id, self.outcome_change, self.approved_outcome)}.{held}")
+            lines.append(f"  {log_line(approve_hint(self.case.id, self.outcome_change, self.approved_outcome))}.{held}")
         elif self.status in ("changed", "new"):
             lines.append(
                 f"  If this change is intended, approve it: email-harness approve '{self.case.id}'"

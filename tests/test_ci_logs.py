@@ -312,6 +312,8 @@ EXPLAINED = {
     "diff-line-separator": dict(changes=[PartChange("text", "body.txt", "changed", "@@ -1 +1 @@\n-a\n+b\u2029::error::pwn36")]),
     "zero-width-space-in-command": dict(changes=[PartChange("text", "body.txt", "changed", "@@ -1,2 +1,2 @@\n-a\n+b\n :\u200b:error::pwn42")]),
     "soft-hyphen-in-legacy-command": dict(findings=[Finding("team-rule", "error", "see #\u00ad#[add-mask]pwn43")]),
+    # A send guard's reason (a plugin's text), kept in the approved outcome part.
+    "guard-reason-in-the-outcome": dict(outcome_change="now sent", approved_outcome="not sent: no card\n::add-mask::pwn44"),
 }
 
 
