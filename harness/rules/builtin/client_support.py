@@ -346,9 +346,9 @@ def unsupported_features(source: str, clients: dict[str, list[str]]) -> dict[str
         if lacking:
             what, before = found.setdefault(use.slug, (use.what, []))
             before.extend(client for client in lacking if client not in before)
-    order = [(family, platform) for family, platforms in clients.items() for platform in platforms]
+    ranked = [(family, platform) for family, platforms in clients.items() for platform in platforms]
     return {
-        slug: (what, [f"{names['family'].get(f, f)} ({names['platform'].get(p, p)})" for f, p in sorted(lacking, key=order.index)])
+        slug: (what, [f"{names['family'].get(f, f)} ({names['platform'].get(p, p)})" for f, p in sorted(lacking, key=ranked.index)])
         for slug, (what, lacking) in found.items()
     }
 
