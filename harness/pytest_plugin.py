@@ -17,6 +17,7 @@ import pytest
 from .cases import Case
 from .engine import CaseResult, Engine, environment_notes
 from .errors import ConfigError, HarnessError
+from .inert import log_line, log_text
 from .plugins import registered_in_conftest
 from .project import Project
 from .render import RenderedEmail
@@ -116,7 +117,7 @@ class ProjectError(pytest.File):
     the message ``email-harness run`` prints, no traceback, instead of one per case."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        raise self.CollectError(f"email-harness: {self.config.stash[CONFIG_ERROR]}")
+        raise self.CollectError(f"email-harness: {log_text(str(self.config.stash[CONFIG_ERROR]))}")  # as the CLI prints it
 
 
 class CaseFailed(Exception):
@@ -247,7 +248,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if unused:
         terminalreporter.write_line(
             f"email-harness: {len(unused)} snapshot(s) no case produces any more: "
-            + ", ".join(c.id for c in unused) + " (delete them with: email-harness run --prune)",
+            + ", ".join(log_line(c.id) for c in unused) + " (delete them with: email-harness run --prune)",
             red=True,
         )
 

@@ -345,6 +345,26 @@ def test_pytest_prints_the_escaped_explanation(pytester: pytest.Pytester, tally)
     assert r"\x3a:add-mask::pwn37" in log and r"\x1b[2Kpwn38" in log
 
 
+@pytest.mark.parametrize("front", ["cli", "pytest"])
+def test_a_plugins_error_message_is_inert_in_both_fronts(tmp_path, tally, front):
+    tally.input()
+    (tmp_path / "pyproject.toml").write_text('[tool.email-harness]\ncatalog = "templates"\nplugins = ["badplug"]\n')
+    (tmp_path / "badplug.py").write_text('raise RuntimeError("boom\\n::error::pwn48\\x1b[2K")\n')
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/hello.mjml").write_text(HELLO_MJML)
+    (tmp_path / "fixtures").mkdir()
+    if front == "cli":
+        done = _harness(tmp_path, github=True)
+    else:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "templates"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+    log = done.stdout + done.stderr
+    assert done.returncode == 2 and "badplug" in log
+    assert made_by(runner_commands(log), "pwn48") == [] and raw_in_lines_with(log, "pwn48") == []
+    assert r"\x3a:error::pwn48\x1b[2K" in log
+
+
 # -- the job summary -------------------------------------------------------------------------------
 
 
