@@ -22,15 +22,18 @@ from .case_result import CaseResult, PartChange, Status, environment_notes
 from .cases import Case, select
 from .catalog import Catalog, Template, load_catalog
 from .catalog.strings import missing_translations
+from .boundary import PluginFailure, call_plugin
 from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
 from .plugins import check_names, import_object, load_plugins
 from .project import Project
 from .render import RenderedEmail, Renderer, mjml_engines
+from .render.mjml_engines import MjmlEngine
 from .render.formatting import text_direction
 from .render.translations import TranslationSet
 from .rules import Finding, RuleContext, run_rules
 from .rules.options import check_rule_options, field_paths
+from .safepaths import NAME
 from .screenshots import Camera, viewport
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
 from .snapshots.accepted import carried, check_accepted, fixture_names
@@ -75,6 +78,35 @@ _DERIVATION = _derivation_digest()
 _DERIVED_KINDS = (HtmlKind, TextPartKind)
 #: An email that declares dark styles (the media query, in a style block or a <link media>).
 DARK_STYLES = re.compile(r"prefers-color-scheme\s*:\s*dark", re.IGNORECASE)
+
+
+def _new_engine(project: Project) -> MjmlEngine:
+    """The configured MJML engine, built through the plugin boundary: a ConfigError naming it."""
+    name = project.mjml_engine
+    engine = call_plugin(mjml_engines, name, mjml_engines.get(name), project_root=project.root, error=ConfigError)
+    if not callable(getattr(engine, "render", None)) or not isinstance(getattr(engine, "name", None), str):
+        raise ConfigError(
+            f"MJML engine {name!r} (module {mjml_engines.origins.get(name)}) built a {type(engine).__name__} without "
+            "a name (str) and render(self, mjml) -> str; see harness.render.mjml_engines"
+        )
+    return engine
+
+
+def _new_kind(name: str) -> SnapshotKind:
+    """A registered snapshot kind, built through the plugin boundary. Its ``filename`` names a
+    file of every case's snapshot and report folder, so it passes the name grammar here, before
+    anything is written (``../../outside/pwned.txt`` would leave the report folder)."""
+    kind = call_plugin(snapshot_kinds, name, snapshot_kinds.get(name), error=ConfigError)
+    where = f"snapshot kind {name!r} (module {snapshot_kinds.origins.get(name)})"
+    filename = getattr(kind, "filename", None)
+    if not isinstance(filename, str) or not NAME.fullmatch(filename):
+        raise ConfigError(f"{where}: filename {str(filename)[:80]!r} is not a valid name (letters, digits, '_', '-', '.'; "
+                          "no '/' and no leading dot): it names a file in each case's snapshot folder")
+    if filename == "manifest.json" or filename.endswith(".png") or not isinstance(getattr(kind, "name", None), str):
+        raise ConfigError(f"{where}: needs a name (str) and a filename other than manifest.json or a .png (the harness's own)")
+    if not callable(getattr(kind, "serialize", None)) or not callable(getattr(kind, "diff", None)):
+        raise ConfigError(f"{where}: needs serialize(email) and diff(approved, received, *, label); subclass harness.snapshots.kinds.TextKind")
+    return kind
 
 
 def _html_source(email: RenderedEmail) -> str:
@@ -124,11 +156,10 @@ class Engine:
         self.fixtures: FixtureSet = load_fixtures(project.fixtures, model, default_locale=default_locale)
         # Every rule's options, field paths against the fixtures: a misconfigured rule stops the run.
         check_rule_options(self.catalog, field_paths(model, (f.data for f in self.fixtures.fixtures.values())))
-        engine_cls = mjml_engines.get(project.mjml_engine)
         #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
         self.stopwatch = Stopwatch()
         self.renderer = Renderer(
-            self.catalog, engine_cls(project_root=project.root), now=project.now, stopwatch=self.stopwatch,
+            self.catalog, _new_engine(project), now=project.now, stopwatch=self.stopwatch,
             translations=TranslationSet(project.translations, use_fuzzy=project.use_fuzzy),
         )
         # A hole in a translation fails that template's cases, whether or not a fixture uses it.
@@ -138,7 +169,7 @@ class Engine:
         self.store = SnapshotStore(project.snapshots)
         # Outcome first: "now sent" or "no longer sent" is the change a reviewer must see first.
         self.kinds: list[SnapshotKind] = [
-            snapshot_kinds.get(name)() for name in sorted(snapshot_kinds.names(), key=lambda n: (n != "outcome", n))
+            _new_kind(name) for name in sorted(snapshot_kinds.names(), key=lambda n: (n != "outcome", n))
         ]
         self._pending: list[_PendingWrite] = []
         #: One browser per run, started on the first case that needs a screenshot.
@@ -161,7 +192,7 @@ class Engine:
             self.camera.close()
         close_engine = getattr(self.renderer.engine, "close", None)
         if callable(close_engine):
-            close_engine()
+            call_plugin(mjml_engines, self.renderer.engine.name, close_engine, error=ConfigError, where="closing it")
 
     def environment_notes(self) -> list[str]:
         return environment_notes(self.environment, self.environment_diffs)
@@ -283,7 +314,10 @@ class Engine:
         with self.stopwatch.stage("normalize"):
             for kind in self.kinds:
                 reuse = type(kind) in _DERIVED_KINDS and kind.filename in reusable  # not subclasses: they may serialize otherwise
-                text = reusable[kind.filename] if reuse else kind.serialize(email)
+                text = reusable[kind.filename] if reuse else call_plugin(
+                    snapshot_kinds, kind.name, kind.serialize, email, error=PluginFailure,
+                    where=f"{email.template}[{email.fixture}]", returns=(str, type(None)), expected="str or None",
+                )
                 if text is not None:
                     parts[kind.filename] = text
         return parts

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .boundary import call_plugin
 from .errors import GuardError
 from .registry import Registry
 
@@ -50,11 +51,8 @@ def check_guards(names: list[str], data: Any, now: datetime, *, where: str) -> t
     guard is read as "not sent" with a generic reason, so a forgotten ``return`` never sends."""
     context: dict[str, Any] = {}
     for name in names:
-        guard = guards.get(name)
-        try:
-            added = guard(data, now)
-        except Exception as exc:  # a team's guard that crashes on one fixture: an error for that case
-            raise GuardError(f"{where}: send guard {name!r} failed: {type(exc).__name__}: {exc}") from None
+        # A team's guard that crashes (or exits, or loops) on one fixture: an error for that case.
+        added = call_plugin(guards, name, guards.get(name), data, now, error=GuardError, where=where)
         if isinstance(added, NotSent):
             return {}, added.reason
         if added is None:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .boundary import location
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -92,9 +92,8 @@ def _why(exc: BaseException) -> str:
     """The exception and the innermost line of the user's code that raised it."""
     if isinstance(exc, SyntaxError):  # its place is the file being compiled, not a frame
         return f"SyntaxError: {exc.msg} ({exc.filename}:{exc.lineno})"
-    frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if "importlib" not in f.filename]
-    where = f" ({own[-1].filename}:{own[-1].lineno})" if own else ""
+    place = location(exc)  # the same reading of a traceback as every other call into a plugin
+    where = f" ({place})" if place else ""
     if isinstance(exc, SystemExit):
         return f"it called sys.exit({exc.code!r}){where}; a plugin module must only register plugins"
     return f"{type(exc).__name__}: {exc}{where}"

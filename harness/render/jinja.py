@@ -14,9 +14,6 @@ renders as written.
 
 from __future__ import annotations
 
-import signal
-import threading
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +23,7 @@ import jinja2
 from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..boundary import call_plugin, deadline, location, reason
 from ..errors import ConfigError, TemplateError
 from ..registry import Registry
 from .loops import KeepEmptyElse, instrument_loops
@@ -76,21 +74,14 @@ class HarnessEnvironment(LimitedSandbox):
 @contextmanager
 def time_limit(seconds: float, what: str) -> Iterator[None]:
     """Abort a render that runs longer than ``seconds`` (an endless loop in a template) with a
-    TemplateError. Uses SIGALRM, so it applies on POSIX in the main thread, where runs happen."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    TemplateError: :func:`harness.boundary.deadline`, the timer every call into a plugin has, so
+    a plugin's own limit inside a render leaves the render's running."""
 
-    def expired(signum: int, frame: Any) -> None:
-        raise TemplateError(f"{what}: the render took longer than {seconds:g} s (an endless loop?); it was stopped")
+    def expired(limit: float) -> TemplateError:
+        return TemplateError(f"{what}: the render took longer than {limit:g} s (an endless loop?); it was stopped")
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with deadline(seconds, expired):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def new_environment(catalog_root: Path) -> ImmutableSandboxedEnvironment:
@@ -101,19 +92,18 @@ def new_environment(catalog_root: Path) -> ImmutableSandboxedEnvironment:
     registered filters, tests, globals and extensions are added; the sandbox stays."""
     from . import formatting  # noqa: F401 - registers the built-in filters
 
-    extensions = ["jinja2.ext.i18n", KeepEmptyElse, *(ext for _, ext in jinja_extensions.items())]
-    try:
-        env = HarnessEnvironment(
-            loader=CatalogLoader(catalog_root),
-            undefined=jinja2.StrictUndefined,
-            autoescape=jinja2.select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=False),
-            trim_blocks=True,
-            lstrip_blocks=True,
-            extensions=extensions,
-        )
-    except (ImportError, AttributeError, TypeError) as exc:
-        names = ", ".join(f"{name} ({jinja_extensions.origins[name]})" for name in jinja_extensions.names())
-        raise ConfigError(f"a registered Jinja extension cannot be loaded: {exc}; registered: {names}") from None
+    env = HarnessEnvironment(
+        loader=CatalogLoader(catalog_root),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n", KeepEmptyElse],
+    )
+    # One at a time, so a constructor that raises (or an import path that does not import) is
+    # named with its module; Jinja orders extensions by priority, not by when they were added.
+    for name, extension in jinja_extensions.items():
+        call_plugin(jinja_extensions, name, env.add_extension, extension, error=ConfigError)
     env.filters.update(filters.items())
     env.tests.update(jinja_tests.items())
     env.globals.update(jinja_globals.items())
@@ -151,14 +141,30 @@ def render_jinja(
         raise TemplateError(f"{_location(exc, where)}: undefined value: {message}") from None
     except TemplateError:
         raise
-    except Exception as exc:  # a filter used the wrong way round, an unknown locale: the template's line, never a traceback
-        raise TemplateError(f"{_location(exc, where)}: {type(exc).__name__}: {exc}") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        # A filter used the wrong way round, an unknown locale, a team's filter, test or global
+        # that raised (SystemExit and GeneratorExit too): the template's line and, when the
+        # team's code raised it, that code's file:line, never a traceback. One guard around the
+        # render rather than a wrapper per filter: Jinja calls filters from compiled template
+        # code (a wrapper would cost a call per use and hide Jinja's pass_context markers), and
+        # the template line is only known here.
+        place = location(exc, fallback=False)
+        own = f" ({place})" if ".py:" in place else ""  # not a template frame: _location has those
+        raise TemplateError(f"{_location(exc, where)}: {reason(exc)}{own}") from None
 
 
 def _location(exc: BaseException, where: str) -> str:
-    """The innermost template file:line in the traceback (Jinja maps its frames to template lines)."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+    """The innermost template file:line in the traceback. Jinja rewrites the frames of an
+    ``Exception`` to template lines; a ``BaseException`` (a team filter's ``sys.exit``) keeps the
+    compiled code's frames, mapped here the way Jinja does (``get_corresponding_lineno``)."""
+    found, tb = where, exc.__traceback__
+    while tb is not None:
+        filename, template = tb.tb_frame.f_code.co_filename, tb.tb_frame.f_globals.get("__jinja_template__")
         # "<template>" is a string template (a subject from NAME.yaml): ``where`` names it better.
-        if frame.filename and not frame.filename.endswith(".py") and frame.filename != "<template>" and frame.lineno:
-            return f"{frame.filename}:{frame.lineno}"
-    return where
+        if filename and not filename.endswith(".py") and filename != "<template>" and tb.tb_lineno:
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template is not None else tb.tb_lineno
+            found = f"{filename}:{line}"
+        tb = tb.tb_next
+    return found

@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 
 from .._files import read_text, read_yaml
 from ..catalog import LOCALE, Catalog, Template
-from ..errors import HarnessError, RenderError, TemplateError
+from ..boundary import PluginFailure, call_plugin
+from ..errors import ConfigError, HarnessError, RenderError, TemplateError
 from ..fixtures import Fixture
 from ..guards import check_guards
 from ..timing import Stopwatch
@@ -20,7 +21,7 @@ from .css import inline_marked_styles
 from .formatting import seeded_token, text_direction
 from .includes import expand_includes
 from .jinja import new_environment, render_jinja, time_limit
-from .mjml_engines import MjmlEngine
+from .mjml_engines import MjmlEngine, mjml_engines
 from .recording import EmptyLoop, MissingValue, RecordingContext, recording
 from .renderers import RenderOutput, RenderRequest, TemplateRenderer, renderers
 from .text import html_to_text
@@ -90,6 +91,10 @@ class Renderer:
         self.translations = translations or TranslationSet(None)
         self._copy: dict[str, dict[str, str]] = {}
         self._team_renderers: dict[str, TemplateRenderer] = {}
+        # Built before any case: a renderer that cannot be built stops the run (exit 2), naming it.
+        for name in sorted({t.renderer for t in catalog.templates.values()} - {"mjml", "html"}):
+            if name in renderers:
+                self.team_renderer(name)
 
     #: Seconds one case may take to render (Jinja, MJML, text) before it is stopped.
     time_limit: float = 10.0
@@ -156,7 +161,12 @@ class Renderer:
         with watch("mjml"):
             try:
                 mjml = expand_includes(source, self.catalog.root, lambda path: self._file(template, path, context))
-                html = self.engine.render(mjml)
+                # A crash is the engine's (PluginFailure passes the except below); an MjmlError it
+                # raises is its verdict on the MJML.
+                html = call_plugin(
+                    mjml_engines, self.engine.name, self.engine.render, mjml, error=PluginFailure, where=name,
+                    returns=str, expected="the HTML as str",
+                )
             except RenderError as exc:
                 raise type(exc)(f"{name}: {self.engine.name} rejected the MJML: {exc}") from None
         return RenderOutput(html=html, source=mjml)
@@ -173,25 +183,42 @@ class Renderer:
         where = f"{template.meta_path.name if template.meta_path else template.source_path.name}: subject"
         return render_jinja(self.env, source=template.meta.subject, context=context, where=where)
 
+    def team_renderer(self, name: str) -> TemplateRenderer:
+        """The registered renderer ``name``, built once per run; a ConfigError naming it and its
+        module when it is not a class with ``render(request)`` or its constructor fails."""
+        if name not in self._team_renderers:
+            cls = renderers.get(name)
+            if not isinstance(cls, type):
+                raise ConfigError(
+                    f"renderer {name!r} is a {type(cls).__name__}, registered by module {renderers.origins.get(name)}; "
+                    "expected a class with extensions = ('.ext',) and render(self, request) -> RenderOutput"
+                )
+            instance = call_plugin(renderers, name, cls, error=ConfigError)
+            if not callable(getattr(instance, "render", None)):
+                raise ConfigError(f"renderer {name!r} (module {renderers.origins.get(name)}) has no render(self, request) method")
+            self._team_renderers[name] = instance
+        return self._team_renderers[name]
+
     def _team_render(self, template: Template, fixture: Fixture, locale: str, context: dict[str, Any]) -> RenderOutput:
         name = template.renderer
-        if name not in self._team_renderers:
-            self._team_renderers[name] = renderers.get(name)()
+        renderer = self.team_renderer(name)
         source = read_text(template.source_path, TemplateError)
-        lookup = getattr(self._team_renderers[name], "lookup", "stack")
+        lookup = getattr(renderer, "lookup", "stack")
         if lookup not in ("stack", "path"):
             raise RenderError(f"renderer {name!r}: lookup = {lookup!r}; expected 'stack' (Mustache) or 'path' (Handlebars, Django)")
         # The context records a key the template prints and no scope has (rule missing-value).
         request = RenderRequest(template, fixture, RecordingContext(context, lookup=lookup), locale, source, self.catalog.root)
         with self.stopwatch.stage("jinja"):  # the templating stage, whoever does it
-            try:
-                output = self._team_renderers[name].render(request)
-            except HarnessError:
-                raise
-            except Exception as exc:  # the team's code failing on one case: an error of that case
-                raise RenderError(f"{template.source_path.name}: renderer {name!r} failed: {type(exc).__name__}: {exc}") from None
-        if not isinstance(output, RenderOutput) or not isinstance(output.html, str):
-            raise RenderError(f"{template.source_path.name}: renderer {name!r} returned {type(output).__name__}; expected RenderOutput(html=...)")
+            # The team's code failing on one case: an error of that case.
+            output = call_plugin(
+                renderers, name, renderer.render, request, error=RenderError, where=template.source_path.name,
+                returns=RenderOutput, expected="RenderOutput(html=...)",
+            )
+        for part, value, expected in (("html", output.html, str), ("subject", output.subject, (str, type(None))),
+                                      ("text", output.text, (str, type(None))), ("source", output.source, (str, type(None)))):
+            if not isinstance(value, expected):
+                wanted = "str" if expected is str else "str or None"
+                raise RenderError(f"{template.source_path.name}: renderer {name!r} returned {part} {type(value).__name__}; expected {wanted}")
         return output
 
     def _context(self, template: Template, fixture: Fixture, locale: str, added: dict[str, Any]) -> dict[str, Any]:

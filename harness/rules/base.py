@@ -30,6 +30,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel
 
+from ..boundary import PluginFailure, call_plugin
 from ..catalog import Template
 from ..errors import ConfigError
 from ..fixtures import Fixture
@@ -152,6 +153,22 @@ class RuleRegistry(Registry[Rule]):
 rules = RuleRegistry()
 
 
+def _collect(rule: Rule, ctx: RuleContext) -> list[Finding] | str:
+    """The rule's findings, or what is wrong with what it gave instead (a Finding is what
+    ``ctx.error(...)`` returns; a string or a dict would vanish from the report or crash it)."""
+    given = rule(ctx)
+    if given is None:
+        return []
+    if isinstance(given, (str, bytes, Finding)) or not isinstance(given, Iterable):
+        return f"the rule returned {type(given).__name__}; expected an iterable of Findings (yield ctx.error(...))"
+    found = list(given)
+    for item in found:
+        if not isinstance(item, Finding):
+            return (f"the rule yielded {type(item).__name__} {repr(item)[:80]}; expected a Finding "
+                    "(ctx.error(...), ctx.warning(...), ctx.note(...))")
+    return found
+
+
 def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext) -> list[Finding]:
     """Run each configured rule on ``base``'s email, its options resolved and its ``ignore``
     entries applied. A rule that crashes is a finding, not a crash."""
@@ -169,9 +186,14 @@ def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext) -> list[
         ctx = replace(base, rule_id=rule_id, options=own)
         ctx.__dict__["document"] = shared_document  # parse once per case, not once per rule
         try:
-            found = list(rule(ctx) or ())
-        except Exception as exc:  # a broken rule must not hide the other rules' findings
-            findings.append(Finding(rule_id, "error", f"the rule itself failed: {type(exc).__name__}: {exc}"))
+            # A broken rule (an exception, sys.exit, an endless loop: the plugin boundary's time
+            # limit) must not hide the other rules' findings: it is a finding of its own.
+            found = call_plugin(rules, rule_id, _collect, rule, ctx, error=PluginFailure)
+        except PluginFailure as exc:
+            findings.append(Finding(rule_id, "error", f"the rule itself failed: {exc.reason}", element=exc.location))  # type: ignore[attr-defined]
+            continue
+        if isinstance(found, str):
+            findings.append(Finding(rule_id, "error", found))
             continue
         findings.extend(drop_ignored(found, ignore, shared_document))
     for finding in findings:

@@ -65,7 +65,7 @@ def test_a_rule_that_crashes_is_a_finding_and_the_other_rules_still_run():
         return None
 
     found = run_rules({"unit-crashes": {}, "unit-returns-none": {}, "subject": {}}, context("", email(page("<p>x</p>"), subject="")))
-    assert found[0] == Finding("unit-crashes", "error", "the rule itself failed: ZeroDivisionError: oops")
+    assert found[0] == Finding("unit-crashes", "error", "the rule itself failed: ZeroDivisionError: oops", element=f"{__file__}:61")
     assert [f.rule for f in found[1:]] == ["subject"] and found[1].message == "subject is empty"
 
 
