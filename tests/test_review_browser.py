@@ -29,7 +29,10 @@ from harness.snapshots import SnapshotStore
 
 #: A one-word edit to one template: every English order confirmation shows it.
 THANKS = ("templates/order_confirmation.yaml", 'heading: "Thank you for your order"', 'heading: "Thanks for your order"')
-GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
+#: The loosened guard; empty-list (which fails these cases too) is told to allow the empty loop, so the
+#: test sees the outcome change alone.
+GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]\nlocales: [en, it, de, ar]\nrules:\n",
+                   "requires: [order]\nlocales: [en, it, de, ar]\nrules:\n  empty-list: {allow: [order.gift_cards]}\n")
 ONLY = ["--only", "gift_card_confirmation[*]", "--only", "order_confirmation[*]"]
 REJECTED = "gift_card_confirmation[en-one-order]"
 REASON = "gift-card confirmations only for gift-card orders"

@@ -23,7 +23,10 @@ from harness.review.textdiff import edits, first_edit, mask, word_diff
 from harness.review.view import case_view
 
 #: The incident this tool exists for: gift-card confirmations to accounts with any order.
-GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
+#: The loosened guard; empty-list (which fails these cases too) is told to allow the empty loop, so the
+#: test sees the outcome change alone.
+GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]\nlocales: [en, it, de, ar]\nrules:\n",
+                   "requires: [order]\nlocales: [en, it, de, ar]\nrules:\n  empty-list: {allow: [order.gift_cards]}\n")
 HELP_CENTRE = ("templates/_copy/en.yaml", "Help centre", "Help center")
 
 

@@ -21,7 +21,10 @@ from harness.review.decisions import DECISIONS, Decision, apply_decisions, decis
 from harness.snapshots.outcome import NOW_SENT as STARTS, OPTION
 from harness.snapshots import SnapshotStore
 
-GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
+#: The loosened guard; empty-list (which fails these cases too) is told to allow the empty loop, so the
+#: test sees the outcome change alone.
+GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]\nlocales: [en, it, de, ar]\nrules:\n",
+                   "requires: [order]\nlocales: [en, it, de, ar]\nrules:\n  empty-list: {allow: [order.gift_cards]}\n")
 HELP_CENTRE = ("templates/_copy/en.yaml", "Help centre", "Help center")
 NOW_SENT = "gift_card_confirmation[en-one-order]"  # bought no gift card
 BASE = "http://127.0.0.1:8765"

@@ -44,7 +44,8 @@ def test_update_writes_the_change_and_the_next_run_passes(sandbox):
 def test_a_confirmation_that_starts_going_out_shows_as_a_change(sandbox):
     """The gift-card incident: a wrong requirement sends "thanks for your gift card purchase" to
     accounts that bought no gift card. The outcome snapshot turns from 'not sent' to 'sent'."""
-    sandbox.edit("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
+    sandbox.edit("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]\nlocales: [en, it, de, ar]\nrules:\n",
+                 "requires: [order]\nlocales: [en, it, de, ar]\nrules:\n  empty-list: {allow: [order.gift_cards]}\n")  # empty-list aside
     result = sandbox.check("gift_card_confirmation[en-one-order]")
     assert result.status == "changed"
     message = result.explain()
