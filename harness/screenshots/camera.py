@@ -3,9 +3,11 @@ other way out (navigation, frame, popup, form, socket, WebRTC) closed inside the
 
 ``Camera.shoot(html, viewports)`` loads the HTML with JavaScript off, as in a mail client, and
 takes a full-page PNG per viewport and look (see :mod:`.viewports`). A second, scripted page holds
-the same document for the harness's own measurements: axe-core (through axe-playwright-python,
-which bundles a maintained axe-core build) with ``accessibility=True``, and the probes of
-:mod:`.probes` (overflow, direction, images off, where text is drawn) in every viewport. Identical
+the same document for the harness's own measurements: axe-core (the maintained build bundled
+with axe-playwright-python) with ``accessibility=True``, and the probes of :mod:`.probes`
+(overflow, direction, images off, where text is drawn) in every viewport, both in the page's
+isolated world for the harness (:mod:`.world`), where the email's named elements cannot hide the
+DOM from them. Identical
 HTML is shot once per run. Chromium's own PNG bytes are kept as they are: re-encoding them with
 Pillow made files larger and took longer than the screenshot (measured: 81 KB in 120 ms against
 Chromium's 78 KB).
@@ -37,6 +39,7 @@ from . import probes
 from .contrast import low_contrast
 from .offline import ORIGIN, OfflineRouter
 from .viewports import Viewport
+from .world import World
 
 __all__ = ["AXE_TAGS", "Camera", "Shots", "shared_playwright"]
 
@@ -121,6 +124,8 @@ class Camera:
     #: The DevTools session of each page (by id), and whether its forced dark is on.
     _sessions: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
     _forced: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
+    #: The harness's isolated world in each scripted page (by id), where its checks run.
+    _worlds: dict[int, World] = field(default_factory=dict, init=False, repr=False)
     _cache: OrderedDict[str, Shots] = field(default_factory=OrderedDict, init=False, repr=False)
     router: OfflineRouter = field(init=False)
     #: How many pages were actually loaded (cache hits excluded); for tests and the benchmark.
@@ -193,7 +198,18 @@ class Camera:
         # One DevTools session per page, kept open: an emulation (forced dark) ends with it.
         session = context.new_cdp_session(page)
         self._sessions[id(page)] = session
+        if javascript:
+            # The checks' own world, made on the blank document and kept through every
+            # set_content; axe-core installed there now, before any email's named elements exist.
+            from axe_playwright_python.base import AXE_SCRIPT
+
+            world = self._worlds[id(page)] = World(page, session)
+            world.install("axe-core", AXE_SCRIPT)
         return page
+
+    def world(self, page: Any) -> World:
+        """The harness's isolated world in one of the camera's scripted pages."""
+        return self._worlds[id(page)]
 
     @property
     def executable(self) -> str:
@@ -218,6 +234,7 @@ class Camera:
         self._browser = self._page = None
         self._pages.clear()
         self._sessions.clear()
+        self._worlds.clear()
         self._forced.clear()
 
     # -- shooting ----------------------------------------------------------------------------
@@ -238,7 +255,9 @@ class Camera:
             with self.stopwatch.stage("screenshot"):
                 shots = self._shoot(html, viewports, mask, accessibility, rtl)
         except Error as first:
-            # A crash or hang costs this page, not the run: restart once and retry.
+            # A crash or hang costs this page, not the run: restart once and retry. A check that
+            # throws on the email's DOM (probes.PageScriptError) is no browser failure: it would
+            # throw again, so it reaches the case as is, naming the email's elements.
             self.restarts += 1
             self.close()
             try:
@@ -268,25 +287,26 @@ class Camera:
         for (pseudo, images), group in sorted(loads.items(), key=lambda item: (item[0][0], not item[0][1])):
             content = pseudolocalize_html(html) if pseudo else html
             page, checks = self._page_for(False, images), self._page_for(True, images)
+            world = self._worlds[id(checks)]
             self._load(page, content)
             with self.stopwatch.stage("checks"):  # the check page's cost, apart, for make bench
                 self._load(checks, content)
             self.loads += 1
             if accessibility and not pseudo and images and axe is None:
                 with self.stopwatch.stage("axe"):
-                    axe = self._axe(checks, AXE_TAGS)
+                    axe = self._axe(world, AXE_TAGS)
             for vp in group:
                 self._look(page, vp)
                 with self.stopwatch.stage("checks"):
                     self._look(checks, vp)
-                    seen: dict[str, Any] = {"overflow": probes.overflow(checks)}
+                    seen: dict[str, Any] = {"overflow": probes.overflow(world)}
                     if not pseudo:  # a media query may change direction or alignment: every window
-                        seen["direction"] = probes.direction(checks, rtl)
+                        seen["direction"] = probes.direction(world, rtl)
                     if not vp.images:
-                        seen["images"] = probes.images(checks)
+                        seen["images"] = probes.images(world)
                 if accessibility and vp.color_scheme == "dark":
                     with self.stopwatch.stage("axe"):
-                        seen["axe"] = self._axe(checks, ["color-contrast"], by="rule")
+                        seen["axe"] = self._axe(world, ["color-contrast"], by="rule")
                 with self.stopwatch.stage(f"shot-{vp.color_scheme}"):  # dark mode's cost, for make bench
                     pngs[vp.name] = page.screenshot(
                         full_page=True,
@@ -299,7 +319,7 @@ class Camera:
                 if accessibility and vp.forced_dark:
                     with self.stopwatch.stage("checks"):
                         # Auto dark mode recolours at paint time: only the pixels show its contrast.
-                        seen["contrast"] = [asdict(c) for c in low_contrast(pngs[vp.name], probes.text_boxes(checks))]
+                        seen["contrast"] = [asdict(c) for c in low_contrast(pngs[vp.name], probes.text_boxes(world))]
                 facts[vp.name] = seen
             self._look(page, None)
         return Shots(pngs, axe, facts)
@@ -321,11 +341,9 @@ class Camera:
             self._sessions[id(page)].send("Emulation.setAutoDarkModeOverride", {"enabled": True} if forced else {})
             self._forced[id(page)] = forced
 
-    def _axe(self, page: Any, values: list[str], *, by: str = "tag") -> list[dict[str, Any]]:
-        from axe_playwright_python.sync_playwright import Axe
-
+    def _axe(self, world: World, values: list[str], *, by: str = "tag") -> list[dict[str, Any]]:
         options = {"resultTypes": ["violations", "incomplete"], "runOnly": {"type": by, "values": values}}
-        response = Axe().run(page, options=options).response
+        response = probes.axe(world, options)
         found = [
             {
                 "id": v["id"],

@@ -17,6 +17,11 @@ queries all resolved) and layout (where boxes and glyphs actually land).
 
 Every element is named by a short CSS path (up to its nearest id or <body>, last 5 steps) and its
 visible text cut to 60 characters, so a designer can find it in the HTML.
+
+:func:`axe` runs axe-core the same way. Everything runs in the harness's own world of the page
+(:mod:`.world`), out of reach of the email's named elements (DOM clobbering); a check the email
+still breaks raises :class:`PageScriptError` naming the email's elements that hide DOM
+properties, never a browser failure.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ import hashlib
 import json
 from typing import Any
 
-__all__ = ["VERSION", "direction", "images", "overflow", "text_boxes"]
+from ..errors import ScreenshotError
+from .world import ScriptError, World, world_of
+
+__all__ = ["VERSION", "PageScriptError", "axe", "direction", "images", "overflow", "run", "text_boxes"]
+
+
+class PageScriptError(ScreenshotError):
+    """A check of the harness threw on this email's DOM: the email's fault or the check's, never
+    the browser's (which is not restarted for it)."""
 
 # Shared by every probe (prepended inside its function): naming, visible text, hidden elements.
 _HELPERS = r"""
@@ -350,34 +363,120 @@ return out;
 VERSION = hashlib.sha256("".join((_HELPERS, _OVERFLOW, _DIRECTION, _IMAGES, _TEXT_BOXES)).encode()).hexdigest()[:12]
 
 
-def _run(page: Any, body: str, arg: Any = None) -> Any:
-    # One function per call: the helpers live inside it, so nothing is left on the email's window.
-    # The result comes back as one JSON string: Playwright's own serialization of a returned
-    # object costs ~0.4 ms per object (measured: 20,000 text boxes took 7.9 s, as JSON 0.24 s).
-    # The probes return only strings, finite numbers, booleans and null, which JSON keeps as is.
-    return json.loads(page.evaluate(f"(arg) => JSON.stringify((() => {{\n{_HELPERS}\n{body}\n}})())", arg))
+# Elements whose name or id hides a DOM property, of document (the main world's) or of their
+# form (every world's): what a check that throws on an email's DOM most likely tripped on. Listed
+# in the error, up to 5. Which elements name what: the HTML standard's named properties.
+_SUSPECTS = r"""
+const out = [];
+const byId = (v) => Document.prototype.getElementById.call(document, v);
+for (const el of Document.prototype.querySelectorAll.call(document, '[name], [id]')) {
+  const tag = tagOf(el), ref = attrOf(el, 'form');
+  const form = /^(BUTTON|FIELDSET|INPUT|OBJECT|OUTPUT|SELECT|TEXTAREA|IMG)$/.test(tag) && (ref !== null && tag !== 'IMG' ? byId(ref) : closestOf(el, 'form'));
+  for (const attr of ['name', 'id']) {
+    const v = attrOf(el, attr);
+    if (!v || out.length >= 5) continue;
+    const onDocument = attr === 'name' ? /^(EMBED|FORM|IFRAME|IMG|OBJECT)$/.test(tag) : tag === 'OBJECT' || (tag === 'IMG' && !!attrOf(el, 'name'));
+    const where = onDocument && v in Document.prototype ? 'document' : form && tagOf(form) === 'FORM' && v in HTMLFormElement.prototype ? 'its form' : '';
+    if (where) out.push(`<${tag.toLowerCase()} ${attr}="${cut(v)}"> (${pathOf(el)}) hides ${where}.${cut(v)}`);
+  }
+}
+return out;
+"""
 
 
-def overflow(page: Any) -> list[dict[str, Any]]:
+def run(target: Any, body: str, arg: Any = None, *, check: str) -> Any:
+    """The value ``body`` (a JavaScript function body, the helpers in scope, ``arg`` its
+    argument) returns, run in the harness's world of ``target`` (a page or its :class:`World`);
+    :class:`PageScriptError` naming ``check`` and the email's suspicious elements if it throws."""
+    # One function per call: the helpers live inside it, so nothing is left in the world.
+    # The result comes back as one JSON string: serializing each returned object apart cost
+    # ~0.4 ms per object (measured: 20,000 text boxes took 7.9 s, as JSON 0.24 s). The probes
+    # return only strings, finite numbers, booleans and null, which JSON keeps as is.
+    expression = f"((arg) => JSON.stringify((() => {{\n{_HELPERS}\n{body}\n}})()))({json.dumps(arg)})"
+    world = world_of(target)
+    try:
+        return json.loads(world.evaluate(expression))
+    except ScriptError as exc:
+        raise _blame(world, check, exc) from None
+
+
+def _blame(world: World, check: str, exc: ScriptError) -> PageScriptError:
+    """The error for a check that threw: what it threw, and the elements that likely made it."""
+    try:
+        suspects = json.loads(world.evaluate(f"JSON.stringify((() => {{\n{_HELPERS}\n{_SUSPECTS}\n}})())"))
+    except ScriptError:
+        suspects = []
+    if suspects:
+        cause = (f"; the email names elements after DOM properties, which hides those from scripts: "
+                 f"{'; '.join(suspects)}: rename them")
+    else:
+        cause = "; no element of the email is named after a DOM property, so the check is at fault: please report it with this email"
+    return PageScriptError(f"the in-browser check {check} failed on this email's DOM ({exc.first_line}){cause}")
+
+
+# axe-core reads the DOM directly (node.nodeName, form.elements), so a control named after a
+# property of its form (<input name="nodeName">) made it throw. While it runs, each such control
+# is detached from its form by a form attribute naming no element, and an <img> in the form
+# loses the name or id that hides a property (img is not form-associated); all is put back after,
+# so the screenshot page, the probes and the email's own markup are untouched. axe-core does not
+# judge a control's form owner, nor an image's name (tests/test_page_clobbering.py: the same
+# results as the same email with innocent names; only the selector naming such an image differs).
+_AXE = r"""
+const setAttr = Element.prototype.setAttribute, removeAttr = Element.prototype.removeAttribute;
+const elementsOf = getter(HTMLFormElement.prototype, 'elements');
+const nowhere = 'email-harness-no-form-' + Math.random().toString(36).slice(2);
+const undo = [];
+const put = (el, attr, value) => { undo.push([el, attr, attrOf(el, attr)]); value === null ? removeAttr.call(el, attr) : setAttr.call(el, attr, value); };
+// (Chromium does not list a form's named properties in its own keys: each control is asked.)
+const hides = (v) => !!v && v in HTMLFormElement.prototype;
+for (const form of [...Document.prototype.getElementsByTagName.call(document, 'form')]) {
+  for (const el of [...elementsOf(form)]) if (hides(idOf(el)) || hides(attrOf(el, 'name'))) put(el, 'form', nowhere);
+  for (const img of Element.prototype.querySelectorAll.call(form, 'img'))
+    for (const attr of ['name', 'id']) if (hides(attrOf(img, attr))) put(img, attr, null);
+}
+try {
+  return JSON.stringify(await axe.run(document, arg));
+} finally {
+  for (const [el, attr, value] of undo.reverse()) value === null ? removeAttr.call(el, attr) : setAttr.call(el, attr, value);
+}
+"""
+
+
+def axe(target: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """axe-core's results on the page (``violations``, ``incomplete``, ... as ``options`` asks),
+    from the copy bundled with axe-playwright-python, installed once per world."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    world = world_of(target)
+    try:
+        world.install("axe-core", AXE_SCRIPT)
+        # One async function: the email's forms are put back in the same turn axe-core finishes.
+        expression = f"(async (arg) => {{\n{_HELPERS}\n{_AXE}\n}})({json.dumps(options)})"
+        return json.loads(world.evaluate(expression, await_promise=True))
+    except ScriptError as exc:
+        raise _blame(world, "axe-core", exc) from None
+
+
+def overflow(target: Any) -> list[dict[str, Any]]:
     """Up to 10 boxes whose text does not fit (the largest, in page order): ``{"kind":
     "wider-than-viewport" | "overflows-box" | "clipped", "element", "text", "by": px past the
     window or box, "width": px of the named box}``."""
-    return _run(page, _OVERFLOW)
+    return run(target, _OVERFLOW, check="overflow")
 
 
-def direction(page: Any, rtl: bool) -> list[dict[str, Any]]:
+def direction(target: Any, rtl: bool) -> list[dict[str, Any]]:
     """Right-to-left mistakes, ``{"kind", "element", "text", "detail"}``: ``document-ltr`` and
     ``table-ltr`` (only when ``rtl``), ``block-ltr``, ``align-left`` and ``reordered`` (always)."""
-    return _run(page, _DIRECTION, rtl)
+    return run(target, _DIRECTION, rtl, check="direction")
 
 
-def images(page: Any) -> dict[str, Any]:
+def images(target: Any) -> dict[str, Any]:
     """``{"images": [{"element", "src", "alt" (None if absent), "width", "height", "visible"}],
     "text": the live text as rendered}``, for a page loaded with images blocked."""
-    return _run(page, _IMAGES)
+    return run(target, _IMAGES, check="images-off")
 
 
-def text_boxes(page: Any) -> list[dict[str, Any]]:
+def text_boxes(target: Any) -> list[dict[str, Any]]:
     """Per visible element with its own text: ``{"element", "text", "x", "y", "width", "height",
     "large"}``, the box of that text in page pixels, and whether WCAG counts it as large."""
-    return _run(page, _TEXT_BOXES)
+    return run(target, _TEXT_BOXES, check="text-boxes")
