@@ -243,6 +243,8 @@ def findings(document: dict, case_id: str, rule: str) -> list[dict]:
     ("    yield 'subject too long'", "the rule yielded str 'subject too long'; expected a Finding (ctx.error(...), ctx.warning(...), ctx.note(...))"),
     ("    yield {'message': 'x'}", "the rule yielded dict {'message': 'x'}; expected a Finding"),
     ("    return 5", "the rule returned int; expected an iterable of Findings"),
+    # An unknown severity would neither fail the case nor show as a note: a silent pass.
+    ("    yield Finding('hostile-shape', 'fatal', 'x')", "the rule yielded a Finding with severity 'fatal' and a str message"),
 ])
 def test_a_rule_yielding_something_else_than_findings_is_a_finding_naming_it(team, monkeypatch, body, expected):
     setup(team, RULE.format(name="hostile-shape", body=body))
@@ -251,6 +253,17 @@ def test_a_rule_yielding_something_else_than_findings_is_a_finding_naming_it(tea
     assert result.exit_code == 1 and document is not None, result.output
     found = findings(document, "welcome[en-ada]", "hostile-shape")
     assert [f["severity"] for f in found] == ["error"] and expected in found[0]["message"], found
+
+
+def test_a_rule_options_model_whose_validator_crashes_is_a_configuration_error(team, monkeypatch):
+    setup(team, (
+        "from pydantic import field_validator\nfrom harness.rules import RuleOptions\n"
+        "class Options(RuleOptions):\n    limit: int = 3\n"
+        "    @field_validator('limit')\n    @classmethod\n    def check(cls, value):\n        raise LookupError('no settings')\n"
+        '@rules.register("with-options", options=Options)\ndef with_options(ctx):\n    return []\n'
+    ))
+    (team.root / "templates" / "_catalog.yaml").write_text("rules:\n  with-options: {limit: 5}\n")
+    assert_config_error(team, monkeypatch, "rule 'with-options': options model 'Options' failed: LookupError: no settings", f"{team.module}.py:10")
 
 
 def test_a_rule_raising_a_base_exception_is_a_finding_and_the_other_cases_run(team, monkeypatch):

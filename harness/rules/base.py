@@ -45,6 +45,9 @@ __all__ = ["Finding", "Rule", "RuleContext", "RuleRegistry", "Severity", "rules"
 Severity = Literal["error", "warning", "note"]
 
 
+_SEVERITIES = ("error", "warning", "note")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing a rule found wrong: where (``element``), what it expected, how bad."""
@@ -166,6 +169,10 @@ def _collect(rule: Rule, ctx: RuleContext) -> list[Finding] | str:
         if not isinstance(item, Finding):
             return (f"the rule yielded {type(item).__name__} {repr(item)[:80]}; expected a Finding "
                     "(ctx.error(...), ctx.warning(...), ctx.note(...))")
+        if item.severity not in _SEVERITIES or not isinstance(item.message, str):
+            # An unknown severity would neither fail the case nor be shown as a note: a silent pass.
+            return (f"the rule yielded a Finding with severity {item.severity!r} and a {type(item.message).__name__} message; "
+                    f"expected a severity of {', '.join(_SEVERITIES)} and a str message")
     return found
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
 
+from ..boundary import call_plugin
 from ..catalog.templates import css_selector
 from ..errors import ConfigError
 from .paths import FieldPaths, field_paths, path_syntax_problem
@@ -137,10 +138,14 @@ def option_problems(
             if close == ["ignore"]:
                 hint += f" (entries such as {_IGNORE_EXAMPLE})"
             problems.append(OptionProblem(str(key), f"unknown option {key!r}{hint} (options: {', '.join(names)})"))
-    try:
-        model.model_validate({k: v for k, v in own.items() if k in model.model_fields}, context={_PATHS: paths})
-    except ValidationError as exc:
-        for error in exc.errors():
+    # The model's validators are a team's code: one that crashes (or exits, or loops) is a
+    # ConfigError naming the rule, the model and its line (harness.boundary), not a traceback.
+    invalid = call_plugin(
+        "options model", model.__name__, _validation_error, model, {k: v for k, v in own.items() if k in model.model_fields},
+        paths, error=ConfigError, where=f"rule {rule_id!r}",
+    )
+    if invalid is not None:
+        for error in invalid.errors():
             loc = [str(part) for part in error["loc"]]
             option = loc[0] if loc else ""
             if error["type"] == "missing":
@@ -151,6 +156,15 @@ def option_problems(
             got = f" (got {error['input']!r})" if error["type"] not in ("value_error",) and "input" in error else ""
             problems.append(OptionProblem(option, f"{where}: {_message(error)}{got}"))
     return problems
+
+
+def _validation_error(model: type[BaseModel], values: dict[str, Any], paths: FieldPaths | None) -> ValidationError | None:
+    """What the model says is wrong with ``values`` (a verdict, not a crash), or None."""
+    try:
+        model.model_validate(values, context={_PATHS: paths})
+    except ValidationError as exc:
+        return exc
+    return None
 
 
 def _ignore_problems(entries: Any) -> list[OptionProblem]:
