@@ -140,6 +140,11 @@ def test_a_renderer_registered_as_a_function_is_a_configuration_error(team, monk
     assert_config_error(team, monkeypatch, "renderer 'fn'", "expected a class", f"module {team.module}")
 
 
+def test_a_renderer_claiming_extensions_with_a_bare_string_is_a_configuration_error(team, monkeypatch):
+    setup(team, '@renderers.register("stringy")\nclass Stringy:\n    extensions = ".md"\n    def render(self, request):\n        return RenderOutput(html="x")\n')
+    assert_config_error(team, monkeypatch, "renderer 'stringy'", "extensions = '.md'; expected a tuple of file extensions such as ('.mustache',)")
+
+
 def test_a_renderer_whose_constructor_raises_is_a_configuration_error(team, monkeypatch):
     setup(team, (
         '@renderers.register("ctor")\nclass Ctor:\n    extensions = (".ctor",)\n'

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..errors import ConfigError
 from ..registry import Registry
 
 if TYPE_CHECKING:
@@ -92,6 +93,13 @@ def renderer_for_extension() -> dict[str, str]:
     """File extension -> renderer name, built-ins first; a registered renderer may claim more."""
     claimed = dict(BUILTIN_EXTENSIONS)
     for name, renderer in renderers.items():
-        for extension in getattr(renderer, "extensions", ()):
+        extensions = getattr(renderer, "extensions", ())
+        # A team's class attribute: a bare string would claim one extension per character.
+        if not isinstance(extensions, (tuple, list)) or not all(isinstance(e, str) and e.strip(".") for e in extensions):
+            raise ConfigError(
+                f"renderer {name!r} (module {renderers.origins.get(name)}): extensions = {extensions!r}; "
+                "expected a tuple of file extensions such as ('.mustache',)"
+            )
+        for extension in extensions:
             claimed[extension if extension.startswith(".") else "." + extension] = name
     return claimed
