@@ -18,6 +18,7 @@ from ..errors import HarnessError
 from ..safepaths import NAME, check_name, read_regular
 from ..snapshots import atomic_write
 from .results import FORMAT, RESULTS, clear_evidence, load_results, summarize, write_junit
+from .schema import parse_shard
 
 __all__ = ["check_shards", "merge_reports"]
 
@@ -32,10 +33,12 @@ def check_shards(documents: Sequence[tuple[Path, dict[str, Any]]]) -> list[str]:
     totals, runs = set(), set()
     for path, doc in documents:
         spec = doc.get("shard")
+        if not isinstance(spec, str):
+            raise HarnessError(f"{path}: not a shard report (no 'shard: I/N'); merge only the reports of 'run --shard I/N'")
         try:
-            index, total = (int(x) for x in str(spec).split("/"))
-        except ValueError:
-            raise HarnessError(f"{path}: not a shard report (no 'shard: I/N'); merge only the reports of 'run --shard I/N'") from None
+            index, total = parse_shard(spec)  # bounded: 'N' cannot make the check below run for ever
+        except ValueError as exc:
+            raise HarnessError(f"{path / RESULTS if path.is_dir() else path}: field shard: {exc}") from None
         if index in seen:
             raise HarnessError(f"shard {index}/{total} given twice: {seen[index]} and {path}")
         seen[index] = path
@@ -46,7 +49,8 @@ def check_shards(documents: Sequence[tuple[Path, dict[str, Any]]]) -> list[str]:
     total = totals.pop()
     missing = [f"{i}/{total}" for i in range(1, total + 1) if i not in seen]
     if missing:
-        raise HarnessError(f"shard(s) {', '.join(missing)} missing: the merged report would leave their cases out; download every shard's report")
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        raise HarnessError(f"shard(s) {shown} missing: the merged report would leave their cases out; download every shard's report")
     if len(runs) != 1:
         raise HarnessError("the shard reports come from different runs (another commit's catalog or fixtures); merge the shards of one run")
     unused = documents[0][1].get("unused_all", [])
@@ -73,9 +77,8 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
     output.mkdir(parents=True, exist_ok=True)
     clear_evidence(output)
     for shard, document in documents:
-        for case in document["cases"]:
-            case_id = case.get("id") if isinstance(case, dict) else None
-            template, fixture = (case.get("template"), case.get("fixture")) if isinstance(case, dict) else (None, None)
+        for case in document["cases"]:  # load_results checked every field's type
+            case_id, template, fixture = case["id"], case["template"], case["fixture"]
             check_name(template, "template", shard / RESULTS)
             check_name(fixture, "fixture", shard / RESULTS)
             if case_id != Case(template, fixture).id:
@@ -84,7 +87,7 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
                 raise HarnessError(f"{case_id} is in two shard reports ({shard}); were the shards run with the same N?")
             cases[case_id] = case
         notes += [n for n in document.get("notes", []) if isinstance(n, str) and n not in notes]
-        seconds = max(seconds, document.get("summary", {}).get("seconds", 0))
+        seconds = max(seconds, document["summary"]["seconds"])  # validated: a finite number
         for kind in ("received", "approved"):
             _copy_evidence(shard / kind, output / kind)
     merged = sorted(cases.values(), key=lambda c: c["id"])

@@ -21,8 +21,9 @@ from ..cases import Case
 from ..engine import CaseResult
 from ..errors import HarnessError, SnapshotError
 from ..inert import xml_text
-from ..safepaths import open_nofollow, read_regular
+from ..safepaths import NAME, check_name, open_nofollow, read_regular
 from ..snapshots import SnapshotStore, atomic_write, sha256
+from .schema import validate_results
 
 __all__ = ["FORMAT", "RESULTS", "clear_evidence", "load_results", "summarize", "write_junit", "write_results"]
 
@@ -120,8 +121,13 @@ def _write_results(
     clear_evidence(output)
     cases = []
     for result in results:
-        folder = Path(result.case.template) / result.case.fixture
+        folder = _evidence_folder(result)
         for filename, data in {**result.received, **result.diffs}.items():
+            if not isinstance(filename, str) or not NAME.fullmatch(filename):
+                # A part's name comes from a snapshot kind, maybe a team's plugin: one path segment.
+                raise SnapshotError(f"{result.case.id}: a snapshot kind names its part {str(filename)[:80]!r}, not a file name "
+                                    "(letters, digits, '_', '-', '.'; no '/' and no leading dot); nothing of the report "
+                                    "was written there. Rename the kind's file name")
             atomic_write(output / "received" / folder / filename, data)
         approved_files = _copy_approved(output / "approved" / folder, result, store) if result.received and store else []
         cases.append(_case_json(result, approved_files))
@@ -137,6 +143,14 @@ def _write_results(
     return document
 
 
+def _evidence_folder(result: CaseResult) -> Path:
+    """``TEMPLATE/FIXTURE`` of a case's evidence, once both pass the name grammar: the report
+    writer never builds a path from a name the snapshot store would refuse."""
+    template = check_name(result.case.template, "template", result.case.id, SnapshotError)
+    fixture = check_name(result.case.fixture, "fixture", result.case.id, SnapshotError)
+    return Path(template) / fixture
+
+
 def _copy_approved(folder: Path, result: CaseResult, store: SnapshotStore) -> list[str]:
     """The approved parts a changed case would replace, for "before" in the report."""
     try:
@@ -148,24 +162,26 @@ def _copy_approved(folder: Path, result: CaseResult, store: SnapshotStore) -> li
     changed = {c.filename for c in result.changes}
     copied = []
     for filename, data in approved.parts.items():
-        if filename in changed:
+        if filename in changed and check_name(filename, "part", approved.folder, SnapshotError):
             atomic_write(folder / filename, data)
             copied.append(filename)
     return sorted(copied)
 
 
 def load_results(report: Path) -> dict[str, Any]:
-    """``results.json`` of a report folder, with a message saying what to do when it is not one."""
+    """``results.json`` of a report folder, checked against its schema
+    (:mod:`harness.report.schema`), with a message naming the file and the field when it is not
+    one."""
     path = report / RESULTS if report.is_dir() else report
     if not path.exists():
         raise HarnessError(f"{path}: no results here; run 'email-harness run' first (or pass the CI artifact's folder)")
     try:
-        document = json.loads(read_regular(path, follow=False))
-        if not isinstance(document, dict) or not isinstance(document["cases"], list):
-            raise TypeError("expected an object with a list of cases")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
+        data = json.loads(read_regular(path, follow=False))
+    except (ValueError, RecursionError) as exc:  # ValueError covers bad UTF-8
         raise HarnessError(f"{path}: not an email-harness results file ({exc})") from None
-    return document
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise HarnessError(f"{path}: not an email-harness results file (expected an object with a list of cases)")
+    return validate_results(data, path)
 
 
 def write_junit(output: Path, document: dict[str, Any]) -> None:
