@@ -18,22 +18,30 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import HarnessError
+from ..readback import validate
 from ..safepaths import read_regular
 from ..snapshots import SnapshotStore, atomic_write
 from .apply import Applied, ReportApprover, append_log, now, reviewer
 from .changes import changes_outcome, expected_hash
 from .evidence import CaseEvidence
 
-__all__ = ["DECISIONS", "FORMAT", "Decision", "OtherRunError", "apply_decisions", "decisions_document", "read_decisions", "run_id",
+__all__ = ["DECISIONS", "FORMAT", "Decision", "DecisionsFile", "OtherRunError", "apply_decisions", "decisions_document", "read_decisions", "run_id",
            "write_decisions"]
 
 FORMAT = "email-harness-decisions/1"
 #: The server's state in the report folder, and the name the page exports under.
 DECISIONS = "review-decisions.json"
 MAX_BYTES = 5_000_000
+#: Bounds of the file's fields: a case id is two names and brackets, a hash "sha256:" and 64
+#: hex digits; more decisions than a catalog has cases is not a review.
+MAX_ID = 400
+MAX_HASH = 100
+MAX_DECISIONS = 100_000
 
 
 class OtherRunError(HarnessError):
@@ -73,34 +81,60 @@ def write_decisions(path: Path, decisions: list[Decision], document: dict[str, A
     atomic_write(path, data.encode("utf-8"))  # replaces a planted symlink, never writes through it
 
 
-def _decision(entry: Any, where: str) -> Decision:
-    if not isinstance(entry, dict):
-        raise HarnessError(f"{where}: expected an object with case and decision")
-    case, decision = entry.get("case"), entry.get("decision")
-    if not isinstance(case, str) or decision not in ("approve", "reject"):
-        raise HarnessError(f"{where}: needs \"case\" (a case id) and \"decision\" (\"approve\" or \"reject\")")
-    text = {k: entry.get(k, "") for k in ("reason", "who", "when", "group")}
-    hashes = {k: entry.get(k) for k in ("old", "new")}
-    if not all(isinstance(v, str) for v in text.values()) or not all(isinstance(v, (str, type(None))) for v in hashes.values()):
-        raise HarnessError(f"{where}: reason, who, when and group must be strings, old and new strings or null")
-    return Decision(case, decision, hashes["old"], hashes["new"], text["reason"][:2000],
-                    entry.get("confirm_outcome") is True, text["who"][:200], text["when"][:40], text["group"][:40])
+class DecisionRecord(BaseModel):
+    """One decision as the file holds it; texts are cut to the lengths the page allows."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    case: Annotated[str, Field(min_length=1, max_length=MAX_ID)]
+    decision: Literal["approve", "reject"]
+    old: Annotated[str, Field(max_length=MAX_HASH)] | None = None
+    new: Annotated[str, Field(max_length=MAX_HASH)] | None = None
+    reason: Annotated[str, AfterValidator(lambda v: v[:2000])] = ""
+    confirm_outcome: bool = False
+    who: Annotated[str, AfterValidator(lambda v: v[:200])] = ""
+    when: Annotated[str, AfterValidator(lambda v: v[:40])] = ""
+    group: Annotated[str, AfterValidator(lambda v: v[:40])] = ""
+
+
+class DecisionsFile(BaseModel):
+    """``review-decisions.json`` (see the module docstring)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    format: Literal["email-harness-decisions/1"]
+    run: Annotated[str, Field(max_length=MAX_HASH)] | None = None
+    decisions: Annotated[list[DecisionRecord], Field(max_length=MAX_DECISIONS)]
+
+    @model_validator(mode="after")
+    def _one_decision_a_case(self) -> DecisionsFile:
+        """A case approved and rejected in one file (or decided twice) is refused as a whole:
+        applying both would write the snapshot and log its rejection."""
+        seen: dict[str, str] = {}
+        for entry in self.decisions:
+            if entry.case in seen:
+                raise ValueError(f"case {entry.case!r} is decided twice ({seen[entry.case]} and {entry.decision}); "
+                                 "keep one decision per case")
+            seen[entry.case] = entry.decision
+        return self
 
 
 def read_decisions(path: Path, document: dict[str, Any] | None = None) -> list[Decision]:
-    """The decisions of a file; with ``document``, refused when made on another run."""
+    """The decisions of a file, checked against :class:`DecisionsFile`; with ``document``,
+    refused when made on another run."""
     try:
         data = json.loads(read_regular(path, follow=False, limit=MAX_BYTES))
     except HarnessError:
         raise
     except (ValueError, RecursionError) as exc:
         raise HarnessError(f"{path}: not a decisions file ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("decisions"), list):
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise HarnessError(f"{path}: not a decisions file (expected \"format\": \"{FORMAT}\" and a list of decisions)")
-    if document is not None and data.get("run") != run_id(document):
+    parsed = validate(DecisionsFile, data, path, hint="export the decisions from the review page again")
+    if document is not None and parsed.run != run_id(document):
         raise OtherRunError(f"{path}: these decisions were made on another run than this report's; "
                            "review the report of the run you want to approve")
-    return [_decision(entry, f"{path}: decision {i + 1}") for i, entry in enumerate(data["decisions"])]
+    return [Decision(**entry.model_dump()) for entry in parsed.decisions]
 
 
 def check_decision(decision: Decision, case: dict[str, Any] | None) -> str:

@@ -2,7 +2,9 @@
 so a reload or a restart of the server shows them again, and logged in ``review-log.jsonl``.
 
 Approving writes the snapshot at once (as ``approve --from`` does) and keeps the snapshot it
-replaced in ``REPORT/review-undo/`` so that undo can put it back, checked against its manifest.
+replaced in ``REPORT/review-undo/`` so that undo can put it back. That copy lies in the report
+folder, so undo writes it only when its manifest hash is the one ``snapshots/review-log.jsonl``
+recorded as replaced by the approval.
 On start, a kept decision stands only while the snapshot store agrees with it.
 """
 
@@ -12,20 +14,69 @@ import base64
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..cases import Case, select
 from ..errors import HarnessError, SnapshotError
-from ..safepaths import check_name, read_regular, safe_folder
+from ..readback import validate
+from ..safepaths import NAME, check_name, read_regular, safe_folder
 from ..snapshots import ApprovedSnapshot, SnapshotStore, atomic_write, manifest_hash, sha256
 from ..snapshots.accepted import Accepted, Acceptance, accept, accept_command
-from .apply import Applied, ReportApprover, append_log, now, reviewer
+from .apply import REVIEW_LOG, Applied, ReportApprover, append_log, now, reviewer
 from .changes import expected_hash
 from .decisions import DECISIONS, Decision, OtherRunError, check_decision, read_decisions, write_decisions
 
 __all__ = ["ActionResult", "ReviewSession"]
 
 UNDO = "review-undo"
+#: An undo record holds one case's parts (screenshots included) in base64; the review log grows
+#: a line per decision.
+MAX_UNDO_BYTES = 100_000_000
+MAX_LOG_BYTES = 200_000_000
+MAX_PARTS = 1000
+Hash = Annotated[str, Field(max_length=100)]
+
+
+class UndoRecord(BaseModel):
+    """``REPORT/review-undo/TEMPLATE/FIXTURE.json``: the snapshot an approval replaced
+    (``manifest`` null: there was none), parts in base64. Checked against the review log before
+    undo writes it (see :meth:`ReviewSession._undo_approval`)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    manifest: dict[str, Any] | None
+    parts: Annotated[dict[str, bytes], Field(max_length=MAX_PARTS)]
+
+    @field_validator("parts", mode="before")
+    @classmethod
+    def _decode(cls, value: Any) -> Any:
+        """Part names pass the name grammar; contents are strict base64."""
+        if not isinstance(value, dict):
+            return value  # the type check names it
+        parts = {}
+        for name, data in value.items():
+            if not isinstance(name, str) or not NAME.fullmatch(name):
+                raise ValueError(f"part {str(name)[:80]!r} is not a valid name")
+            if not isinstance(data, str):
+                raise ValueError(f"part {name}: expected base64 text")
+            try:
+                parts[name] = base64.b64decode(data, validate=True)
+            except ValueError:
+                raise ValueError(f"part {name}: not valid base64") from None
+        return parts
+
+
+class LogEntry(BaseModel):
+    """The fields of a ``review-log.jsonl`` line that undo relies on."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    case: str
+    action: str
+    old: Hash | None = None
+    new: Hash | None = None
 
 
 @dataclass(frozen=True)
@@ -210,25 +261,58 @@ class ReviewSession:
             self.notes.append(f"{case_id}: approved, but undo will not be possible ({exc})")
 
     def _undo_approval(self, case_id: str) -> str:
-        """Put back the snapshot an approval replaced, if nobody changed it since."""
+        """Put back the snapshot an approval replaced, if nobody changed it since, and only when
+        the kept copy is that snapshot: its manifest hash must be the ``old`` hash the review log
+        (``snapshots/review-log.jsonl``) and the decision recorded when approving. The copy lies
+        in the report folder, which anyone who can replace a file there could forge; the log
+        lies beside the snapshots. Nothing is written before that check passed."""
         decision = self.decisions[case_id]
         case = self.approver.pending[case_id]
         if self.approver.current_hash(case) != decision.new:
             return "the snapshot changed since it was approved here; restore it with git instead"
         try:
-            stash = json.loads(read_regular(self._stash_path(case_id), follow=False))
-            manifest = stash["manifest"]
-            parts = {check_name(n, "part", UNDO): base64.b64decode(d) for n, d in stash["parts"].items()}
-            if manifest is not None and {n: sha256(d) for n, d in parts.items()} != manifest["parts"]:
-                raise ValueError("parts do not match their manifest")
-        except (HarnessError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            return f"cannot undo: the replaced snapshot is not available ({exc}); restore it with git"
+            logged = self._logged_old(case_id, decision.new)
+            manifest, parts = self._read_stash(case_id)
+        except HarnessError as exc:
+            return f"cannot undo: the replaced snapshot is not available ({exc}); nothing was written; restore it with git"
+        restored = None if manifest is None else manifest_hash(
+            {**{k: v for k, v in manifest.items() if k != "parts"}, "parts": {n: sha256(d) for n, d in sorted(parts.items())}})
+        if restored != logged or restored != decision.old:
+            return (f"cannot undo: {self._stash_path(case_id)} is not the snapshot this approval replaced (its hash "
+                    f"{restored or 'none'} differs from {logged or 'none'} recorded in {self.store.root / REVIEW_LOG}); "
+                    "it was altered or replaced; nothing was written; restore the snapshot with git")
         with self.store.lock():
             if manifest is None:
                 self.store.remove(case["template"], case["fixture"])
             else:
                 written = self.store.write(case["template"], case["fixture"], parts, {k: v for k, v in manifest.items() if k != "parts"})
-                if manifest_hash(written) != decision.old:
+                if manifest_hash(written) != decision.old:  # cannot happen after the check above; never silent
                     raise SnapshotError(f"{case_id}: undo wrote another snapshot than the one replaced")
         self._forget(case_id, "approve")
         return ""
+
+    def _read_stash(self, case_id: str) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
+        """The kept copy of the snapshot an approval replaced, checked against :class:`UndoRecord`."""
+        path = self._stash_path(case_id)
+        try:
+            data = json.loads(read_regular(path, follow=False, limit=MAX_UNDO_BYTES))
+        except (ValueError, RecursionError) as exc:
+            raise HarnessError(f"{path}: not an undo record ({exc})") from None
+        record = validate(UndoRecord, data, path)
+        return record.manifest, record.parts
+
+    def _logged_old(self, case_id: str, new: str | None) -> str | None:
+        """The ``old`` hash of the last approval of ``case_id`` in the review log, which must
+        have written ``new``; HarnessError when the log records no such approval."""
+        path = self.store.root / REVIEW_LOG
+        text = read_regular(path, follow=False, limit=MAX_LOG_BYTES).decode("utf-8", "replace")
+        for line in reversed(text.splitlines()):
+            try:
+                entry = LogEntry.model_validate_json(line)
+            except ValueError:  # pydantic's ValidationError too: a line not ours is not evidence
+                continue
+            if entry.case == case_id and entry.action == "approve":
+                if entry.new != new:
+                    break
+                return entry.old
+        raise HarnessError(f"{path}: records no approval of {case_id} that wrote the current snapshot")
