@@ -4,11 +4,12 @@ pixels of the diff image) that the page can zoom to."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageChops, UnidentifiedImageError
+from PIL import Image, ImageChops
 
+from ..errors import SnapshotError
+from ..screenshots.compare import decode_png
 from .evidence import CaseEvidence, png_size
 
 __all__ = ["Region", "Screenshot", "changed_regions", "screenshots"]
@@ -62,9 +63,8 @@ class Screenshot:
 def _red_mask(data: bytes) -> Image.Image | None:
     """White where pixelmatch painted a changed pixel (pure red), black elsewhere."""
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image = decode_png(data, "diff image")  # bounded: a report's diff.png may be a decompression bomb
+    except SnapshotError:
         return None
     red, green, blue = image.convert("RGB").split()
     hot = red.point(lambda v: 255 if v >= 200 else 0)

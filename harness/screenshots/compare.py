@@ -4,6 +4,7 @@ anti-aliasing and takes about 1 ms for a 600x2000 image (pure-Python pixelmatch:
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 import pybind11_pixelmatch
@@ -11,7 +12,13 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import SnapshotError
 
-__all__ = ["ImageDiff", "compare_png"]
+__all__ = ["MAX_PIXELS", "ImageDiff", "compare_png", "decode_png", "png_size"]
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The most pixels decoded from one PNG: 50 million is 1,280 x 39,000, taller than Chromium's
+#: full-page screenshots get; Pillow's own bomb limit (89 million) would let a hostile file
+#: take 360 MB decoded, and it only warns below twice that.
+MAX_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -35,13 +42,38 @@ class ImageDiff:
         return "; ".join(parts)
 
 
-def _decode(data: bytes, label: str) -> Image.Image:
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's header (its IHDR chunk), without decoding it."""
+    if len(data) >= 24 and data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None
+
+
+def decode_png(data: bytes, label: str) -> Image.Image:
+    """A PNG decoded, once its header says it is at most :data:`MAX_PIXELS` (a screenshot or
+    diff image in a report or a snapshot folder may be hostile: 20,000 x 20,000 pixels would take
+    1.6 GB). Only PNG is accepted, so the header checked is the image decoded. SnapshotError
+    naming ``label`` otherwise."""
+    size = png_size(data)
+    if size is None:
+        raise SnapshotError(f"{label}: not a readable PNG (no PNG header)")
+    width, height = size
+    if not (0 < width and 0 < height and width * height <= MAX_PIXELS):
+        raise SnapshotError(f"{label}: a PNG of {width:,} x {height:,} pixels; the limit is {MAX_PIXELS:,} pixels, "
+                            "far beyond any email's screenshot. Was the file replaced?")
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=["PNG"])
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
         raise SnapshotError(f"{label}: not a readable PNG ({exc})") from None
-    return image.convert("RGBA")
+    return image
+
+
+def _decode(data: bytes, label: str) -> Image.Image:
+    return decode_png(data, label).convert("RGBA")
 
 
 def compare_png(approved: bytes, received: bytes, *, threshold: float = 0.1, label: str = "screenshot") -> ImageDiff:
@@ -51,9 +83,10 @@ def compare_png(approved: bytes, received: bytes, *, threshold: float = 0.1, lab
     the smaller one counts as changed.
     """
     if approved == received:
-        image = Image.open(io.BytesIO(received))
-        return ImageDiff(0, image.width * image.height, image.size, image.size)
+        size = png_size(received) or (0, 0)
+        return ImageDiff(0, size[0] * size[1], size, size)
     before, after = _decode(approved, f"approved {label}"), _decode(received, label)
+    before_size, after_size = before.size, after.size
     size = (max(before.width, after.width), max(before.height, after.height))
     if before.size != size or after.size != size:
         before, after = _pad(before, size), _pad(after, size)
@@ -73,7 +106,7 @@ def compare_png(approved: bytes, received: bytes, *, threshold: float = 0.1, lab
         buffer = io.BytesIO()
         Image.frombytes("RGBA", size, bytes(output)).convert("RGB").save(buffer, "PNG", compress_level=6)
         diff_png = buffer.getvalue()
-    return ImageDiff(changed, width * height, _size(approved), _size(received), diff_png)
+    return ImageDiff(changed, width * height, before_size, after_size, diff_png)
 
 
 def _pad(image: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -82,7 +115,3 @@ def _pad(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     canvas = Image.new("RGBA", size, (255, 0, 255, 255))
     canvas.paste(image, (0, 0))
     return canvas
-
-
-def _size(data: bytes) -> tuple[int, int]:
-    return Image.open(io.BytesIO(data)).size

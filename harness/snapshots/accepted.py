@@ -26,11 +26,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import SnapshotError
+from ..readback import validate
 from ..fixtures import Fixture
 from ..fixtures.placeholders import field_names, mask
 from ..rules import Finding
@@ -43,6 +45,8 @@ __all__ = [
 
 #: The part's file name in a case's snapshot folder.
 ACCEPTED = "accepted-findings.yaml"
+#: More accepted findings than this in one case is not a review but a switched-off check.
+MAX_ENTRIES = 10_000
 #: The rule name of the note saying that an accepted finding no longer occurs.
 RULE = "accepted-findings"
 #: Folders of a path (``/ci/work/templates/refund.yaml`` -> ``refund.yaml``): machine-dependent.
@@ -158,25 +162,41 @@ def dump(case_id: str, reason: str, entries: Iterable[Accepted]) -> bytes:
     return (header + text).encode("utf-8")
 
 
+class AcceptedItem(BaseModel):
+    """One entry of ``accepted-findings.yaml``, as :func:`dump` writes it."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    rule: Annotated[str, Field(max_length=200)] = ""
+    severity: Annotated[str, Field(max_length=40)] = ""
+    element: str = ""
+    message: str = ""
+
+
+class AcceptedFile(BaseModel):
+    """``accepted-findings.yaml``: why, and which findings (see :func:`dump`)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    reason: str
+    findings: Annotated[list[AcceptedItem], Field(max_length=MAX_ENTRIES)]
+
+
 def load(snapshot: ApprovedSnapshot, case_id: str) -> tuple[str, list[Accepted]]:
     """The reason and entries of the case's accepted list (``("", [])`` without one)."""
     data = snapshot.parts.get(ACCEPTED)
     if data is None:
         return "", []
     path = snapshot.folder / ACCEPTED
+    hint = f"restore it with 'git checkout -- {path}' or accept the case's findings again: {accept_command(case_id)}"
     try:
         body = yaml.safe_load(data.decode("utf-8"))
-        if not isinstance(body, dict) or not isinstance(body.get("reason"), str) or not isinstance(body.get("findings"), list):
-            raise ValueError("expected 'reason' (text) and 'findings' (a list)")
-        entries = []
-        for item in body["findings"]:
-            if not isinstance(item, dict) or not all(isinstance(item.get(k, ""), str) for k in ("rule", "severity", "element", "message")):
-                raise ValueError(f"each finding needs text fields rule, severity, element, message; got {item!r}")
-            entries.append(Accepted(item.get("rule", ""), item.get("element", ""), item.get("message", ""), item.get("severity", "")))
-    except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SnapshotError(f"{path}: not an accepted-findings file ({exc}); restore it with 'git checkout -- {path}' "
-                            f"or accept the case's findings again: {accept_command(case_id)}") from None
-    return body["reason"], entries
+    except (ValueError, UnicodeDecodeError, RecursionError, yaml.YAMLError) as exc:
+        raise SnapshotError(f"{path}: not an accepted-findings file ({exc}); {hint}") from None
+    if not isinstance(body, dict):
+        raise SnapshotError(f"{path}: not an accepted-findings file (expected 'reason' (text) and 'findings' (a list)); {hint}")
+    parsed = validate(AcceptedFile, body, path, SnapshotError, hint=hint)
+    return parsed.reason, [Accepted(e.rule, e.element, e.message, e.severity) for e in parsed.findings]
 
 
 def carried(approved: ApprovedSnapshot | None) -> dict[str, bytes]:

@@ -25,9 +25,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import SnapshotError
+from ..readback import validate
 from ..safepaths import NAME, check_name, open_nofollow, read_regular, safe_folder
 
 __all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash", "sha256"]
@@ -35,6 +38,9 @@ __all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash",
 MANIFEST = "manifest.json"
 PENDING = ".pending.json"
 LOCK = ".lock"
+#: A manifest lists a case's parts and how they were made: a few KB. Bounds for a hostile one.
+MAX_MANIFEST_BYTES = 5_000_000
+MAX_PARTS = 1000
 
 
 def sha256(data: bytes) -> str:
@@ -82,18 +88,34 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+class ManifestFile(BaseModel):
+    """What a ``manifest.json`` (or ``.pending.json``) must hold for the store to trust it: the
+    sha256 of every part, a bounded number of parts. The rest of a manifest is what produced the
+    snapshot (engine, browser, probes); it is kept as written and compared, never obeyed."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    parts: Annotated[dict[str, Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]], Field(max_length=MAX_PARTS)]
+
+
 def _load_manifest(path: Path, data: bytes | None = None) -> dict[str, Any]:
-    """A manifest (or ``.pending.json``) whose ``parts`` map valid part names to hashes; nothing
-    else is trusted, since a snapshot folder may come from anyone's branch."""
+    """A manifest (or ``.pending.json``) whose ``parts`` map valid part names to hashes
+    (:class:`ManifestFile`); nothing else is trusted, since a snapshot folder may come from
+    anyone's branch."""
+    hint = f"restore it with 'git checkout -- {path}'"
     try:
-        manifest = json.loads(data if data is not None else read_regular(path, SnapshotError, follow=False))
+        manifest = json.loads(data if data is not None else read_regular(path, SnapshotError, follow=False, limit=MAX_MANIFEST_BYTES))
         parts = manifest["parts"]
         if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
             raise TypeError("'parts' must map file names to hashes")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
-        raise SnapshotError(f"{path}: does not parse ({exc}); restore it with 'git checkout -- {path}'") from None
+        raise SnapshotError(f"{path}: does not parse ({exc}); {hint}") from None
     for name in parts:
         check_name(name, "part", path, SnapshotError)
+    try:
+        validate(ManifestFile, manifest, path, SnapshotError, hint=hint)
+    except SnapshotError as exc:
+        raise SnapshotError(str(exc).replace(f"{path}: ", f"{path}: does not parse: ", 1)) from None
     return manifest
 
 
