@@ -75,8 +75,10 @@ def _arm(seconds: float, expired: Callable[[float], BaseException]) -> _Token | 
     if seconds <= 0 or not hasattr(signal, "setitimer") or threading.get_ident() != _MAIN_THREAD:
         return None
     outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
-    limit = min(seconds, outer_left) if outer_left else seconds
     installed = _signal.getsignal(signal.SIGALRM) is not _on_alarm
+    if outer_left and outer_left <= seconds and installed:
+        return None  # someone else's timer (a test's, pytest-timeout's) ends first: it stays in charge
+    limit = min(seconds, outer_left) if outer_left else seconds
     previous = _signal.signal(signal.SIGALRM, _on_alarm) if installed else None
     _armed.append((limit, expired))
     signal.setitimer(signal.ITIMER_REAL, limit)

@@ -180,6 +180,8 @@ class Engine:
         #: Environment differences seen (what differs -> cases), reported once per run.
         self.environment: Counter[str] = Counter()
         self.environment_diffs = 0
+        #: What went wrong closing the team's MJML engine: the cases stand, the report says it.
+        self.close_problems: list[str] = []
 
     def __enter__(self) -> Engine:
         return self
@@ -192,10 +194,13 @@ class Engine:
             self.camera.close()
         close_engine = getattr(self.renderer.engine, "close", None)
         if callable(close_engine):
-            call_plugin(mjml_engines, self.renderer.engine.name, close_engine, error=ConfigError, where="closing it")
+            try:
+                call_plugin(mjml_engines, self.renderer.engine.name, close_engine, error=PluginFailure, where="at the end of the run")
+            except PluginFailure as exc:  # every case has its result: keep them and the report
+                self.close_problems.append(str(exc))
 
     def environment_notes(self) -> list[str]:
-        return environment_notes(self.environment, self.environment_diffs)
+        return environment_notes(self.environment, self.environment_diffs) + self.close_problems
 
     # -- what to run -------------------------------------------------------------------------
 

@@ -132,6 +132,15 @@ def test_an_engine_that_returns_bytes_is_an_error_saying_what_it_should_return(t
     assert "MJML engine 'bytes-out' returned bytes; expected the HTML as str" in case(document, "plain[en-ada]")["error"]
 
 
+def test_an_engine_whose_close_raises_keeps_the_results_and_says_so(team, monkeypatch):
+    setup(team, ENGINE.format(name="boom-close", body="    def close(self):\n        raise BrokenPipeError('worker gone')\n"))
+    team.settings["mjml_engine"] = '"boom-close"'
+    result, document = run(team, monkeypatch)
+    assert result.exit_code == 1 and document is not None, result.output
+    assert case(document, "welcome[en-ada]")["status"] == "new"
+    assert "at the end of the run: MJML engine 'boom-close' failed: BrokenPipeError: worker gone" in " ".join(result.output.split())
+
+
 # -- renderers -------------------------------------------------------------------------------------
 
 
