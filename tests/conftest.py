@@ -110,6 +110,7 @@ HOSTILE_MODULES = {
     "test_review_server": "the review server",
     "test_faults": "faults",
     "test_ci_logs": "CI logs, job summary and junit.xml",
+    "test_hostile_readback": "files read back (undo, decisions, shards, manifests, images)",
 }
 
 

@@ -83,7 +83,7 @@ def test_a_malformed_results_file_gets_a_message(sandbox, tally, monkeypatch, do
     (sandbox.root / "artifact/results.json").write_text(document)
     monkeypatch.chdir(sandbox.root)
     result = runner.invoke(app, ["approve", "--from", "artifact", "*"])
-    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 2 and (result.exception is None or isinstance(result.exception, SystemExit)), result.output
     assert "error:" in result.output and "Traceback" not in result.output
 
 
