@@ -491,7 +491,11 @@ class Engine:
             return result
         # The approved outcome from the one validated source, even over a corrupt snapshot: a
         # broken manifest beside "not sent" must not let this approval flip it to "sent".
-        self._outcome_change(result, self.store.approved_outcome(case.template, case.fixture), received)
+        try:
+            before = self.store.approved_outcome(case.template, case.fixture)
+        except HarnessError as exc:  # a folder that is a symlink: refused, nothing written
+            return CaseResult(case, "error", error=str(exc))
+        self._outcome_change(result, before, received)
         if result.held:
             result.status = "changed"
             return result
