@@ -10,9 +10,10 @@ are reported as one note, never as an error.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
-from bs4 import NavigableString
+from bs4 import NavigableString, Tag
 
 from ...fixtures import leaf_strings
 from ..base import Finding, RuleContext, rules
@@ -40,9 +41,11 @@ _EMPTY_WORD = re.compile(r"^(?:None|null|undefined|NaN|nan)$|(?::|=)\s*(?:None|n
 
 def _without_fixture_data(text: str, ctx: RuleContext) -> str:
     """A fixture may hold template syntax on purpose (``{{ 7*7 }}`` as a name): shown literally,
-    that is correct output, so the fixture's own values are taken out before looking."""
+    that is correct output, so the fixture's own values are taken out before looking. Each is
+    blanked with as many spaces, so a leftover found after keeps its place in ``text``."""
     for value in _fixture_values(ctx):
-        text = text.replace(value, " ")
+        if value in text:
+            text = text.replace(value, " " * len(value))
     return text
 
 
@@ -67,16 +70,77 @@ def merge_tags_in(text: str, ctx: RuleContext) -> list[str]:
 def leftovers_in(text: str, ctx: RuleContext, *, fragments: list[str] | None = None, placeholders: bool = True) -> list[str]:
     """Leftovers in ``text`` (declared merge tags aside); ``fragments`` are stand-alone values
     (text nodes, data fields) checked for values that rendered as ``None`` and the like."""
-    text = _without_fixture_data(text, ctx)
-    for pattern in _declared(ctx):
-        text = pattern.sub(" ", text)
-    found = {m.group(0) for m in _ALWAYS.finditer(text)}
-    if placeholders:
-        found |= {m.group(0) for m in _PLACEHOLDER.finditer(text)}
-    found |= {m.group(0) for name, pattern in MERGE_TAGS.items() for m in pattern.finditer(text)}
+    found = {leftover for _, _, leftover in _spans(_without_fixture_data(text, ctx), ctx, placeholders=placeholders)}
     for fragment in [text, *(fragments or [])]:
-        found |= {m.group(0).lstrip(":= ") for m in _EMPTY_WORD.finditer(fold(fragment))}
+        found.update(_empty_words(_without_fixture_data(fragment, ctx)))
     return sorted(found)
+
+
+def _spans(text: str, ctx: RuleContext, *, placeholders: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, leftover) in ``text``, fixture values already blanked: each leftover once, by
+    its longest match (``{{ customer.first_name }}``, not also its ``{{`` and ``}}``)."""
+    for pattern in _declared(ctx):
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    patterns = [_ALWAYS, *MERGE_TAGS.values(), *([_PLACEHOLDER] if placeholders else [])]
+    spans = {(m.start(), m.end(), m.group(0)) for pattern in patterns for m in pattern.finditer(text)}
+    # "label: None" where a value stands after its label; the label is not part of the leftover.
+    spans |= {(m.end() - len(word), m.end(), word) for m in _EMPTY_WORD.finditer(text)
+              if (word := m.group(0).lstrip(":= ")) and not m.group(0).startswith(word)}
+    # By start, longest first: a span is covered when one before it reaches as far (a sweep, not
+    # every pair: a hostile email holds thousands of braces).
+    kept, reach = [], -1
+    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if span[1] > reach:
+            kept.append(span)
+            reach = span[1]
+    return kept
+
+
+def _empty_words(fragment: str) -> set[str]:
+    """Values that rendered as ``None`` and the like in a stand-alone value (a whole text node)."""
+    return {m.group(0).lstrip(":= ") for m in _EMPTY_WORD.finditer(fold(fragment))}
+
+
+def _reader_nodes(doc: Tag) -> list[tuple[Tag, str]]:
+    """(parent element, folded text) of every text node the reader reads, in document order."""
+    nodes = []
+    for string in doc.find_all(string=True):
+        parent = string.parent
+        if isinstance(string, NavigableString) and parent is not None and parent.name not in ("style", "script", "title", "[document]"):
+            text = fold(str(string))
+            if text:
+                nodes.append((parent, text))
+    return nodes
+
+
+def _html_leftovers(nodes: list[tuple[Tag, str]], ctx: RuleContext) -> list[tuple[str, Tag]]:
+    """(leftover, element): each leftover of the reader's text once per element that holds it,
+    so an ``ignore`` entry by selector can drop it (``code`` for a tip that shows template syntax
+    on purpose). A leftover split over elements (``[[<b>name</b>]]``) belongs to the innermost
+    element holding all its parts."""
+    starts, offset = [], 0
+    for _, text in nodes:
+        starts.append(offset)
+        offset += len(text) + 1  # the joining space
+    joined = _without_fixture_data(" ".join(text for _, text in nodes), ctx)
+    found: dict[tuple[str, int], tuple[str, Tag]] = {}
+    for start, end, leftover in _spans(joined, ctx):
+        first, last = bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
+        element = _common_ancestor([parent for parent, _ in nodes[first:last + 1]])
+        found.setdefault((leftover, id(element)), (leftover, element))
+    for parent, text in nodes:  # a whole text node that is "None"
+        for leftover in _empty_words(_without_fixture_data(text, ctx)):
+            found.setdefault((leftover, id(parent)), (leftover, parent))
+    return sorted(found.values(), key=lambda pair: pair[0])
+
+
+def _common_ancestor(elements: list[Tag]) -> Tag:
+    """The innermost element holding every one of ``elements`` (itself when there is one)."""
+    first, others = elements[0], elements[1:]
+    for candidate in (first, *first.parents):
+        if all(e is candidate or any(p is candidate for p in e.parents) for e in others):
+            return candidate
+    return first
 
 
 @rules.register("no-leftovers", options=RuleOptions)
@@ -84,21 +148,23 @@ def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
     """Nothing of the template machinery reaches the reader: no unrendered syntax, placeholder,
     value rendered as ``None`` or empty ``[data-field]``; declared merge tags are one note."""
     doc = ctx.document
-    texts = [fold(str(s)) for s in doc.find_all(string=True) if isinstance(s, NavigableString)
-             and s.parent is not None and s.parent.name not in ("style", "script", "title", "[document]")]
-    html_text = " ".join(t for t in texts if t)
+    nodes = _reader_nodes(doc)
     hrefs = " ".join(str(a.get("href", "")) for a in doc.find_all("a"))
     places = {
         "subject": (ctx.email.subject, [ctx.email.subject]),
-        "HTML": (html_text, texts),
+        "HTML": (" ".join(text for _, text in nodes), []),
         "link": (hrefs, []),
         "text part": (ctx.email.text, ctx.email.text.splitlines()),
     }
     left_for_the_service: set[str] = set()
     for place, (text, fragments) in places.items():
         left_for_the_service.update(merge_tags_in(text, ctx))
+        if place == "HTML":  # by element, so that a selector in an ignore entry can place them
+            for leftover, element in _html_leftovers(nodes, ctx):
+                yield ctx.error(f"{leftover!r} in the HTML", element=describe(element), expected="rendered values only", node=element)
+            continue
         derived = place == "text part" and ctx.email.written_text is None
-        for leftover in leftovers_in(text, ctx, fragments=[_without_fixture_data(f, ctx) for f in fragments], placeholders=not derived):
+        for leftover in leftovers_in(text, ctx, fragments=fragments, placeholders=not derived):
             yield ctx.error(f"{leftover!r} in the {place}", element=place, expected="rendered values only")
     if left_for_the_service:
         shown = ", ".join(sorted(left_for_the_service)[:8]) + (" ..." if len(left_for_the_service) > 8 else "")
