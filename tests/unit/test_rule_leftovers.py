@@ -7,7 +7,7 @@ import pytest
 from harness.rules import Finding
 from harness.rules.builtin.leftovers import leftovers_in
 
-from .build import check, context, email, fixture, page, template
+from .build import check, context, run, email, fixture, page, template
 
 CLEAN_TEXT = "Hello Ada, your order NW-1 is on its way.\n"
 
@@ -20,13 +20,18 @@ def leftover(value: str, place: str) -> Finding:
     return Finding("no-leftovers", "error", f"{value!r} in the {place}", place, "rendered values only")
 
 
+def in_html(value: str, element: str = "p") -> Finding:
+    """A leftover of the HTML, reported on the element that holds it."""
+    return Finding("no-leftovers", "error", f"{value!r} in the HTML", element, "rendered values only")
+
+
 def test_a_fully_rendered_email_passes():
     assert check("no-leftovers", mail()) == []
 
 
 @pytest.mark.parametrize("syntax", ["{{", "}}", "{%", "%}", "{#", "#}", "[object Object]"])
 def test_template_syntax_in_the_html_is_an_error(syntax):
-    assert check("no-leftovers", mail(f"<p>Hello {syntax} Ada</p>")) == [leftover(syntax, "HTML")]
+    assert check("no-leftovers", mail(f"<p>Hello {syntax} Ada</p>")) == [in_html(syntax)]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +39,7 @@ def test_template_syntax_in_the_html_is_an_error(syntax):
 )
 def test_merge_tags_of_every_syntax_are_errors_when_not_declared(tag):
     found = check("no-leftovers", mail(f"<p>Hello {tag}</p>"))
-    assert leftover(tag, "HTML") in found and all(f.severity == "error" for f in found)
+    assert in_html(tag) in found and all(f.severity == "error" for f in found)
 
 
 def test_merge_tags_of_a_declared_syntax_are_one_note():
@@ -43,7 +48,7 @@ def test_merge_tags_of_a_declared_syntax_are_one_note():
     assert found == [Finding("no-leftovers", "note", "merge tags left for the email service to fill: *|FNAME|*, *|LNAME|*",
                              "whole email", "declared syntaxes: mailchimp")]
     other = check("no-leftovers", mail("<p>Hello [[FirstName]]</p>"), tpl=declared)
-    assert other == [leftover("[[FirstName]]", "HTML")]
+    assert other == [in_html("[[FirstName]]")]
 
 
 def test_the_note_lists_at_most_eight_merge_tags():
@@ -60,7 +65,7 @@ def test_language_none_declares_every_syntax():
 
 
 def test_a_title_case_placeholder_is_an_error():
-    assert check("no-leftovers", mail("<p>Thanks for buying [Product Name].</p>")) == [leftover("[Product Name]", "HTML")]
+    assert check("no-leftovers", mail("<p>Thanks for buying [Product Name].</p>")) == [in_html("[Product Name]")]
     assert check("no-leftovers", mail("<p>See [1] and [a note] and [Link](x)</p>")) == []
 
 
@@ -74,8 +79,8 @@ def test_a_placeholder_is_not_looked_for_in_a_derived_text_part_but_is_in_a_writ
 
 @pytest.mark.parametrize("word", ["None", "null", "undefined", "NaN", "nan"])
 def test_a_value_rendered_as_nothing_is_an_error(word):
-    assert check("no-leftovers", mail(f"<p>Hello Ada</p><p>{word}</p>")) == [leftover(word, "HTML")]
-    assert check("no-leftovers", mail(f"<p>Total: {word}</p>")) == [leftover(word, "HTML")]
+    assert check("no-leftovers", mail(f"<p>Hello Ada</p><p>{word}</p>")) == [in_html(word)]
+    assert check("no-leftovers", mail(f"<p>Total: {word}</p>")) == [in_html(word)]
     assert check("no-leftovers", mail(f'<a href="https://shop.example.com/?id={word}">Your order</a>')) == [leftover(word, "link")]
 
 
@@ -84,12 +89,8 @@ def test_the_word_null_in_a_sentence_is_not_a_leftover():
 
 
 def test_each_place_is_searched():
-    assert check("no-leftovers", mail(subject="Your order {{ order.id }}")) == [
-        leftover("{{", "subject"), leftover("{{ order.id }}", "subject"), leftover("}}", "subject"),
-    ]
-    assert check("no-leftovers", mail('<a href="https://shop.example.com/orders/{{id}}">Your order</a>')) == [
-        leftover("{{", "link"), leftover("{{id}}", "link"), leftover("}}", "link"),
-    ]
+    assert check("no-leftovers", mail(subject="Your order {{ order.id }}")) == [leftover("{{ order.id }}", "subject")]
+    assert check("no-leftovers", mail('<a href="https://shop.example.com/orders/{{id}}">Your order</a>')) == [leftover("{{id}}", "link")]
     assert check("no-leftovers", mail(text="Hello Ada,\nTotal: None\n")) == [leftover("None", "text part")]
 
 
@@ -102,7 +103,7 @@ def test_a_fixture_value_holding_template_syntax_is_shown_literally_and_passes()
     jinja_name = fixture("en-jinja", name="{{ 7*7 }} Mallory", nickname="{%raw%}")
     found = check("no-leftovers", mail("<p>Hello {{ 7*7 }} Mallory, alias {%raw%}</p><p>{{ 7*7 }}</p>", subject="Hi {{ 7*7 }}"), recipient=jinja_name)
     assert found == []
-    assert check("no-leftovers", mail("<p>Hello {{ 7*7 }} Mallory *|FNAME|*</p>"), recipient=jinja_name) == [leftover("*|FNAME|*", "HTML")]
+    assert check("no-leftovers", mail("<p>Hello {{ 7*7 }} Mallory *|FNAME|*</p>"), recipient=jinja_name) == [in_html("*|FNAME|*")]
 
 
 def test_a_part_of_a_fixture_value_shown_alone_passes():
@@ -119,7 +120,7 @@ def test_an_empty_data_field_is_reported():
 
 def test_leftovers_in_reports_each_leftover_once_sorted():
     ctx = context("no-leftovers", mail())
-    assert leftovers_in("{{ a }} and {{ b }} and *|X|*", ctx) == ["*|X|*", "{{", "{{ a }}", "{{ b }}", "}}"]
+    assert leftovers_in("{{ a }} and {{ b }} and *|X|*", ctx) == ["*|X|*", "{{ a }}", "{{ b }}"]
     assert leftovers_in("[Product Name]", ctx, placeholders=False) == []
     assert leftovers_in("all fine", ctx, fragments=["None", "x: null", "a null value"]) == ["None", "null"]
 
@@ -143,7 +144,7 @@ def test_only_links_the_reader_can_follow_are_searched():
 def test_a_fixture_value_removed_from_the_text_leaves_nothing_that_looks_like_a_tag():
     """``{{ account.name }}`` written as ``{{{{ account.name }}}}``: the braces are the leftovers."""
     ada = fixture("en-ada", name="Ada")
-    assert check("no-leftovers", mail("<p>Hello {{Ada}}</p>"), recipient=ada) == [leftover("{{", "HTML"), leftover("}}", "HTML")]
+    assert check("no-leftovers", mail("<p>Hello {{Ada}}</p>"), recipient=ada) == [in_html("{{"), in_html("}}")]
 
 
 def test_a_declared_merge_tag_removed_from_the_text_leaves_nothing_that_looks_like_a_tag():
@@ -163,7 +164,7 @@ def test_a_placeholder_in_the_subject_is_an_error():
 
 
 def test_a_merge_tag_with_markup_inside_is_reported_as_the_reader_sees_it():
-    assert check("no-leftovers", mail("<p>Hello [[<b>name</b>]]</p>")) == [leftover("[[ name ]]", "HTML")]
+    assert check("no-leftovers", mail("<p>Hello [[<b>name</b>]]</p>")) == [in_html("[[ name ]]")]
 
 
 def test_braces_split_over_two_links_are_reported_once_each():
@@ -173,3 +174,31 @@ def test_braces_split_over_two_links_are_reported_once_each():
 
 def test_the_doctype_is_not_reader_text():
     assert check("no-leftovers", email("<!DOCTYPE None><html><body><p>Hello</p></body></html>", text="Hello\n")) == []
+
+
+# -- by element, so an ignore entry can place them -------------------------------------------------
+
+TIP = "<p>Hello Ada.</p><p>Write <code>{{ customer.first_name }}</code> to greet your customer.</p>"
+
+
+def test_a_leftover_is_reported_once_whole_on_its_element():
+    """Not ``{{``, ``}}`` and ``{{ customer.first_name }}``: one leftover, on the ``<code>``."""
+    assert check("no-leftovers", mail(TIP)) == [in_html("{{ customer.first_name }}", "code")]
+
+
+def test_an_ignore_entry_by_selector_drops_a_deliberate_tip_and_nothing_else():
+    ignore = {"ignore": [{"selector": "code", "reason": "the tip shows the syntax on purpose"}]}
+    assert run("no-leftovers", mail(TIP), **ignore) == []
+    found = run("no-leftovers", mail(TIP + "<p>Your order {{ order.id }}</p>"), **ignore)
+    assert found == [in_html("{{ order.id }}")]
+
+
+def test_one_finding_per_leftover_per_element():
+    found = check("no-leftovers", mail("<p>{{<br>{{<br>{{</p><div>{{</div>"))
+    assert found == [in_html("{{"), in_html("{{", "div")]
+
+
+def test_a_leftover_over_elements_belongs_to_the_element_holding_all_its_parts():
+    found = check("no-leftovers", mail('<p><span>Hello {{</span> <b>name</b> <span>}}</span></p>'))
+    assert found == [in_html("{{ name }}")]
+    assert check("no-leftovers", mail("<p>Hello <i>[[<b>name</b>]]</i></p>")) == [in_html("[[ name ]]", "i")]
