@@ -149,6 +149,16 @@ def test_an_https_link_missing_from_the_text_part_is_an_error():
                              "a[href=https://shop.example.com/help]", "every link also in the text part")]
 
 
+def test_a_link_two_anchors_share_is_reported_once():
+    """A logo and a button both to the shop: one link missing from the text part, one finding."""
+    body = ('<a href="https://shop.example.com/"><img src="logo.png" alt="Shop"></a>'
+            '<a href="https://shop.example.com/">Visit the shop</a><a href="https://shop.example.com/help">Help</a>')
+    found = check("text-part", two_parts(body, "Visit the shop\nHelp\n"))
+    assert [f.message for f in found] == ["link https://shop.example.com/ is missing from the text part",
+                                          "link https://shop.example.com/help is missing from the text part"]
+    assert check("text-part", two_parts(body, "Visit the shop: https://shop.example.com/\nHelp: https://shop.example.com/help\n")) == []
+
+
 def test_mailto_and_anchor_links_need_not_be_in_the_text_part():
     assert check("text-part", two_parts('<a href="mailto:help@shop.example.com">Write</a> <a href="#top">Top</a> <a>x</a>', "Write Top x\n")) == []
 
