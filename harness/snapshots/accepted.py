@@ -13,7 +13,8 @@ From then on:
   rewrites the list.
 
 A finding is matched by rule, element and message, with the fixture's own values replaced by
-their field names (``‹customer.name›``), numbers and e-mail addresses by placeholders, folders,
+their field names in the path syntax of rule options (``‹customer.name›``,
+``‹invoices[].number›``), numbers and e-mail addresses by placeholders, folders,
 line numbers and sibling positions (``tr:nth-of-type(3)``) left out (:func:`entry_for`): renaming
 the fixture's customer, or an edit elsewhere in the template that moves the element down a line
 or a row, does not re-open it. Severity is
@@ -57,6 +58,8 @@ _LINE_WORD = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?\b", re.IGNORECASE)
 #: ``tr:nth-of-type(3)`` in the CSS paths the browser probes name elements by: a position among
 #: siblings is the DOM's line number (a row added above moves it).
 _NTH = re.compile(r":nth-(of-type|child)\(\d+\)")
+#: A field-name placeholder (``‹invoices[].number›``) as :func:`harness.fixtures.placeholders.mask` writes it.
+_PLACEHOLDER = re.compile(r"‹[^‹›]*›")
 #: A rule that crashed checked nothing: that is a bug to fix, never a finding to accept.
 _CRASH = "the rule itself failed:"
 
@@ -72,7 +75,10 @@ class Accepted:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.rule, self.element, self.message)
+        """What is matched: rule, element and message, field names compared without their list
+        marks, so a file written before field names had them (``‹invoices.number›``, not
+        ``‹invoices[].number›``) still matches."""
+        return (self.rule, _unlisted(self.element), _unlisted(self.message))
 
     def describe(self) -> str:
         where = f" at {self.element}" if self.element else ""
@@ -107,6 +113,11 @@ class AcceptedCheck:
             "to_accept": [asdict(e) for e in self.entries],
             "complete": self.complete,
         }
+
+
+def _unlisted(text: str) -> str:
+    """``text`` with the ``[]`` of its field-name placeholders left out (``‹a[].b›`` -> ``‹a.b›``)."""
+    return _PLACEHOLDER.sub(lambda m: m.group(0).replace("[]", ""), text) if "[]" in text else text
 
 
 def _where_free(text: str) -> str:
@@ -151,7 +162,7 @@ def dump(case_id: str, reason: str, entries: Iterable[Accepted]) -> bytes:
     entries in a stable order (rule, element, message)."""
     header = (
         f"# Rule findings accepted for {case_id}: they do not fail the case; a new finding does.\n"
-        "# Fixture values are shown by field name (‹customer.name›), numbers as ‹n›; line numbers are left out.\n"
+        "# Fixture values are shown by field path (‹customer.name›, ‹orders[].number›), numbers as ‹n›; line numbers are left out.\n"
         f"# Written by: {accept_command(case_id)}\n"
     )
     body = {

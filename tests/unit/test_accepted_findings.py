@@ -11,6 +11,7 @@ import pytest
 from harness.errors import SnapshotError
 from harness.fixtures.placeholders import field_names, mask
 from harness.rules import Finding
+from harness.rules.paths import path_syntax_problem
 from harness.snapshots import ApprovedSnapshot, SnapshotStore
 from harness.snapshots.accepted import (
     ACCEPTED,
@@ -135,8 +136,34 @@ def test_notes_and_crashed_rules_are_never_accepted():
 
 def test_values_are_named_by_their_field_and_shared_values_by_the_shortest_path():
     data = {"name": "Ada Lovelace", "billing": {"name": "Ada Lovelace", "city": "London"}, "orders": [{"number": "NW-1"}]}
-    assert field_names(data) == {"Ada Lovelace": "name", "London": "billing.city", "NW-1": "orders.number"}
+    assert field_names(data) == {"Ada Lovelace": "name", "London": "billing.city", "NW-1": "orders[].number"}
     assert mask("Ada Lovelace of London, ada@example.org, order 10042", field_names(data)) == "‹name› of ‹billing.city›, ‹email›, order ‹n›"
+
+
+def test_a_field_inside_a_list_is_named_in_the_path_syntax_rule_options_use():
+    # The same spelling as no-foreign-data's fields (harness.rules.paths): '[]' after a list.
+    data = {"invoices": [{"number": "INV-77", "lines": [{"sku": "SKU-A1"}, {"sku": "SKU-B2"}]}], "tags": ["vip-gold"]}
+    names = field_names(data)
+    assert names == {"INV-77": "invoices[].number", "SKU-A1": "invoices[].lines[].sku", "SKU-B2": "invoices[].lines[].sku",
+                     "vip-gold": "tags[]"}
+    assert all(path_syntax_problem(path) is None for path in names.values())
+    entry = entry_for(Finding("links", "error", "link to invoice INV-77 is plain http", element="a"), names)
+    assert entry.message == "link to invoice ‹invoices[].number› is plain http"
+    assert "‹invoices[].number›" in dump(CASE, "known", [entry]).decode()
+
+
+def test_a_list_written_with_the_old_dotted_field_names_still_matches(tmp_path):
+    # Files written before the path syntax named fields 'invoices.number': still the same finding.
+    names = field_names({"invoices": [{"number": "INV-77"}]})
+    old = Accepted("links", "a[href=http://shop.example/invoices/‹invoices.number›]", "link scheme 'http' is not allowed", "error")
+    found = Finding("links", "error", "link scheme 'http' is not allowed", element="a[href=http://shop.example/invoices/INV-77]")
+
+    counting, check_ = check_accepted([found], snapshot(tmp_path, [old]), names, CASE)
+
+    assert counting == [] and check_.accepted == [found] and check_.gone == []
+    assert check_.entries[0].element == "a[href=http://shop.example/invoices/‹invoices[].number›]"  # re-accepting writes the new form
+    other = Finding("links", "error", "link scheme 'http' is not allowed", element="a[href=http://shop.example/receipts/INV-77]")
+    assert check_accepted([other], snapshot(tmp_path, [old]), names, CASE)[0][0] == other  # another element still counts
 
 
 def test_a_placeholder_is_never_searched_for_another_value():
