@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 from babel.messages.extract import extract
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.ext import babel_extract
 
 from ..errors import CatalogError
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["missing_translations"]
 
-_KEY = re.compile(r"\bt\.([A-Za-z_]\w*)|\bt\[['\"]([^'\"]+)['\"]\]")
 #: The functions Jinja's i18n extension installs, with Babel's argument specs (context, plural).
 _KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 #: A header entry: an empty msgid directly followed by its msgstr (a long msgid also starts with
@@ -54,6 +53,23 @@ def _sources(template: Template, env: jinja2.Environment) -> dict[str, str]:
         found[name] = source
         names += [r for r in referenced if r]
     return found
+
+
+def _string_keys(source: str, env: jinja2.Environment) -> set[str]:
+    """The ``strings:`` keys a template uses, ``t.KEY`` and ``t['KEY']``, read from its Jinja
+    syntax tree: text that merely looks like one (``https://t.example.com/o.gif``) is not a use."""
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return set()  # reported when the case renders, with its line
+    keys = {node.attr for node in tree.find_all(nodes.Getattr) if _is_t(node.node)}
+    keys |= {node.arg.value for node in tree.find_all(nodes.Getitem)
+             if _is_t(node.node) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)}
+    return keys
+
+
+def _is_t(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Name) and node.name == "t" and node.ctx == "load"
 
 
 def _messages(sources: dict[str, str]) -> set[tuple[str, str | None]]:
@@ -128,7 +144,7 @@ def missing_translations(catalog: Catalog, env: jinja2.Environment, translations
             continue
         sources = _sources(template, env)
         problems = []
-        keys = sorted({a or b for text in sources.values() for a, b in _KEY.findall(text)})
+        keys = sorted({key for text in sources.values() for key in _string_keys(text, env)})
         if keys and template.meta.strings:
             for locale in template.meta.locales:
                 lacking = [k for k in keys if k not in template.meta.strings.get(locale, {})]
