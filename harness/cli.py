@@ -29,6 +29,7 @@ from .errors import HarnessError
 from .inert import log_line, log_text
 from .project import Project, find_project
 from .report import load_results, merge_reports, write_report, write_results
+from .report.results import prepare_output
 
 __all__ = ["app", "main"]
 
@@ -60,7 +61,7 @@ def _interactive() -> bool:
 
 def _run_cases(engine: Engine, only: list[str], shard: str | None = None) -> tuple[list[CaseResult], float]:
     cases = engine.cases(only)
-    if shard:
+    if shard is not None:  # '--shard ""' is a mistake to report, not "no sharding"
         cases = shard_cases(cases, shard)
     if not cases:
         raise HarnessError(f"no case matches {' '.join(only) or 'the catalog'}; see 'email-harness list'")
@@ -107,6 +108,7 @@ def run(
     """Render every template for every fixture account, check rules, compare with snapshots."""
     try:
         project = _project(catalog, fixtures, snapshots, output)
+        prepare_output(project.output)  # an unusable --output fails now, not after every case ran
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None,
                     allow_outcome_change=allow_outcome_change) as engine:
             results, seconds = _run_cases(engine, only, shard)
@@ -198,7 +200,7 @@ def approve(
     rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Approve only screenshots approved on another browser whose case's content is unchanged; content changes stay pending.")] = False,
     allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="Also approve cases that start or stop being sent (approved 'not sent', now 'sent', or the reverse).")] = False,
     decisions: Annotated[Optional[Path], typer.Option("--decisions", dir_okay=False, help="With --from: apply the decisions exported from the report page (review-decisions.json).")] = None,
-    accept_findings: Annotated[Optional[str], typer.Option("--accept-findings", metavar="PATTERN", help="Accept the current rule findings of these cases (with --reason): stored in each case's accepted-findings.yaml, they no longer fail it; a new finding still does.")] = None,
+    accept_findings: Annotated[Optional[list[str]], typer.Option("--accept-findings", metavar="PATTERN", help="Accept the current rule findings of these cases (with --reason; repeatable, and case patterns given with it are accepted too): stored in each case's accepted-findings.yaml, they no longer fail it; a new finding still does. Only on cases without a pending change: approve it first.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why the findings are acceptable (required with --accept-findings; kept in the file).")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
@@ -206,9 +208,10 @@ def approve(
 ) -> None:
     """Approve the chosen cases: write their snapshots, re-rendered now or taken from a report."""
     if accept_findings is not None or reason is not None:
-        others = {"case patterns": cases, "--from": from_report, "--rebaseline": rebaseline, "--decisions": decisions,
-                  "--allow-outcome-change": allow_outcome_change}
-        _accept_findings(accept_findings, reason, [name for name, given in others.items() if given], catalog, fixtures, snapshots)
+        others = {"--from": from_report, "--rebaseline": rebaseline, "--decisions": decisions, "--allow-outcome-change": allow_outcome_change}
+        # 'approve --accept-findings A B C' gives B and C as case patterns: every pattern counts.
+        patterns = None if accept_findings is None else [*accept_findings, *(cases or [])]
+        _accept_findings(patterns, reason, [name for name, given in others.items() if given], catalog, fixtures, snapshots)
     cases = cases or (["*"] if rebaseline else [])
     try:
         project = _project(catalog, fixtures, snapshots, None)
@@ -258,24 +261,30 @@ def approve(
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
 
-def _accept_findings(pattern: str | None, reason: str | None, others: list[str], catalog: Path | None, fixtures: Path | None, snapshots: Path | None) -> None:
-    """``approve --accept-findings PATTERN --reason TEXT``: render the selected cases, and replace
-    each one's accepted list with its current findings (see ``harness.snapshots.accepted``)."""
+def _accept_findings(patterns: list[str] | None, reason: str | None, others: list[str], catalog: Path | None, fixtures: Path | None, snapshots: Path | None) -> None:
+    """``approve --accept-findings PATTERN... --reason TEXT``: render the cases the patterns
+    select, and replace each one's accepted list with its current findings (see
+    ``harness.snapshots.accepted``). A case with a pending change is refused, as on the review
+    page: findings are accepted on top of what a reviewer approved, so a finding the change
+    brings fails in front of whoever approves it instead of being accepted unseen."""
     from .review.apply import append_log, now, reviewer
-    from .snapshots.accepted import accept, entry_for, fixture_names, is_acceptable
+    from .snapshots.accepted import accept, accept_command, entry_for, fixture_names, is_acceptable
 
     try:
-        if pattern is None:
+        if patterns is None:
             raise HarnessError("--reason goes with --accept-findings PATTERN (approving a change takes no reason on the command line)")
         if not (reason or "").strip():
+            quoted = " ".join(f"'{p}'" for p in patterns)
             raise HarnessError(f"--accept-findings needs --reason \"...\": why these findings are acceptable (kept in each case's "
-                               f"accepted-findings.yaml), e.g. email-harness approve --accept-findings '{pattern}' --reason \"known, ticket DES-12\"")
+                               f"accepted-findings.yaml), e.g. email-harness approve --accept-findings {quoted} --reason \"known, ticket DES-12\"")
         if others:
             raise HarnessError(f"--accept-findings only accepts findings; run it without {', '.join(others)}")
         engine = Engine(_project(catalog, fixtures, snapshots, None))
-        selected = engine.cases([pattern])
-        if not selected:
-            raise HarnessError(f"no case matches {pattern}; see 'email-harness list'")
+        # Each pattern must select a case: a typo among several is named, never dropped.
+        for pattern in patterns:
+            if not engine.cases([pattern]):
+                raise HarnessError(f"no case matches {pattern}; see 'email-harness list'")
+        selected = engine.cases(patterns)
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
@@ -287,6 +296,11 @@ def _accept_findings(pattern: str | None, reason: str | None, others: list[str],
             if result.status == "error":
                 refused += 1
                 console.print(f"refused: {case.id}\n  {result.error}", markup=False)
+                continue
+            if result.changes and result.approved_manifest is not None:
+                refused += 1
+                console.print(f"refused: {case.id}\n  its change is pending: approve it first, then accept its findings: "
+                              f"email-harness approve '{case.id}' && {accept_command(case.id)}", markup=False)
                 continue
             if not result.accepted.complete:
                 refused += 1
@@ -455,4 +469,11 @@ def rules_command(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        # Typer turns Ctrl+C outside a command's own handler (loading plugins, the catalog) into a
+        # silent exit 130 (SystemExit <- typer.Exit <- KeyboardInterrupt): say what happened.
+        if exc.code == 130 and isinstance(getattr(exc.__context__, "__cause__", None), KeyboardInterrupt):
+            console.print("interrupted (Ctrl+C)")
+        raise

@@ -72,12 +72,20 @@ def read_regular(
         fd = os.open(path, flags)
     except OSError as exc:
         if not follow and os.path.islink(path):
-            raise error(f"{path}: is a symbolic link; snapshot and report files must be regular files") from None
+            raise error(f"{path}: is a symbolic link; email-harness reads only regular files here (snapshot, report and catalog files). Copy the file in instead") from None
         raise error(f"{path}: cannot read: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        # Checked on the descriptor before wrapping it: os.fdopen of a folder raises IsADirectoryError.
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"{path}: is a folder, expected a file; remove or rename the folder")
         if not stat.S_ISREG(info.st_mode):
             raise error(f"{path}: not a regular file (a pipe or device?); replace it with a file")
         if info.st_size > limit:
             raise error(f"{path}: {info.st_size:,} bytes; the limit is {limit:,}")
-        return handle.read()
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)

@@ -105,6 +105,7 @@ def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
 HOSTILE_MODULES = {
     "test_hostile_inputs": "fixtures and templates",
     "test_hostile_fixtures": "fixtures and templates",
+    "test_hostile_leftovers": "fixtures and templates",
     "test_hostile_artifacts": "artifacts, snapshot folders and YAML",
     "test_page_network": "pages reaching the network",
     "test_review_server": "the review server",

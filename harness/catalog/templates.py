@@ -268,7 +268,20 @@ def load_catalog(root: Path) -> Catalog:
 #: in templates point at (the screenshot page serves them from the catalog).
 NOT_TEMPLATES = frozenset(".md .rst .png .jpg .jpeg .gif .svg .webp .ico .css .woff .woff2 .ttf .otf .pdf".split())
 
-_TITLE = re.compile(r"<(?:mj-)?title>(.*?)</(?:mj-)?title>", re.S | re.I)
+_TITLE_OPEN = re.compile(r"<(?:mj-)?title>", re.I)
+_TITLE_CLOSE = re.compile(r"</(?:mj-)?title>", re.I)
+
+
+def _title(source: str) -> str:
+    """The text of the first ``<title>`` or ``<mj-title>`` that is closed, else "".
+
+    Two plain searches, each one pass over the source: one lazy pattern (``<title>(.*?)</title>``)
+    retried at every opening tag is quadratic, minutes on 400 KB of unclosed ``<title>`` tags.
+    The first closing tag after the first opening one is the same match that pattern finds.
+    """
+    opening = _TITLE_OPEN.search(source)
+    closing = _TITLE_CLOSE.search(source, opening.end()) if opening else None
+    return source[opening.end():closing.start()].strip() if opening and closing else ""
 
 
 def _load_template(source_path: Path, settings: CatalogSettings, renderer: str) -> Template:
@@ -285,8 +298,7 @@ def _load_template(source_path: Path, settings: CatalogSettings, renderer: str) 
         meta = _validate(TemplateMeta, _read_yaml(meta_path), meta_path)
     else:
         # A bare template is static: subject from <mj-title> or <title>, no send guards.
-        title = _TITLE.search(source)
-        meta = TemplateMeta(subject=title.group(1).strip() if title else "", locales=[settings.default_locale])
+        meta = TemplateMeta(subject=_title(source), locales=[settings.default_locale])
         meta_path = None
     digest = hashlib.sha256()
     for path in (source_path, meta_path, text_path):

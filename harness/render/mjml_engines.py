@@ -36,7 +36,9 @@ __all__ = ["MAX_DEPTH", "MjmlEngine", "MrmlEngine", "NodeMjmlEngine", "check_dep
 #: (the process dies with SIGSEGV, no message) at about 1,900 nested <mj-wrapper> or 10,000
 #: nested <div> (measured with mjml-python 1.4.2 on an 8 MB stack); real emails nest under 50.
 MAX_DEPTH = 500
-_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)[^>]*?(/?)>")
+# Linear on any text (an mj-raw of 1 MB included): the name is taken whole and an unquoted '<'
+# ends a try, so a run of unclosed '<a' is not rescanned to its end from each one.
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?![\w:.-])[^<>]*?(/?)>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
@@ -66,7 +68,7 @@ class MjmlEngine(Protocol):
 
 mjml_engines: Registry[type[MjmlEngine]] = Registry("MJML engine")
 
-_INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>(.*?)</mj-style>", re.S | re.I)
+_INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>((?:(?!<mj-style\b).)*?)</mj-style>", re.S | re.I)  # stops at the next opening: linear
 _POSITION = re.compile(r"position (\d+)|at (\d+)")
 _MJ_TAG = re.compile(r"<(mj-[a-z-]+)", re.I)
 #: The MJML 4/5 vocabulary. MRML silently drops a tag it does not know; JavaScript mjml says
@@ -84,10 +86,12 @@ KNOWN_TAGS = frozenset(
 #: default attribute); MRML leaves the attribute out, which screen readers and axe-core treat as
 #: an image with no text alternative at all.
 ALT_DEFAULT_TAGS = ("mj-image", "mj-social-element", "mj-carousel-image")
-_ALT_TAG = re.compile(r"<(mj-image|mj-social-element|mj-carousel-image)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(\s*/?>)", re.I)
+# (?<!\s): the closing part starts after the last non-space (where the lazy group would stop
+# anyway), so a long run of spaces is not rescanned from each of its positions.
+_ALT_TAG = re.compile(r"<(mj-image|mj-social-element|mj-carousel-image)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)((?<!\s)\s*/?>)", re.I)
 _ATTRIBUTE = re.compile(r"([^\s\"'=<>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
-_MJ_ATTRIBUTES = re.compile(r"<mj-attributes\b.*?</mj-attributes\s*>", re.S | re.I)
-_DEFAULT_TAG = re.compile(r"<(mj-all|mj-image|mj-social-element|mj-carousel-image|mj-class)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
+_MJ_ATTRIBUTES = re.compile(r"<mj-attributes\b(?:(?!<mj-attributes\b).)*?</mj-attributes\s*>", re.S | re.I)
+_DEFAULT_TAG = re.compile(r"<(mj-all|mj-image|mj-social-element|mj-carousel-image|mj-class)\b((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
 
 
 def _attributes(markup: str) -> dict[str, str]:

@@ -19,12 +19,16 @@ and/or a compiled ``messages.mo``. A template renders with what ``pybabel compil
 
 A catalog gettext cannot load (a ``Plural-Forms`` expression outside gettext's C-like grammar,
 an unknown charset, a broken file) is a ``ConfigError`` naming the file: production would fail
-on it when it loads the catalog.
+on it when it loads the catalog. So is a catalog that is a symbolic link (or in a folder that
+leads out of the translations folder), like templates, and a ``nplurals`` no language needs
+(Babel would allocate that many strings for each plural message).
 """
 
 from __future__ import annotations
 
 import gettext
+import os
+import re
 import struct
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -35,10 +39,16 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from ..errors import ConfigError
+from ..safepaths import read_regular
 
 __all__ = ["LocaleCatalog", "TranslationSet"]
 
 _FIX_PLURAL = "write it in gettext's C syntax, e.g. \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\""
+
+#: Plural forms a catalog may declare. CLDR's languages need at most 6 (Arabic); Babel pads every
+#: plural message to ``nplurals`` strings, so ``nplurals=200000000`` would exhaust memory.
+MAX_PLURAL_FORMS = 20
+_NPLURALS = re.compile(rb"nplurals\s*=\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -96,8 +106,8 @@ class TranslationSet:
         for candidate in dict.fromkeys((locale, locale.split("_")[0])):
             base = self.folder / candidate / "LC_MESSAGES" / self.domain
             po, mo = base.with_suffix(".po"), base.with_suffix(".mo")
-            if po.is_file():
-                messages = _read_po(po)
+            if os.path.lexists(po):  # a folder or a link named messages.po is an error, not "no catalog"
+                messages = _read_po(po, self._read(po))
                 if messages.fuzzy and not self.use_fuzzy:
                     skipped.append(po)  # pybabel compile writes no .mo: as if there were no catalog
                     continue
@@ -105,11 +115,8 @@ class TranslationSet:
                 write_mo(buffer, messages, use_fuzzy=self.use_fuzzy)
                 translations = _gnu(po, buffer.getvalue())
                 return LocaleCatalog(po, messages, translations, tuple(skipped), self.use_fuzzy)
-            if mo.is_file():
-                try:
-                    data = mo.read_bytes()
-                except OSError as exc:
-                    raise ConfigError(f"{mo}: cannot read the gettext catalog: {exc}") from None
+            if os.path.lexists(mo):
+                data = self._read(mo)
                 translations = _gnu(mo, data)
                 try:
                     messages = read_mo(BytesIO(data))
@@ -118,11 +125,24 @@ class TranslationSet:
                 return LocaleCatalog(mo, messages, translations, tuple(skipped), self.use_fuzzy)
         return LocaleCatalog(skipped=tuple(skipped), use_fuzzy=self.use_fuzzy)
 
+    def _read(self, path: Path) -> bytes:
+        """A catalog's bytes: a regular file inside the translations folder, its ``nplurals``
+        sane. A link is refused as templates refuse one: its text would go into snapshots."""
+        assert self.folder is not None
+        if not path.resolve().is_relative_to(self.folder.resolve()):
+            raise ConfigError(f"{path}: resolves outside the translations folder {self.folder} (a symlink?); copy the catalog in instead")
+        data = read_regular(path, ConfigError, follow=False)
+        for match in _NPLURALS.finditer(data):
+            digits = match.group(1)
+            if len(digits) > 6 or int(digits) > MAX_PLURAL_FORMS:
+                raise ConfigError(f"{path}: Plural-Forms declares nplurals={digits[:20].decode()}{'...' if len(digits) > 20 else ''}; "
+                                  f"no language needs more than 6 (at most {MAX_PLURAL_FORMS} are read); {_FIX_PLURAL}")
+        return data
 
-def _read_po(po: Path) -> Catalog:
+
+def _read_po(po: Path, data: bytes) -> Catalog:
     try:
-        with po.open("rb") as handle:
-            return read_po(handle, abort_invalid=True)
+        return read_po(BytesIO(data), abort_invalid=True)
     except LookupError as exc:  # an unknown charset in Content-Type
         raise ConfigError(f"{po}: cannot read the gettext catalog: {exc} (the Content-Type header's charset); use charset=UTF-8") from None
     except (OSError, PoFileError, UnicodeDecodeError, ValueError) as exc:

@@ -5,6 +5,7 @@ images) and ``approved/<template>/<fixture>/`` (the parts it replaces), so the r
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -25,7 +26,7 @@ from ..safepaths import NAME, check_name, open_nofollow, read_regular
 from ..snapshots import SnapshotStore, atomic_write, sha256
 from .schema import validate_results
 
-__all__ = ["FORMAT", "RESULTS", "clear_evidence", "load_results", "summarize", "write_junit", "write_results"]
+__all__ = ["FORMAT", "RESULTS", "clear_evidence", "load_results", "prepare_output", "summarize", "write_junit", "write_results"]
 
 RESULTS = "results.json"
 FORMAT = 1
@@ -90,9 +91,21 @@ def write_results(
 
     Two runs of one project may finish together: each writes the report folder as a whole under
     an exclusive lock, so one never deletes the other's evidence half-way."""
-    output.mkdir(parents=True, exist_ok=True)
+    prepare_output(output)
     with _report_lock(output):
         return _write_results(output, results, store, unused, seconds, extra)
+
+
+def prepare_output(output: Path) -> None:
+    """Create the report folder, or say which path cannot be one (under ``/proc``, a file, a
+    read-only place) and how to choose another, before anything is rendered into it."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        if not os.access(output, os.W_OK | os.X_OK):  # mkdir accepts an existing read-only folder
+            raise PermissionError(errno.EACCES, "not writable")
+    except OSError as exc:
+        raise HarnessError(f"{output}: cannot be the report folder ({exc.strerror or exc}); pass --output a folder "
+                           "you can write to, or set output in [tool.email-harness]") from None
 
 
 @contextmanager

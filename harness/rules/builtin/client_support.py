@@ -44,7 +44,9 @@ _AT_RULE = re.compile(r"@([a-z-]+)")
 _FUNCTION = re.compile(r"\b(linear-gradient|radial-gradient|conic-gradient|calc|clamp|min|max|var)\(")
 _IMAGE_EXT = re.compile(r"\.(webp|avif|svg|bmp|tiff?|heic|heif|apng|ico)(?:[?#]|$)", re.I)
 _IMAGE_SLUG = {"tif": "tiff", "tiff": "tiff", "heic": "heif", "svg": "svg"}
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# Linear: the name is taken whole (the attributes cannot start with a name character), and an
+# unquoted '<' ends the attempt, so a run of unclosed '<a' is not rescanned to its end each time.
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?![a-zA-Z0-9-])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 _STYLE_ATTR = re.compile(r"\bstyle\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
 _SRC = re.compile(r"\bsrc\s*=\s*[\"']([^\"']+)", re.I)
 _TYPE = re.compile(r"\btype\s*=\s*[\"']?([\w-]+)", re.I)
@@ -52,7 +54,7 @@ _TYPE = re.compile(r"\btype\s*=\s*[\"']?([\w-]+)", re.I)
 #: <body> unsupported in Outlook for macOS, which drops the element, not the email). What the
 #: author puts on them (a style attribute) is still read.
 _EVERY_EMAIL_HAS = frozenset({"html", "head", "body", "title", "meta"})
-_MJ_STYLE = re.compile(r"<mj-style[^>]*>(.*?)</mj-style>", re.S | re.I)
+_MJ_STYLE = re.compile(r"<mj-style[^<>]*>((?:(?!<mj-style\b).)*?)</mj-style>", re.S | re.I)  # stops at the next opening: linear
 _COMMENT = re.compile(r"<!--\[if\s+([^\]]*)\]>(.*?)<!\[endif\]\s*-->|<!--.*?-->", re.S | re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 #: A mail client as caniemail names it: (family, platform).

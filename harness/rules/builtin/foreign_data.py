@@ -21,7 +21,9 @@ from ._text import visible_text
 #: indices left out (``team.members.email``). A project names its own with ``fields``.
 DEFAULT_FIELDS = ["*email*", "*phone*", "name", "*.name", "*_name", "id", "*.id", "*_id", "*number", "*code", "*address*", "*iban*", "*token*"]
 #: Values personal by their shape, whatever the field is called.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+# Starts only where a run of non-space begins: a later start in the same run finds nothing the
+# first did not, and retrying each one is quadratic on a long word without '@'.
+_EMAIL = re.compile(r"(?<![^@\s])[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d ()/.-]{7,}\d")
 #: Longer values are not identifiers (a bio, a note): searching for megabyte-long values made a
 #: case take seconds, and they are covered by their shorter identifying neighbours.

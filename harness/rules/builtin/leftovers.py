@@ -24,7 +24,9 @@ __all__ = ["MERGE_TAGS", "leftovers_in"]
 
 #: Merge-tag syntaxes of email services and template languages, by the name templates declare.
 MERGE_TAGS = {
-    "handlebars": re.compile(r"\{\{\{?\s*[#/^>!&]?\s*[\w.@-]+(?:\s[^{}]*)?\}?\}\}"),  # {{FirstName}}, {{#each items}}
+    # The space after a sigil is matched only after one: two \s* around an optional sigil would
+    # try every split of a long run of spaces (quadratic).
+    "handlebars": re.compile(r"\{\{\{?\s*(?:[#/^>!&]\s*)?[\w.@-]+(?:\s[^{}]*)?\}?\}\}"),  # {{FirstName}}, {{#each items}}
     "mailchimp": re.compile(r"\*\|[A-Za-z0-9_:]+\|\*"),  # *|FNAME|*
     "brackets": re.compile(r"\[\[[^\[\]\n]{1,60}\]\]"),  # [[FirstName]]
     "percent": re.compile(r"%%[A-Za-z0-9_.:-]{1,60}%%"),  # %%firstname%%

@@ -17,7 +17,7 @@ from ._text import describe, fold
 
 #: The tags of an author's source that make an <img>: HTML's own, and MJML's image components
 #: (``thumbnails-src`` is the carousel's thumbnail, ``src`` a social icon's own picture).
-_SOURCE_TAG = re.compile(r"<(img|mj-image|mj-carousel-image|mj-social-element)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
+_SOURCE_TAG = re.compile(r"<(img|mj-image|mj-carousel-image|mj-social-element)\b((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)  # '<' ends a try: linear
 #: ``name="value"``, ``name='value'``, ``name=value`` or a bare ``name`` (``<img alt src=...>``,
 #: which HTML reads as an empty value).
 _ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>=`]+)))?""")

@@ -23,7 +23,7 @@ DEFAULT_VAGUE = [
     "technischer fehler", "technischen fehler", "versehentlich",
 ]
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
-_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d ]{6,}")
+_CONTACT = re.compile(r"(?<![^@\s])[^@\s]+@[^@\s]+\.\w+|\+?\d[\d ]{6,}")  # starts at a word: linear (see foreign_data._EMAIL)
 
 
 class IncidentNoticeOptions(RuleOptions):
