@@ -127,7 +127,9 @@ class TemplateMeta(BaseModel):
     #: Send guards (registered by the project); any not met -> "not sent" for that fixture.
     requires: list[str] = []
     locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    rules: dict[str, dict[str, Any] | bool] = {}
+    #: Rule -> ``{}``, its options or ``false``; an entry of another kind is reported with the
+    #: rule's options when the engine checks them (one error naming the file and the rule).
+    rules: dict[str, Any] = {}
     strings: dict[str, dict[str, str]] = {}
     screenshots: ScreenshotSettings | None = None
 
@@ -148,7 +150,8 @@ class CatalogSettings(BaseModel):
     #: Variables every template sees, e.g. the product's name, support address and URLs.
     context: dict[str, Any] = {}
     #: The rules every template runs; without ``rules:`` (or without ``_catalog.yaml``), these.
-    rules: dict[str, dict[str, Any] | bool] = Field(default_factory=lambda: dict(DEFAULT_RULES))
+    #: (An entry that is not ``{}``, options or ``false`` is reported where rule options are checked.)
+    rules: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_RULES))
     screenshots: ScreenshotSettings = ScreenshotSettings()
     language: Literal["jinja", "none"] = "jinja"
     renderer: str | None = None

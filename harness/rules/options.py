@@ -24,15 +24,19 @@ registered without a model takes any options, as before. Every rule, declared or
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import jinja2
+from jinja2 import nodes as jinja_nodes
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
 
 from ..boundary import call_plugin
-from ..catalog.templates import css_selector
+from ..catalog.templates import NOT_TEMPLATES, css_selector
 from ..errors import ConfigError
 from .paths import FieldPaths, field_paths, path_syntax_problem
 
@@ -46,14 +50,81 @@ __all__ = [
     "IgnoreEntry",
     "OptionProblem",
     "RuleOptions",
+    "TemplateSources",
     "check_rule_options",
     "field_paths",
     "option_problems",
     "resolve_options",
+    "template_sources",
 ]
 
 #: Where a :class:`FieldPaths` travels to the validators (pydantic's validation context).
 _PATHS = "field_paths"
+#: Where a :class:`TemplateSources` travels to them.
+_SOURCES = "template_sources"
+#: Files of a catalog that hold no template text: metadata (which holds the options themselves),
+#: translations, assets.
+_NOT_SOURCES = NOT_TEMPLATES | {".yaml", ".yml", ".po", ".pot", ".mo", ".json"}
+#: A name as templates write keys: ``first_name``, ``first-name``, ``@index``.
+_WORD = re.compile(r"[\w@-]+")
+
+
+class TemplateSources:
+    """The text of a catalog's templates (every file in its folder but metadata, translations and
+    assets; and every subject), for options that name what templates write: a loop's value
+    (``empty-list``), a printed key (``missing-value``). Read on first use, once."""
+
+    def __init__(self, root: Path | None, subjects: Iterable[str] = ()) -> None:
+        self.root = root
+        self.subjects = list(subjects)
+
+    @classmethod
+    def of_catalog(cls, catalog: Catalog) -> TemplateSources:
+        return cls(catalog.root, (t.meta.subject for t in catalog.templates.values()))
+
+    @cached_property
+    def texts(self) -> list[str]:
+        files = sorted(self.root.rglob("*")) if self.root is not None else []
+        return self.subjects + [
+            path.read_text(encoding="utf-8", errors="replace") for path in files
+            if path.is_file() and path.suffix.lower() not in _NOT_SOURCES and path.stat().st_size < 5_000_000
+        ]
+
+    @cached_property
+    def loop_values(self) -> frozenset[str]:
+        """The value of every ``{% for %}`` as an ``empty-list`` finding names it
+        (``order.gift_cards`` for ``{% for card in order.gift_cards|sort %}``)."""
+        return frozenset(name for text in self.texts for name in _loop_values(text))
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every name the templates write (keys, filters, words of the text)."""
+        return frozenset(word for text in self.texts for word in _WORD.findall(text))
+
+
+def _loop_values(text: str) -> Iterable[str]:
+    """The loops' values in ``text``, named as :mod:`harness.render.loops` names them when it
+    reports an empty one: the same tag pattern and the same walk under filters and views."""
+    from ..render.loops import _FOR_TAG, _ITERABLE, _source_of, _targets
+
+    for match in _FOR_TAG.finditer(text):
+        tag = " ".join(match.group(0).split())
+        iterable = _ITERABLE.search(tag)
+        if iterable is None:
+            continue
+        try:
+            loop = next(jinja2.Environment().parse(f"{{% for _ in {iterable.group(1)} %}}{{% endfor %}}").find_all(jinja_nodes.For))
+        except (jinja2.TemplateSyntaxError, StopIteration):
+            yield " ".join(iterable.group(1).split())
+            continue
+        yield _source_of(_targets(loop.iter)[-1]) or " ".join(iterable.group(1).split())
+
+
+def template_sources(info: ValidationInfo) -> TemplateSources | None:
+    """The catalog's template text, for a validator: None when options are validated without it
+    (at run time, after the catalog's check)."""
+    found = (info.context or {}).get(_SOURCES)
+    return found if isinstance(found, TemplateSources) else None
 
 
 class RuleOptions(BaseModel):
@@ -120,10 +191,12 @@ class OptionProblem:
 
 
 def option_problems(
-    rule_id: str, options: Mapping[str, Any], model: type[BaseModel] | None, paths: FieldPaths | None = None
+    rule_id: str, options: Mapping[str, Any], model: type[BaseModel] | None, paths: FieldPaths | None = None,
+    sources: TemplateSources | None = None,
 ) -> list[OptionProblem]:
     """Everything wrong with ``options`` for a rule declaring ``model`` (None: only ``ignore``
-    is checked); field paths against ``paths`` when given."""
+    is checked); field paths against ``paths`` and names of what templates write against
+    ``sources`` when given."""
     if not isinstance(options, Mapping):
         return [OptionProblem("", f"options must be a mapping such as {{}}, got {options!r}")]
     problems = _ignore_problems(options.get("ignore", []))
@@ -142,7 +215,7 @@ def option_problems(
     # ConfigError naming the rule, the model and its line (harness.boundary), not a traceback.
     invalid = call_plugin(
         "options model", model.__name__, _validation_error, model, {k: v for k, v in own.items() if k in model.model_fields},
-        paths, error=ConfigError, where=f"rule {rule_id!r}",
+        paths, sources, error=ConfigError, where=f"rule {rule_id!r}",
     )
     if invalid is not None:
         for error in invalid.errors():
@@ -158,10 +231,15 @@ def option_problems(
     return problems
 
 
-def _validation_error(model: type[BaseModel], values: dict[str, Any], paths: FieldPaths | None) -> ValidationError | None:
-    """What the model says is wrong with ``values`` (a verdict, not a crash), or None."""
+def _validation_error(
+    model: type[BaseModel], values: dict[str, Any], paths: FieldPaths | None, sources: TemplateSources | None = None
+) -> ValidationError | None:
+    """What the model says is wrong with ``values`` (a verdict, not a crash), or None.
+
+    Strict: YAML gives native types, so ``required: "yes"`` is a mistake to report, not a string
+    to coerce to True (an int still passes where a float is expected)."""
     try:
-        model.model_validate(values, context={_PATHS: paths})
+        model.model_validate(values, context={_PATHS: paths, _SOURCES: sources}, strict=True)
     except ValidationError as exc:
         return exc
     return None
@@ -181,6 +259,14 @@ def _ignore_problems(entries: Any) -> list[OptionProblem]:
         where = "ignore" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
         return [OptionProblem("ignore", f"{where}: {_message(error)}; entries are {_IGNORE_EXAMPLE}")]
     return []
+
+
+def _written(value: Any) -> str:
+    """A YAML value as its writer wrote it, for a message: a list, a string, nothing."""
+    if value is None:
+        return "an empty value"
+    kind = "a list" if isinstance(value, list) else "a string" if isinstance(value, str) else type(value).__name__
+    return f"{kind} ({value!r})"
 
 
 def _message(error: Any) -> str:
@@ -208,19 +294,26 @@ def check_rule_options(catalog: Catalog, paths: FieldPaths | None = None) -> Non
     if not targets:  # no template to run them on, but the catalog's own settings still count
         targets = [({k: v if isinstance(v, dict) else {} for k, v in catalog.settings.rules.items() if v is not False}, {}, None)]
     # Ignore entries add up (see Catalog.rules_for): each file's own are checked where written.
+    not_options: set[str] = set()  # rules given a list or a string: that one error says it all
     sources = [(catalog_file, catalog.settings.rules)] + [(t.meta_path, t.meta.rules) for t in catalog.templates.values() if t.meta_path]
     for path, configured in sources:
         for rule_id, options in configured.items():
+            if not isinstance(options, (dict, bool)):
+                not_options.add(rule_id)
+                seen.setdefault(f"{path}: rules: {rule_id}: takes {{}} (on, default options), a mapping of options "
+                                f"({rule_id}: {{option: value}}) or false (off), not {_written(options)}; "
+                                f"'email-harness rules {rule_id}' shows its options with an example")
             if isinstance(options, dict) and "ignore" in options:
                 for problem in _ignore_problems(options["ignore"]):
                     seen.setdefault(f"{path}: rules: {rule_id}: {problem.text}")
+    template_text = TemplateSources.of_catalog(catalog)
     for merged, own_rules, own_file in targets:
         for rule_id, options in merged.items():
-            if rule_id not in rules:
-                continue  # check_names reports it
+            if rule_id not in rules or rule_id in not_options:
+                continue  # check_names reports it; an entry that is no options is reported above
             own = own_rules.get(rule_id)
             settings = {k: v for k, v in options.items() if k != "ignore"}
-            for problem in option_problems(rule_id, settings, rules.options_model(rule_id), paths):
+            for problem in option_problems(rule_id, settings, rules.options_model(rule_id), paths, template_text):
                 # The file that set the option; a missing one belongs to the template that runs the rule.
                 from_template = isinstance(own, dict) and (problem.option in own or problem.option not in options)
                 where = own_file if from_template and own_file else catalog_file
@@ -247,6 +340,6 @@ def resolve_options(rule_id: str, options: Mapping[str, Any], model: type[BaseMo
         own = {k: v for k, v in options.items() if k != "ignore"}
         if len(_RESOLVED) > 4096:
             _RESOLVED.clear()
-        _RESOLVED[key] = (model.model_validate(own).model_dump() if model is not None else own), ignore
+        _RESOLVED[key] = (model.model_validate(own, strict=True).model_dump() if model is not None else own), ignore
     own, ignore = _RESOLVED[key]
     return dict(own), ignore

@@ -27,7 +27,8 @@ from harness.render.jinja import new_environment, render_jinja
 from harness.render.recording import EmptyLoop, current_recording, recording
 from harness.render.sandbox import LimitedSandbox
 from harness.rules import rules
-from harness.rules.options import resolve_options
+from harness.catalog import load_catalog
+from harness.rules.options import check_rule_options, resolve_options
 
 from .build import check, email, messages, page
 
@@ -139,6 +140,32 @@ def test_a_template_may_allow_named_loops(tmp_path):
 def test_an_allow_entry_that_names_no_value_is_a_configuration_error():
     with pytest.raises(ConfigError, match=r"allow: 'order.coupons\|sort' is not a value as findings name it; write e.g. 'order.coupons'"):
         resolve_options("empty-list", {"allow": ["order.coupons|sort"]}, rules.options_model("empty-list"))
+
+
+def invoice_catalog(tmp_path: Path, allow: str) -> Any:
+    """A catalog whose invoice template loops over ``invoice.items`` (sorted) and ``invoice["notes"]``,
+    in a partial, allowing ``allow``."""
+    root = tmp_path / "templates"
+    (root / "_partials").mkdir(parents=True)
+    (root / "_partials" / "notes.html").write_text('{% for note in invoice["notes"] %}<p>{{ note }}</p>{% endfor %}')
+    (root / "invoice.html").write_text(
+        '<table>{% for item in invoice.items|sort(attribute="sku") %}<tr><td>{{ item.sku }}</td></tr>{% endfor %}</table>'
+        '{% include "_partials/notes.html" %}')
+    (root / "invoice.yaml").write_text(f"subject: Your invoice\nrules:\n  empty-list: {{allow: {allow}}}\n")
+    return load_catalog(root)
+
+
+def test_an_allow_entry_naming_no_loop_of_the_templates_is_a_typo_with_the_right_spelling(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        check_rule_options(invoice_catalog(tmp_path, '["invoice.itmes"]'))
+    assert ("invoice.yaml: rules: empty-list: allow: 'invoice.itmes' is the value of no template's {% for %}; "
+            "did you mean 'invoice.items'?") in str(raised.value)
+
+
+@pytest.mark.parametrize("allow", ['["invoice.items"]', """['invoice["notes"]', "invoice['notes']"]""", "[]"])
+def test_allow_entries_naming_the_templates_loops_pass(tmp_path, allow):
+    """As findings name them: the value under its filters; a key in brackets either quoted."""
+    check_rule_options(invoice_catalog(tmp_path, allow))
 
 
 def test_an_email_not_sent_has_nothing_to_report():

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import chevron
 import pybars
 import pytest
 
+from harness.catalog import Catalog, load_catalog
 from harness.errors import ConfigError
 from harness.fixtures import to_record
 from harness.render.recording import Lookup, MissingValue, RecordingContext, recording
 from harness.rules import rules
-from harness.rules.options import resolve_options
+from harness.rules.options import check_rule_options, resolve_options
 
 from .build import check, email, messages, page, template
 
@@ -173,5 +175,43 @@ def test_nothing_missing_or_allowed_or_not_sent_is_silent():
 
 
 def test_an_allow_entry_that_is_not_a_key_is_a_configuration_error():
-    with pytest.raises(ConfigError, match=r"allow: '\{\{account.nickname\}\}' is not a value as findings name it"):
+    with pytest.raises(ConfigError, match=r"allow: '\{\{account.nickname\}\}' is not a key as findings name it"):
         resolve_options("missing-value", {"allow": ["{{account.nickname}}"]}, rules.options_model("missing-value"))
+
+
+def test_a_key_in_a_list_is_suggested_and_allowed_with_the_list_marked():
+    """The finding names the item (``[1]``); the suggestion and ``allow`` name every item (``[]``),
+    as field paths do everywhere else."""
+    mail = sent_with("account.invoices[1].curency")
+    found = check("missing-value", mail)
+    assert found[0].element == "account.invoices[1].curency"
+    assert found[0].expected.endswith('(or rules: {missing-value: {allow: ["account.invoices[].curency"]}})')
+    options = resolve_options("missing-value", {"allow": ["account.invoices[].curency"]}, rules.options_model("missing-value"))[0]
+    assert check("missing-value", mail, **options) == []
+
+
+def test_an_allow_entry_with_an_index_is_refused_with_the_list_form():
+    with pytest.raises(ConfigError, match=r"'account.invoices\[0\].curency' is not a key as findings name it; "
+                                          r"did you mean 'account.invoices\[\].curency'\?"):
+        resolve_options("missing-value", {"allow": ["account.invoices[0].curency"]}, rules.options_model("missing-value"))
+
+
+def mustache_catalog(tmp_path: Path, allow: str) -> Catalog:
+    """A catalog with one Mustache-like template printing ``account.name`` and a nickname in a section."""
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "welcome.html").write_text("<p>Hi {{account.name}}, {{#account}}aka {{nickname}}{{/account}}</p>")
+    (root / "welcome.yaml").write_text(f"subject: Hi {{{{account.name}}}}\nlanguage: none\nrules:\n  missing-value: {{allow: {allow}}}\n")
+    return load_catalog(root)
+
+
+def test_an_allow_entry_naming_a_key_no_template_prints_is_a_typo_with_the_right_spelling(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        check_rule_options(mustache_catalog(tmp_path, '["account.nmae"]'))
+    assert ("welcome.yaml: rules: missing-value: allow: 'account.nmae' is no key the templates print: "
+            "no template writes 'nmae'; did you mean 'account.name'?") in str(raised.value)
+
+
+@pytest.mark.parametrize("allow", ['["account.name"]', '["account.nickname"]', "[]"])
+def test_allow_entries_the_templates_print_pass(tmp_path, allow):
+    check_rule_options(mustache_catalog(tmp_path, allow))

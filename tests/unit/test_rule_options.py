@@ -344,3 +344,38 @@ def test_a_findings_node_is_not_part_of_equality_repr_or_the_report():
 def test_run_rules_lets_go_of_the_elements_once_the_ignores_are_applied():
     found = run("links", email(PREVIEW))
     assert found and all(f.node is None for f in found)  # results do not keep every parsed email alive
+
+
+# -- strict types, entries that are not options ---------------------------------------------------
+
+
+def test_a_string_where_a_yes_or_no_is_expected_is_an_error_not_true(tmp_path):
+    """Pydantic's lax mode reads "yes" as True; YAML already gives true and false."""
+    said = problem(tmp_path, welcome="  belongs-to-recipient: {selector: '[data-field=id]', path: 'orders[].id', required: 'yes'}\n")
+    assert "welcome.yaml: rules: belongs-to-recipient: required: Input should be a valid boolean (got 'yes')" in said
+    passes(tmp_path / "2", welcome="  belongs-to-recipient: {selector: '[data-field=id]', path: 'orders[].id', required: false}\n")
+
+
+def test_an_int_where_a_float_is_expected_still_passes(tmp_path):
+    passes(tmp_path, "  size: {limit_kb: 90}\n", welcome="")
+    assert "size: limit_kb: Input should be a valid number" in problem(tmp_path / "2", "  size: {limit_kb: '90'}\n", welcome="")
+
+
+@pytest.mark.parametrize(("entry", "got"), [("[selector]", "a list (['selector'])"), ("enabled", "a string ('enabled')"), ("", "an empty value")])
+def test_a_rule_given_something_else_than_options_is_one_error_saying_what_it_takes(tmp_path, entry, got):
+    said = problem(tmp_path, welcome=f"  belongs-to-recipient: {entry}\n", refund="")
+    assert said.startswith(
+        f"{tmp_path}/templates/welcome.yaml: rules: belongs-to-recipient: takes {{}} (on, default options), a mapping of options "
+        f"(belongs-to-recipient: {{option: value}}) or false (off), not {got}; "
+        "'email-harness rules belongs-to-recipient' shows its options with an example")
+    assert said.count("belongs-to-recipient") == 3 and "dict[str,any]" not in said
+
+
+def test_a_rule_set_in_the_catalog_to_something_else_names_the_catalog(tmp_path):
+    said = problem(tmp_path, "  links: [shop.example.com]\n", welcome="")
+    assert said.startswith(f"{tmp_path}/templates/_catalog.yaml: rules: links: takes {{}}")
+
+
+@pytest.mark.parametrize("entry", ["{}", "false", "true"])
+def test_on_off_and_default_options_pass(tmp_path, entry):
+    passes(tmp_path, f"  links: {entry}\n", welcome=f"  subject: {entry}\n")

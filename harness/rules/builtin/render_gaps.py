@@ -17,17 +17,22 @@ scope has, which those languages render as nothing ("Hi ,"). Jinja templates fai
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from ..base import Finding, RuleContext, rules
-from ..options import RuleOptions
+from ..options import RuleOptions, template_sources
 
 
 #: A value as the findings name it: ``order.coupons``, ``account["orders"]``, ``account.orders[1].sku``.
 _VALUE = re.compile(r"[A-Za-z_@][\w-]*(?:\.[\w-]+|\[[^\]]+\])*")
+#: A printed key as ``missing-value`` names it: ``account.first_name``, ``account.invoices[].currency``.
+_KEY = re.compile(r"[A-Za-z_@][\w@-]*(?:\[\])*(?:\.[\w@-]+(?:\[\])*)*")
+#: A list index in a recorded key: ``account.invoices[0].currency``.
+_INDEX = re.compile(r"\[\s*\d+\s*\]")
 
 
 def _values(entries: list[str]) -> list[str]:
@@ -40,19 +45,63 @@ def _values(entries: list[str]) -> list[str]:
     return [entry.strip() for entry in entries]
 
 
+def _did_you_mean(entry: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(entry, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 class EmptyListOptions(RuleOptions):
     allow: list[str] = Field(default_factory=list, examples=[["order.coupons"]])
     """Loops that may run empty, by the value they walk as the finding names it
     (``order.coupons`` for ``{% for coupon in order.coupons|sort %}``)."""
 
-    _allow = field_validator("allow")(_values)
+    @field_validator("allow")
+    @classmethod
+    def _loops(cls, entries: list[str], info: ValidationInfo) -> list[str]:
+        entries = _values(entries)
+        sources = template_sources(info)
+        if sources is not None:
+            loops = sorted({value.replace('"', "'") for value in sources.loop_values})
+            for entry in entries:
+                if entry.replace('"', "'") not in loops:
+                    hint = _did_you_mean(entry, loops) or (f" (loops: {', '.join(loops[:8])}{' ...' if len(loops) > 8 else ''})"
+                                                           if loops else " (the templates have no {% for %})")
+                    raise ValueError(f"{entry!r} is the value of no template's {{% for %}}{hint}")
+        return [entry.replace('"', "'") for entry in entries]
+
+
+def allow_entry(key: str) -> str:
+    """A recorded key as ``missing-value``'s ``allow`` takes it: list indices as ``[]``, as field
+    paths write them (``account.invoices[0].currency`` -> ``account.invoices[].currency``)."""
+    return _INDEX.sub("[]", key)
 
 
 class MissingValueOptions(RuleOptions):
     allow: list[str] = Field(default_factory=list, examples=[["account.nickname"]])
-    """Keys that may be printed missing, as the finding names them (``account.nickname``)."""
+    """Keys that may be printed missing, as the finding names them, lists marked ``[]``
+    (``account.nickname``, ``account.invoices[].currency``)."""
 
-    _allow = field_validator("allow")(_values)
+    @field_validator("allow")
+    @classmethod
+    def _keys(cls, entries: list[str], info: ValidationInfo) -> list[str]:
+        entries = [entry.strip() for entry in entries]
+        for entry in entries:
+            if not _KEY.fullmatch(entry):
+                fixed = allow_entry(entry)
+                hint = f"; did you mean {fixed!r}? (a list is marked with '[]', any item)" if fixed != entry and _KEY.fullmatch(fixed) else ""
+                raise ValueError(f"{entry!r} is not a key as findings name it{hint}; write e.g. 'account.nickname'")
+        sources = template_sources(info)
+        if sources is not None:
+            for entry in entries:
+                names = entry.replace("[]", "").split(".")
+                unknown = next((name for name in names if name not in sources.words), None)
+                if unknown is not None:
+                    close = difflib.get_close_matches(unknown, sorted(sources.words), n=1, cutoff=0.6)
+                    fixed = ".".join(close[0] + part[len(unknown):] if part.replace("[]", "") == unknown else part
+                                     for part in entry.split(".")) if close else ""
+                    hint = f"; did you mean {fixed!r}?" if fixed else ""
+                    raise ValueError(f"{entry!r} is no key the templates print: no template writes {unknown!r}{hint}")
+        return entries
 
 
 @rules.register("empty-list", options=EmptyListOptions)
@@ -62,7 +111,7 @@ def empty_list(ctx: RuleContext) -> Iterator[Finding]:
         return
     allowed = set(ctx.options.get("allow", []))
     for loop in ctx.email.empty_loops:
-        if loop.expression in allowed:
+        if loop.expression.replace('"', "'") in allowed:
             continue
         yield ctx.error(
             f"{loop.tag} ran 0 times ({loop.expression} is empty) and has no {{% else %}}",
@@ -81,11 +130,12 @@ def missing_value(ctx: RuleContext) -> Iterator[Finding]:
     allowed = set(ctx.options.get("allow", []))
     file = ctx.template.source_path.name
     for missing in ctx.email.missing_values:
-        if missing.key in allowed:
+        entry = allow_entry(missing.key)
+        if entry in allowed:
             continue
         yield ctx.error(
             f"{file} prints {missing.key!r}, which no scope has: it rendered as nothing",
             element=missing.key,
             expected=(f"{missing.key} in the fixture or the context (a typo in the template?), or the template testing it "
-                      f"before printing it (or rules: {{missing-value: {{allow: [\"{missing.key}\"]}}}})"),
+                      f"before printing it (or rules: {{missing-value: {{allow: [\"{entry}\"]}}}})"),
         )
