@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 
 from harness.catalog.templates import load_catalog
 from harness.errors import ConfigError, FixtureError
-from harness.fixtures import load_fixture
+from harness.fixtures import load_fixture, placeholders
 from harness.render.translations import TranslationSet
 from harness.rules.builtin import client_support, foreign_data, leftovers, links, notices
 from shop.models import Account
@@ -31,6 +31,7 @@ from shop.models import Account
 MB = 1_000_000
 # The module, not the registry of the same name that harness.render exports.
 mjml_engines = importlib.import_module("harness.render.mjml_engines")
+css, includes, loops, pseudo = (importlib.import_module(f"harness.render.{name}") for name in ("css", "includes", "loops", "pseudo"))
 
 
 @contextmanager
@@ -90,10 +91,20 @@ def test_a_plain_templates_title_is_found_in_linear_time(tmp_path, tally, source
         (mjml_engines._DEFAULT_TAG, "<mj-all " * (MB // 8)),
         (mjml_engines._INLINE_STYLE, '<mj-style inline="inline">' * (MB // 26)),
         (mjml_engines._MJ_ATTRIBUTES, "<mj-attributes>" * (MB // 15)),
+        (css._MARKED, "<style data-inline>" * (MB // 19)),
+        (css._MARKED, "<style " + "data-inline " * (MB // 12)),
+        (includes._INCLUDE, "<mj-include " * (MB // 12)),
+        (includes._ATTR, "x" * MB),
+        (loops._FOR_TAG, "{% for " * (MB // 7)),
+        (pseudo._PLACEHOLDER, "[[" * (MB // 2)),
+        (pseudo._PLACEHOLDER, "{{" * (MB // 2)),
+        (pseudo._PLACEHOLDER, "%(" * (MB // 2)),
+        (placeholders._EMAIL, "a" * MB),
     ],
     ids=["handlebars-spaces", "email-word", "contact-word", "tags-unclosed", "tag-long-name", "mj-style-no-bracket", "mj-style-unclosed",
          "img-unclosed", "mjml-tags-unclosed", "mjml-tag-long-name", "alt-tags-unclosed", "alt-tag-spaces", "default-tags-unclosed",
-         "inline-style-unclosed", "mj-attributes-unclosed"],
+         "inline-style-unclosed", "mj-attributes-unclosed", "marked-style-unclosed", "marked-style-long-tag", "include-unclosed",
+         "include-attribute-word", "for-tag-unclosed", "pseudo-brackets", "pseudo-braces", "pseudo-printf", "mask-email-word"],
 )
 def test_rule_patterns_take_linear_time_on_1_mb(tally, pattern, text):
     tally.input()
@@ -111,10 +122,15 @@ def test_rule_patterns_take_linear_time_on_1_mb(tally, pattern, text):
         (links._SOURCE_TAG, '<p>x</p><IMG alt="a > b" src="/i.png">', ["IMG"]),
         (mjml_engines._ALT_TAG, '<mj-image src="a.png"  /><mj-image>', ["mj-image", "mj-image"]),
         (mjml_engines._TAG, '<mj-section><br/></mj-section>', ["mj-section", "br", "mj-section"]),
+        (css._MARKED, '<style data-inline>p{}</style><style>q{}</style>', ["p{}"]),
+        (includes._ATTR, 'path="./header.mjml" type="html"', ["path", "type"]),
+        (loops._FOR_TAG, "{% for x in items %}{{ x }}{%- endfor %}", ["{% for x in items %}"]),
+        (pseudo._PLACEHOLDER, "Hi {{ name }}, *|FNAME|* [[x]] %(n)s {% if a %}", ["{{ name }}", "*|FNAME|*", "[[x]]", "%(n)s", "{% if a %}"]),
+        (placeholders._EMAIL, "mail pat.s+x@mail.example.com now", ["pat.s+x@mail.example.com"]),
     ],
 )
 def test_the_linear_patterns_still_find_what_they_found(pattern, text, found):
-    named = {client_support._TAG: 1, links._SOURCE_TAG: 1, mjml_engines._ALT_TAG: 1, mjml_engines._TAG: 2}
+    named = {client_support._TAG: 1, links._SOURCE_TAG: 1, mjml_engines._ALT_TAG: 1, mjml_engines._TAG: 2, css._MARKED: 1, includes._ATTR: 1}
     matches = [m.group(named.get(pattern, 0)) for m in pattern.finditer(text)]
     assert matches == found
 

@@ -10,7 +10,9 @@ import css_inline
 
 __all__ = ["inline_marked_styles"]
 
-_MARKED = re.compile(r"<style\b[^>]*\bdata-inline\b[^>]*>(.*?)</style>", re.S | re.I)
+# Linear on any text: data-inline is looked for ahead (one pass over the tag, not every split of
+# it), an unquoted '<' ends a tag, and a style's text stops at the next <style.
+_MARKED = re.compile(r"<style\b(?=[^<>]*\bdata-inline\b)[^<>]*>((?:(?!<style\b).)*?)</style>", re.S | re.I)
 _OPTIONS = dict(inline_style_tags=False, keep_style_tags=True, load_remote_stylesheets=False)
 
 

@@ -17,8 +17,8 @@ from ..errors import MjmlError
 
 __all__ = ["expand_includes"]
 
-_INCLUDE = re.compile(r"<mj-include\b([^>]*?)/?>(?:\s*</mj-include>)?", re.I)
-_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_INCLUDE = re.compile(r"<mj-include\b([^<>]*?)/?>(?:\s*</mj-include>)?", re.I)  # '<' ends a try: linear
+_ATTR = re.compile(r"""(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # names start a word: linear
 _BODY = re.compile(r"<mj-body\b[^>]*>(.*)</mj-body>", re.S | re.I)
 _HEAD = re.compile(r"<mj-head\b[^>]*>(.*)</mj-head>", re.S | re.I)
 MAX_INCLUDE_DEPTH = 10

@@ -36,7 +36,7 @@ from .recording import EmptyLoop, current_recording
 __all__ = ["KeepEmptyElse", "instrument_loops", "loop_ran_empty"]
 
 #: A for tag as written, from its opening ``{%`` to its ``%}`` (possibly over several lines).
-_FOR_TAG = re.compile(r"\{%[-+]?\s*for\s.*?[-+]?%\}", re.DOTALL)
+_FOR_TAG = re.compile(r"\{%[-+]?\s*for\s(?:(?!\{%).)*?[-+]?%\}", re.DOTALL)  # stops at the next {%: linear
 #: Its iterable: after `` in ``, before an inline `` if `` filter, `` recursive`` or the end.
 _ITERABLE = re.compile(r"\sin\s+(.+?)(?:\s+if\s.+?)?(?:\s+recursive)?\s*[-+]?%\}\Z", re.DOTALL)
 #: ``x|length`` and ``x|count`` say how many items ``x`` has.

@@ -35,7 +35,8 @@ _BRACKETS_AND_SPACE = 3  # "[" + text + " " + padding + "]"
 # Not nested ones (ICU plurals): the camera pseudo-localizes rendered HTML, where only the tags
 # an email service fills in at send time remain.
 _PLACEHOLDER = re.compile(
-    r"(\{\{.*?\}\}|\{%.*?%\}|\{[^{}]*\}|\*\|.*?\|\*|\[\[.*?\]\]|%(?:\([^)]*\))?[-#0+]*\d*(?:\.\d+)?[sdifr])",
+    # Each lazy scan stops at the next opening of its kind: linear on unclosed ones (1 MB of "[[").
+    r"(\{\{(?:(?!\{\{).)*?\}\}|\{%(?:(?!\{%).)*?%\}|\{[^{}]*\}|\*\|(?:(?!\*\|).)*?\|\*|\[\[(?:(?!\[\[).)*?\]\]|%(?:\([^()]*\))?[-#0+]*\d*(?:\.\d+)?[sdifr])",
     re.DOTALL,
 )
 _SPACES = re.compile(r"(\s+)")
