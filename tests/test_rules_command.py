@@ -14,7 +14,7 @@ from harness.catalog import load_catalog
 from harness.cli import app
 from harness.rules import rules
 from harness.rules.options import check_rule_options
-from harness.rules.reference import format_rules, rule_doc
+from harness.rules.reference import format_rule, format_rules, rule_doc
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,9 +65,26 @@ def test_every_generated_example_is_a_valid_configuration(tmp_path, name):
     example = rule_doc(name).example
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates/_catalog.yaml").write_text(example + "\n")
-    (tmp_path / "templates/t.mjml").write_text("<mjml><mj-body></mj-body></mjml>")
+    # A template that loops over and prints what the examples allow (an allow entry naming
+    # nothing the templates write is a typo).
+    (tmp_path / "templates/t.mjml").write_text(
+        "<mjml><mj-body><mj-raw>{% for coupon in order.coupons %}{{ coupon }}{% endfor %}{{ account.nickname }}</mj-raw></mj-body></mjml>")
     assert yaml.safe_load(example)["rules"][name] is not None
     check_rule_options(load_catalog(tmp_path / "templates"))
+
+
+def test_the_listing_marks_the_rules_on_by_default_and_the_optional_ones():
+    from harness.catalog.templates import DEFAULT_RULES
+
+    lines = format_rules().splitlines()
+    for name in rules.names():
+        line = next(line for line in lines if line.startswith(f"{name} "))
+        assert line.split()[1] == ("default" if name in DEFAULT_RULES else "optional"), line
+    assert next(line for line in lines if line.startswith("approved-copy ")).split()[1] == "optional"
+    assert next(line for line in lines if line.startswith("no-leftovers ")).split()[1] == "default"
+    assert "default: runs while templates/_catalog.yaml has no rules: (once it has, only the rules named there run);" in lines
+    assert format_rule("size").split("\n\n")[2] == "on by default: runs while templates/_catalog.yaml has no rules: (else once named there)"
+    assert "\n\noptional: runs once named under rules:" in format_rule("approved-copy")
 
 
 def test_the_listing_is_the_reference_functions_output():
@@ -87,7 +104,8 @@ def test_run_exits_2_naming_the_file_rule_and_option(sandbox, monkeypatch):
             "fixture_model Account; did you mean 'orders[].gift_cards[].code'?") in result.output
     assert "templates/welcome.yaml: rules: approved-copy: unknown option 'block'; did you mean 'blocks'?" in result.output
     assert "templates/welcome.yaml: rules: approved-copy: needs the option 'blocks'" in result.output
-    assert "Traceback" not in result.output and not (sandbox.root / "report").exists()
+    # Nothing ran: the report folder is at most the empty one --output is checked with beforehand.
+    assert "Traceback" not in result.output and not any((sandbox.root / "report").glob("*"))
 
 
 def test_pytest_reports_a_misconfigured_rule_as_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from ..catalog.templates import DEFAULT_RULES
 from ..errors import ConfigError
 from .base import rules
 from .options import CssSelector, FieldPath, FieldPattern
@@ -153,18 +154,36 @@ def _example(name: str, options: list[OptionDoc] | None) -> str:
     return "\n".join(lines)
 
 
+#: How the listing marks a rule that runs without being named, and one that must be named.
+_DEFAULT, _OPTIONAL = "default", "optional"
+
+
+def _standing(name: str) -> str:
+    return _DEFAULT if name in DEFAULT_RULES else _OPTIONAL
+
+
 def format_rules() -> str:
-    """One line per registered rule: name, where it comes from, what it checks."""
+    """One line per registered rule: name, whether it runs by default, what it checks, where
+    it comes from."""
     docs = [rule_doc(name) for name in rules.names()]
     width = max((len(d.name) for d in docs), default=0)
-    lines = [f"{d.name:<{width}}  {d.summary}" + ("" if d.origin == "built in" else f" (from {d.origin})") for d in docs]
-    return "\n".join(lines + ["", "'email-harness rules NAME' shows a rule's options with an example."])
+    lines = [f"{d.name:<{width}}  {_standing(d.name):<{len(_OPTIONAL)}}  {d.summary}"
+             + ("" if d.origin == "built in" else f" (from {d.origin})") for d in docs]
+    legend = [
+        "",
+        f"{_DEFAULT}: runs while templates/_catalog.yaml has no rules: (once it has, only the rules named there run);",
+        f"{_OPTIONAL}: runs once named under rules: in templates/_catalog.yaml or a template's NAME.yaml.",
+        "'email-harness rules NAME' shows a rule's options with an example.",
+    ]
+    return "\n".join(lines + legend)
 
 
 def format_rule(name: str) -> str:
     """The reference of one rule, as plain text."""
     doc = rule_doc(name)
-    out = [f"{doc.name} ({doc.origin})", "", textwrap.fill(" ".join(doc.description.split()), 96), ""]
+    standing = ("on by default: runs while templates/_catalog.yaml has no rules: (else once named there)"
+                if _standing(name) == _DEFAULT else "optional: runs once named under rules: (templates/_catalog.yaml or NAME.yaml)")
+    out = [f"{doc.name} ({doc.origin})", "", textwrap.fill(" ".join(doc.description.split()), 96), "", standing, ""]
     if doc.options is None:
         out += ["options: not declared; the rule gets whatever its entry holds, unchecked",
                 "  (declare them: @rules.register(NAME, options=Model), see harness.rules.options)", ""]
