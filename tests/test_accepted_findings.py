@@ -173,3 +173,39 @@ def test_the_review_page_accepts_only_on_a_case_whose_change_is_approved(accepte
     response = client.post("/accept-findings", json={"case": "hello[*]", "reason": "vague links for now"}, headers=headers, base_url=base)
     assert response.status_code == 409 and "its change is pending: approve it and run again" in response.get_json()["error"]
     assert (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text() == before
+
+
+@pytest.mark.parametrize("spelling", [
+    ["--accept-findings", "hello[en-ann]", "hello[en-bob]"],  # patterns after the option
+    ["--accept-findings", "hello[en-ann]", "--accept-findings", "hello[en-bob]"],  # the option repeated
+    ["hello[en-bob]", "--accept-findings", "hello[en-ann]"],  # a pattern before it
+])
+def test_several_patterns_each_accept_their_cases_in_either_spelling(project, spelling):
+    done = harness(project, "approve", *spelling, "--reason", REASON)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.splitlines() == ["accepted 1 finding(s): hello[en-ann]", "accepted 1 finding(s): hello[en-bob]"]
+    assert sorted(p.parent.name for p in project.glob(f"snapshots/hello/*/{ACCEPTED}")) == ["en-ann", "en-bob"]
+
+
+def test_a_pattern_that_selects_no_case_is_named_and_nothing_is_accepted(project):
+    done = harness(project, "approve", "--accept-findings", "helo[*]", "--accept-findings", "hello[en-ann]", "--reason", REASON)
+    assert done.returncode == 2 and "no case matches helo[*]; see 'email-harness list'" in done.stdout
+    assert not list(project.glob(f"snapshots/*/*/{ACCEPTED}"))
+
+
+def test_the_command_line_accepts_only_on_a_case_whose_change_is_approved(accepted):
+    # As on the review page: findings are accepted on top of what a reviewer approved. A finding
+    # the pending change brings (here a vague link text) must fail in front of whoever approves
+    # the change, not be folded into a bulk acceptance before anyone saw it.
+    edit(accepted / "templates/hello.mjml", "{# more #}", '<p><a href="https://shop.example/help">here</a></p>')
+    before = (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text()
+    done = harness(accepted, "approve", "--accept-findings", "hello[*]", "--reason", "vague links for now")
+    assert done.returncode == 1
+    assert ("refused: hello[en-ann]\n  its change is pending: approve it first, then accept its findings: "
+            "email-harness approve 'hello[en-ann]' && email-harness approve --accept-findings 'hello[en-ann]' --reason \"...\"") in done.stdout
+    assert (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text() == before
+
+    assert harness(accepted, "approve", "hello[*]").returncode == 0
+    again = harness(accepted, "approve", "--accept-findings", "hello[*]", "--reason", "vague links for now")
+    assert again.returncode == 0 and "accepted 2 finding(s): hello[en-ann]" in again.stdout
+    assert harness(accepted, "run").returncode == 0
