@@ -31,6 +31,8 @@ from shop.models import Account
 MB = 1_000_000
 # The module, not the registry of the same name that harness.render exports.
 mjml_engines = importlib.import_module("harness.render.mjml_engines")
+ci, changes = (importlib.import_module(f"harness.review.{name}") for name in ("ci", "changes"))
+accepted = importlib.import_module("harness.snapshots.accepted")
 css, includes, loops, pseudo = (importlib.import_module(f"harness.render.{name}") for name in ("css", "includes", "loops", "pseudo"))
 
 
@@ -100,11 +102,16 @@ def test_a_plain_templates_title_is_found_in_linear_time(tmp_path, tally, source
         (pseudo._PLACEHOLDER, "{{" * (MB // 2)),
         (pseudo._PLACEHOLDER, "%(" * (MB // 2)),
         (placeholders._EMAIL, "a" * MB),
+        (ci._WHERE, "a" * MB),
+        (changes._FOLDERS, "-" * MB),
+        (changes._IMG, "<img " * (MB // 5)),
+        (accepted._FOLDERS, "-" * MB),
     ],
     ids=["handlebars-spaces", "email-word", "contact-word", "tags-unclosed", "tag-long-name", "mj-style-no-bracket", "mj-style-unclosed",
          "img-unclosed", "mjml-tags-unclosed", "mjml-tag-long-name", "alt-tags-unclosed", "alt-tag-spaces", "default-tags-unclosed",
          "inline-style-unclosed", "mj-attributes-unclosed", "marked-style-unclosed", "marked-style-long-tag", "include-unclosed",
-         "include-attribute-word", "for-tag-unclosed", "pseudo-brackets", "pseudo-braces", "pseudo-printf", "mask-email-word"],
+         "include-attribute-word", "for-tag-unclosed", "pseudo-brackets", "pseudo-braces", "pseudo-printf", "mask-email-word",
+         "ci-where-word", "changes-folders-dashes", "changes-img-unclosed", "accepted-folders-dashes"],
 )
 def test_rule_patterns_take_linear_time_on_1_mb(tally, pattern, text):
     tally.input()
@@ -127,6 +134,8 @@ def test_rule_patterns_take_linear_time_on_1_mb(tally, pattern, text):
         (loops._FOR_TAG, "{% for x in items %}{{ x }}{%- endfor %}", ["{% for x in items %}"]),
         (pseudo._PLACEHOLDER, "Hi {{ name }}, *|FNAME|* [[x]] %(n)s {% if a %}", ["{{ name }}", "*|FNAME|*", "[[x]]", "%(n)s", "{% if a %}"]),
         (placeholders._EMAIL, "mail pat.s+x@mail.example.com now", ["pat.s+x@mail.example.com"]),
+        (ci._WHERE, "error: templates/welcome.mjml:12: bad 'fixtures/en-x.yaml'", ["templates/welcome.mjml:12", "fixtures/en-x.yaml"]),
+        (accepted._FOLDERS, "in /tmp/p/templates/a.mjml and x-/b/c.txt", ["/tmp/p/templates/", "x-/b/"]),
     ],
 )
 def test_the_linear_patterns_still_find_what_they_found(pattern, text, found):

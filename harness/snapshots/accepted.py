@@ -51,7 +51,7 @@ MAX_ENTRIES = 10_000
 #: The rule name of the note saying that an accepted finding no longer occurs.
 RULE = "accepted-findings"
 #: Folders of a path (``/ci/work/templates/refund.yaml`` -> ``refund.yaml``): machine-dependent.
-_FOLDERS = re.compile(r"(?<![\w.:/])/?(?:[\w.-]+/)+(?=[\w.-]+\.\w+)")
+_FOLDERS = re.compile(r"(?<![\w.:/-])/?(?:[\w.-]+/)+(?=[\w.-]+\.\w+)")  # not after '-' either: linear on a run of dashes
 #: ``refund.mjml:7``, ``refund.mjml:7:12``, ``line 7``, ``lines 7-9``: where, not what.
 _FILE_LINE = re.compile(r"(\.[A-Za-z][A-Za-z0-9]{0,9}):\d+(?::\d+)?\b")
 _LINE_WORD = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?\b", re.IGNORECASE)
