@@ -209,3 +209,21 @@ def test_the_command_line_accepts_only_on_a_case_whose_change_is_approved(accept
     again = harness(accepted, "approve", "--accept-findings", "hello[*]", "--reason", "vague links for now")
     assert again.returncode == 0 and "accepted 2 finding(s): hello[en-ann]" in again.stdout
     assert harness(accepted, "run").returncode == 0
+
+
+def test_the_review_page_refuses_a_change_that_brings_an_error(accepted):
+    # The change adds an http image (an error): the case is 'failed', not 'changed', in the
+    # report; its change is pending all the same, and its new error must not be accepted unseen.
+    edit(accepted / "templates/hello.mjml", "{# more #}", '<p><img src="http://cdn.example/x.png" alt=""></p>')
+    assert harness(accepted, "run").returncode == 1
+    assert results(accepted)["hello[en-ann]"]["status"] == "failed" and results(accepted)["hello[en-ann]"]["changes"]
+    client = create_app(accepted / "report", SnapshotStore(accepted / "snapshots")).test_client()
+    base = "http://127.0.0.1:8765"
+    page = client.get("/", base_url=base).get_data(as_text=True)
+    headers = {"Origin": base, "X-Review-Token": page.split('data-review-token="')[1].split('"')[0]}
+    before = (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text()
+    response = client.post("/accept-findings", json={"case": "hello[*]", "reason": "cdn later"}, headers=headers, base_url=base)
+    assert response.status_code == 409 and "its change is pending" in response.get_json()["error"]
+    assert (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text() == before
+    cli = harness(accepted, "approve", "--accept-findings", "hello[en-ann]", "--reason", "cdn later")
+    assert cli.returncode == 1 and "its change is pending" in cli.stdout

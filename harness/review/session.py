@@ -214,7 +214,8 @@ class ReviewSession:
         done = []
         for case_id in chosen:
             case = cases[case_id]
-            if case_id in self.approver.pending:
+            # A case whose change brought an error is 'failed', not 'changed': its change is pending too.
+            if case_id in self.approver.pending or case.get("changes"):
                 done.append(Acceptance(case_id, "refused", message=(
                     "its change is pending: approve it and run again, then accept its findings "
                     f"(or at once: email-harness approve '{case_id}' && {accept_command(case_id)})")))
