@@ -220,6 +220,7 @@ def test_the_review_page_refuses_a_change_that_brings_an_error(accepted):
     client = create_app(accepted / "report", SnapshotStore(accepted / "snapshots")).test_client()
     base = "http://127.0.0.1:8765"
     page = client.get("/", base_url=base).get_data(as_text=True)
+    assert 'form class="accept-findings"' not in page and "(after approving the change)" in page
     headers = {"Origin": base, "X-Review-Token": page.split('data-review-token="')[1].split('"')[0]}
     before = (accepted / "snapshots/hello/en-ann" / ACCEPTED).read_text()
     response = client.post("/accept-findings", json={"case": "hello[*]", "reason": "cdn later"}, headers=headers, base_url=base)
