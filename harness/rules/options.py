@@ -87,7 +87,8 @@ class TemplateSources:
         files = sorted(self.root.rglob("*")) if self.root is not None else []
         return self.subjects + [
             path.read_text(encoding="utf-8", errors="replace") for path in files
-            if path.is_file() and path.suffix.lower() not in _NOT_SOURCES and path.stat().st_size < 5_000_000
+            if path.is_file() and not path.is_symlink() and path.suffix.lower() not in _NOT_SOURCES and path.stat().st_size < 5_000_000
+            and not any(part.startswith(".") for part in path.relative_to(self.root).parts)  # .git and the like
         ]
 
     @cached_property

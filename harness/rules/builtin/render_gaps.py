@@ -60,7 +60,7 @@ class EmptyListOptions(RuleOptions):
     def _loops(cls, entries: list[str], info: ValidationInfo) -> list[str]:
         entries = _values(entries)
         sources = template_sources(info)
-        if sources is not None:
+        if sources is not None and entries:  # the templates are read only for entries to check
             loops = sorted({value.replace('"', "'") for value in sources.loop_values})
             for entry in entries:
                 if entry.replace('"', "'") not in loops:
