@@ -144,6 +144,45 @@ def test_the_linear_patterns_still_find_what_they_found(pattern, text, found):
     assert matches == found
 
 
+sandbox_module = importlib.import_module("harness.render.sandbox")
+
+
+@pytest.mark.parametrize(
+    ("scan", "text"),
+    [
+        (lambda t: list(client_support._segments(t)), "<!--" * (MB // 4)),  # unclosed comments
+        (lambda t: list(client_support._segments(t)), "<!--[if mso]>" * (MB // 13)),  # unclosed conditionals
+        (client_support._without_css_comments, "/*" * (MB // 2)),
+        (lambda t: includes._inside(t, "mj-body"), "<mj-body" * (MB // 8)),
+        (lambda t: includes._inside(t, "mj-body"), "<mj-body>" + "</mj-body" * (MB // 9)),
+        (lambda t: list(sandbox_module._percent_specs(t)), "%(" * (MB // 2)),
+        (lambda t: list(sandbox_module._percent_specs(t)), "%(a)" * (MB // 4)),
+        (lambda t: placeholders.mask(t, {}), "1." * (MB // 2)),
+        (lambda t: placeholders.mask(t, {}), "1-.:" * (MB // 4)),
+    ],
+    ids=["comments-unclosed", "conditionals-unclosed", "css-comments-unclosed", "mj-body-unclosed", "mj-body-closers",
+         "percent-keys-unclosed", "percent-keys", "numbers-single-digits", "numbers-separator-runs"],
+)
+def test_scanners_take_linear_time_on_1_mb(tally, scan, text):
+    tally.input()
+    with within(2):
+        scan(text)
+
+
+def test_the_scanners_still_read_what_they_read():
+    source = "a<!--b-->c<!--[if mso]>M<![endif]-->d<!--[if !mso]><!-->N<!--<![endif]-->e<!-- open"
+    assert [(text, reads.__name__) for text, reads in client_support._segments(source)] == [
+        ("a", "_everyone"), ("c", "_everyone"), ("M", "_word_outlook"), ("d", "_everyone"),
+        ("<!-->N<!--", "_not_word_outlook"), ("e<!-- open", "_everyone")]
+    assert client_support._without_css_comments("a/*x*/b/*y") == "ab/*y"
+    mjml = "<mjml><mj-head>H</mj-head><mj-body width='1'>B<mj-body-x/></mj-body></mjml>"
+    assert (includes._inside(mjml, "mj-body"), includes._inside(mjml, "mj-head")) == ("B<mj-body-x/>", "H")
+    assert includes._inside("<mj-body-x>", "mj-body") is None
+    assert list(sandbox_module._percent_specs("%(name)-10.3f %*d %% %5s %(a(b)c)08.2f")) == [
+        ("10", "3"), ("*", ""), ("", ""), ("5", ""), ("8", "2")]
+    assert placeholders.mask("NW-10042 on 2026-11-26 10:00, 12.3, 1.2.345, step 1", {}) == "NW-‹n› on ‹n› ‹n›, 12.3, ‹n›, step 1"
+
+
 # -- named errors --------------------------------------------------------------------------------
 
 

@@ -19,8 +19,6 @@ __all__ = ["expand_includes"]
 
 _INCLUDE = re.compile(r"<mj-include\b([^<>]*?)/?>(?:\s*</mj-include>)?", re.I)  # '<' ends a try: linear
 _ATTR = re.compile(r"""(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # names start a word: linear
-_BODY = re.compile(r"<mj-body\b[^>]*>(.*)</mj-body>", re.S | re.I)
-_HEAD = re.compile(r"<mj-head\b[^>]*>(.*)</mj-head>", re.S | re.I)
 MAX_INCLUDE_DEPTH = 10
 
 
@@ -45,12 +43,29 @@ def expand_includes(mjml: str, root: Path, load: Callable[[str], str], *, depth:
             return f"<mj-style{inline}>{text}</mj-style>"
         if kind == "html":
             return f"<mj-raw>{text}</mj-raw>"
-        if (body := _BODY.search(text)) is not None:
-            head = _HEAD.search(text)
-            text = body.group(1) + (f"<!-- the head of {path} is not merged -->" if head and head.group(1).strip() else "")
+        if (body := _inside(text, "mj-body")) is not None:
+            head = _inside(text, "mj-head")
+            text = body + (f"<!-- the head of {path} is not merged -->" if head and head.strip() else "")
         return expand_includes(text, root, load, depth=depth + 1)
 
     return _INCLUDE.sub(replace, mjml)
+
+
+def _inside(text: str, tag: str) -> str | None:
+    """What stands between the first ``<TAG ...>`` and the last ``</TAG>`` of ``text``, or None.
+    Found with str.find, not a regular expression: a file of unclosed ``<mj-body`` tags stays
+    linear."""
+    lower = text.lower()
+    at = 0
+    while (start := lower.find(f"<{tag}", at)) >= 0:
+        after = start + len(tag) + 1
+        if after < len(lower) and (lower[after].isalnum() or lower[after] in "_-"):
+            at = after  # <mj-body-x> is another tag
+            continue
+        opened = lower.find(">", after)
+        closed = lower.rfind(f"</{tag}>")
+        return text[opened + 1 : closed] if 0 <= opened < closed else None
+    return None
 
 
 def _confined(path: str, root: Path) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from jinja2 import filters as jinja_filters
@@ -21,8 +21,8 @@ __all__ = ["MAX_OUTPUT", "LimitedSandbox"]
 #: Characters a single render may produce. Gmail clips HTML at 102 KB; 2 MB of MJML is a bug.
 MAX_OUTPUT = 2_000_000
 
-#: Widths and precisions in %-formats: ``%(name)-10.3f``, ``%*d``.
-_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?")
+#: Flags, width and precision after a %-format's key: ``-10.3`` of ``%(name)-10.3f``, ``*`` of ``%*d``.
+_PERCENT_SPEC = re.compile(r"[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?")
 #: str methods whose int argument is a length to pad to.
 _PADDING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
@@ -32,8 +32,29 @@ def _refuse_big(number: Any, what: str) -> None:
         raise SecurityError(f"{what} {number:,} is too large; a render may produce at most {MAX_OUTPUT:,} characters")
 
 
+def _percent_specs(fmt: str) -> Iterator[tuple[str, str]]:
+    """``(width, precision)`` of each conversion of a %-format, read as Python reads it (a
+    ``(key)`` may hold nested parentheses), in one pass over ``fmt``."""
+    at = fmt.find("%")
+    while 0 <= at < len(fmt) - 1:
+        index = at + 1
+        if fmt[index] == "(":
+            depth = 0
+            for index in range(index, len(fmt)):
+                depth += {"(": 1, ")": -1}.get(fmt[index], 0)
+                if depth == 0:
+                    break
+            else:
+                return  # an unclosed key: Python refuses the format
+            index += 1
+        spec = _PERCENT_SPEC.match(fmt, index)
+        assert spec is not None  # every part of it is optional
+        yield spec.group(1) or "", spec.group(2) or ""
+        at = fmt.find("%", spec.end() + 1)
+
+
 def _check_percent(fmt: str) -> None:
-    for width, precision in _PERCENT.findall(fmt):
+    for width, precision in _percent_specs(fmt):
         for number in (width, precision):
             if number == "*":
                 raise SecurityError("'*' widths in %-formats are not allowed in templates")

@@ -55,8 +55,11 @@ _TYPE = re.compile(r"\btype\s*=\s*[\"']?([\w-]+)", re.I)
 #: author puts on them (a style attribute) is still read.
 _EVERY_EMAIL_HAS = frozenset({"html", "head", "body", "title", "meta"})
 _MJ_STYLE = re.compile(r"<mj-style[^<>]*>((?:(?!<mj-style\b).)*?)</mj-style>", re.S | re.I)  # stops at the next opening: linear
-_COMMENT = re.compile(r"<!--\[if\s+([^\]]*)\]>(.*?)<!\[endif\]\s*-->|<!--.*?-->", re.S | re.I)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: The opening of a conditional comment (``<!--[if mso]>``); its end is found with str.find, so
+#: a page of unclosed comments is read in one pass (a lazy ``.*?`` would rescan to the end from
+#: every ``<!--``).
+_CONDITION = re.compile(r"<!--\[if\s+([^\]]{0,200})\]>", re.I)
+_ENDIF_CLOSE = re.compile(r"\s*-->")
 #: A mail client as caniemail names it: (family, platform).
 Client = tuple[str, str]
 #: Outlook's Word engine, the one that reads ``<!--[if mso]>`` and ``mso-hide: all``.
@@ -118,13 +121,42 @@ def _segments(source: str) -> Iterator[tuple[str, Callable[[Client], bool]]]:
     it: a plain comment is read by none; ``<!--[if mso]>`` only by Outlook's Word engine and
     ``<!--[if !mso]><!-->`` by every other client."""
     at = 0
-    for comment in _COMMENT.finditer(source):
-        yield source[at : comment.start()], _everyone
-        condition = comment.group(1)
+    for start, end, condition, inner in _comments(source):
+        yield source[at:start], _everyone
         if condition is not None:
-            yield comment.group(2), _not_word_outlook if "!" in condition else _word_outlook
-        at = comment.end()
+            yield inner, _not_word_outlook if "!" in condition else _word_outlook
+        at = end
     yield source[at:], _everyone
+
+
+def _comments(source: str) -> Iterator[tuple[int, int, str | None, str]]:
+    """``(start, end, condition, inner)`` of each HTML comment, left to right, in linear time;
+    ``condition`` is None for a plain comment. An unclosed comment is not one (read as text)."""
+    lower = source.lower()
+    at = 0
+    while (start := source.find("<!--", at)) >= 0:
+        opening = _CONDITION.match(source, start)
+        if opening is not None:
+            endif = lower.find("<![endif]", opening.end())
+            close = _ENDIF_CLOSE.match(source, endif + 9) if endif >= 0 else None
+            if close is not None:
+                yield start, close.end(), opening.group(1), source[opening.end():endif]
+                at = close.end()
+                continue
+        end = source.find("-->", start + 4)
+        if end < 0:
+            return
+        yield start, end + 3, None, ""
+        at = end + 3
+
+
+def _without_css_comments(css: str) -> str:
+    """``css`` without its ``/* ... */`` comments (an unclosed one is left), in one pass."""
+    kept, at = [], 0
+    while (start := css.find("/*", at)) >= 0 and (end := css.find("*/", start + 2)) >= 0:
+        kept.append(css[at:start])
+        at = end + 2
+    return "".join(kept) + css[at:]
 
 
 def _rule_blocks(css: str, within: tuple[str, ...] = ()) -> Iterator[tuple[str, str, tuple[str, ...]]]:
@@ -132,7 +164,7 @@ def _rule_blocks(css: str, within: tuple[str, ...] = ()) -> Iterator[tuple[str, 
     caniemail slugs of the at-rules around it (a client without ``@media`` reads nothing in one).
     Grouping at-rules (``@media``, ``@supports``) are walked into; an ``@font-face`` or a
     ``@page`` comes back as a rule of its own."""
-    css = _CSS_COMMENT.sub("", css)
+    css = _without_css_comments(css)
     at = 0
     while (opening := css.find("{", at)) >= 0:
         prelude = css[at:opening].rsplit(";", 1)[-1].strip()
