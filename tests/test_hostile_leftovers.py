@@ -190,6 +190,19 @@ def cli(sandbox, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness", *args], cwd=sandbox.root, capture_output=True, text=True, timeout=300)
 
 
+def test_a_two_megabyte_email_is_named_not_checked_for_minutes(sandbox, tally):
+    """A 1.9 MB mj-raw once held the run for over 90 s in parsing, text and rules."""
+    tally.input()
+    raw = "<p>row</p>" * 190_000
+    sandbox.write("templates/huge.mjml", f"<mjml><mj-body><mj-raw>{raw}</mj-raw></mj-body></mjml>")
+    sandbox.write("templates/huge.yaml", "subject: Huge\n")
+    started = time.perf_counter()
+    done = cli(sandbox, "run", "--no-screenshots", "--only", "huge[en-one-order]")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the rendered HTML has 1,9" in done.stdout and "up to 1,000,000" in done.stdout and "Traceback" not in done.stdout
+    assert time.perf_counter() - started < 60
+
+
 def test_an_empty_shard_is_a_usage_error(sandbox, tally):
     tally.input()
     done = cli(sandbox, "run", "--no-screenshots", "--shard", "")

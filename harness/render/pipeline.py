@@ -96,6 +96,8 @@ class Renderer:
             if name in renderers:
                 self.team_renderer(name)
 
+    #: Characters of rendered HTML a case may have (ten times Gmail's clipping size).
+    MAX_EMAIL_HTML = 1_000_000
     #: Seconds one case may take to render (Jinja, MJML, text) before it is stopped.
     time_limit: float = 10.0
 
@@ -107,6 +109,13 @@ class Renderer:
                 if "the fixture has no key" in str(exc):
                     raise TemplateError(f"{exc} in {fixture.path.name} (a typo in the template, or a key this fixture lacks)") from None
                 raise
+        if email.sent and len(email.html) > self.MAX_EMAIL_HTML:
+            # Parsing, normalizing and checking take about a millisecond an element: a 2 MB
+            # page would hold the run for minutes, for an email no client shows whole anyway.
+            raise TemplateError(
+                f"{template.source_path}, fixture {fixture.id}: the rendered HTML has {len(email.html):,} characters; "
+                f"the harness checks emails up to {self.MAX_EMAIL_HTML:,} (Gmail clips an email at 102 KB): make it smaller"
+            )
         if not email.sent or not (found.empty_loops or found.missing_values):
             return email
         folder = self.catalog.root.name
