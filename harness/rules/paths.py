@@ -21,7 +21,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..fixtures import Record, to_plain
+from ..fixtures import leaf_values
 
 __all__ = ["FieldPaths", "field_paths", "path_syntax_problem", "pattern_matches", "strip_lists"]
 
@@ -118,18 +118,7 @@ def _listed(paths: list[str]) -> str:
 
 
 def _data_paths(data: Any, path: str) -> Iterable[str]:
-    if isinstance(data, BaseModel):
-        data = data.model_dump(mode="json")
-    if isinstance(data, Record):
-        data = to_plain(data)
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            yield from _data_paths(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, (list, tuple)):
-        for value in data:
-            yield from _data_paths(value, path + "[]")
-    elif path:
-        yield path
+    return (leaf for leaf, _ in leaf_values(data, path, lists="[]") if leaf)
 
 
 def _model_paths(tp: Any, path: str, leaves: set[str], open_: set[str], seen: tuple[type, ...]) -> None:
