@@ -229,7 +229,7 @@ def approve(
                 applied = approve_from_report(from_report, document, store, cases, allow_outcome_change=allow_outcome_change)
             for item in applied:
                 label = "refused" if not item.ok else "rejected" if item.message.startswith("rejected") else "approved"
-                console.print(f"{label}: {item.case}" + (f"\n  {item.message}" if item.message else ""), markup=False)
+                console.print(f"{label}: {log_line(item.case)}" + (f"\n  {log_line(item.message)}" if item.message else ""), markup=False)
             raise typer.Exit(0 if all(a.ok for a in applied) else 1)
         if not cases:
             raise HarnessError("name the cases to approve (patterns allowed, '*' for all), or pass --from REPORT")
@@ -256,7 +256,7 @@ def approve(
         raise typer.Exit(2) from None
     for result in results:
         mark = "held" if result.held else "error" if not result.ok else "unchanged" if result.status == "passed" else "approved"
-        console.print(f"{mark}: {result.case.id}" + (f"\n  {result.error}" if result.error else ""), markup=False)
+        console.print(f"{mark}: {log_line(result.case.id)}" + (f"\n  {log_line(result.error)}" if result.error else ""), markup=False)
     _print_held(results)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
@@ -295,7 +295,7 @@ def _accept_findings(patterns: list[str] | None, reason: str | None, others: lis
             result = engine.check(case, write=False)
             if result.status == "error":
                 refused += 1
-                console.print(f"refused: {case.id}\n  {result.error}", markup=False)
+                console.print(f"refused: {log_line(case.id)}\n  {log_line(result.error)}", markup=False)
                 continue
             if result.changes and result.approved_manifest is not None:
                 refused += 1
@@ -323,9 +323,9 @@ def _accept_findings(patterns: list[str] | None, reason: str | None, others: lis
             label = {"accepted": f"accepted {done.count} finding(s)", "cleared": "no findings: accepted list removed",
                      "unchanged": f"unchanged ({done.count} finding(s) already accepted)" if done.count else "no findings to accept",
                      "refused": "refused"}[done.status]
-            console.print(f"{label}: {case.id}" + (f"\n  {done.message}" if done.message else ""), markup=False)
+            console.print(f"{label}: {log_line(case.id)}" + (f"\n  {log_line(done.message)}" if done.message else ""), markup=False)
             for finding in crashed:
-                console.print(f"  not accepted (the rule crashed and checked nothing; fix it): {finding.describe()}", markup=False)
+                console.print(f"  not accepted (the rule crashed and checked nothing; fix it): {log_line(finding.describe())}", markup=False)
     raise typer.Exit(1 if refused else 0)
 
 
@@ -369,7 +369,7 @@ def report_merge(
     console.print(f"merged {len(shards)} report(s): {s['cases']} cases -> {output / 'index.html'}")
     if document["unused_snapshots"]:
         console.print(f"{len(document['unused_snapshots'])} snapshot(s) no case produces any more: "
-                      + ", ".join(document["unused_snapshots"]) + "\n  delete them with: email-harness run --prune")
+                      + ", ".join(map(log_line, document["unused_snapshots"])) + "\n  delete them with: email-harness run --prune", markup=False)
     failing = s["changed"] + s["new"] + s["failed"] + s["error"] + len(document["unused_snapshots"])
     raise typer.Exit(1 if failing else 0)
 
@@ -424,7 +424,7 @@ def compare_engines_command(
         if "second" in locals() and callable(getattr(second, "close", None)):
             second.close()
     for case_id, found in sorted(differences.items()):
-        console.print(f"{case_id}:\n  " + "\n  ".join(found))
+        console.print(f"{log_line(case_id)}:\n  " + "\n  ".join(map(log_line, found)))
     console.print(f"{len(sources)} MJML case(s) compared with {other}: {len(differences)} would read differently")
     raise typer.Exit(1 if differences else 0)
 
@@ -443,7 +443,7 @@ def list_cases(
         _error(exc)
         raise typer.Exit(2) from None
     for case in engine.cases(only):
-        console.print(case.id)
+        console.print(log_line(case.id))
     broken = {**engine.catalog.errors, **engine.fixtures.errors}
     for name, exc in sorted(broken.items()):
         _error(exc)

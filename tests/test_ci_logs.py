@@ -240,6 +240,21 @@ def test_a_fixture_key_in_an_error_never_becomes_a_workflow_command(hostile_run,
     assert shown in hostile_run.log
 
 
+@pytest.mark.parametrize("command", [["approve", "hello[key-*]"], ["approve", "--accept-findings", "hello[key-*]", "--reason", "r"]])
+def test_what_approve_prints_of_a_fixture_key_is_inert_too(hostile_run, tally, command):
+    """approve prints each case's error as run does: the fixture key in it starts no command."""
+    tally.input()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_") and k != "CI"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    done = subprocess.run([sys.executable, "-m", "harness", *command], cwd=hostile_run.root, env=env, capture_output=True,
+                          text=True, encoding="utf-8", errors="surrogateescape", timeout=120)
+    log = done.stdout + done.stderr
+    assert done.returncode in (1, 2) and "Traceback" not in log, log
+    for key, _ in KEYS.values():
+        marker = re.search(r"pwn\d\d", key).group()
+        assert made_by(runner_commands(log), marker) == [] and raw_in_lines_with(log, marker) == []
+
+
 def test_the_harness_annotations_still_work_outside_the_quoted_output(hostile_run):
     commands = runner_commands(hostile_run.log)
     mine = [c for c in commands if c.name in ("error", "warning", "notice")]
