@@ -18,7 +18,11 @@ from harness.snapshots import SnapshotStore
 from harness.snapshots.outcome import NO_LONGER_SENT, NOW_SENT, UNKNOWN, outcome_change
 
 #: Loosened: the gift-card confirmation now goes to anyone with an order (incident 1).
-LOOSEN = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
+LOOSEN_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]", "requires: [order]")
+#: The same, with the empty gift-card loop allowed, so the tests of writes see the outcome change
+#: alone (empty-list fails these cases too: see the last test).
+LOOSEN = ("templates/gift_card_confirmation.yaml", "requires: [gift_card_order]\nlocales: [en, it, de, ar]\nrules:\n",
+          "requires: [order]\nlocales: [en, it, de, ar]\nrules:\n  empty-list: {allow: [order.gift_cards]}\n")
 BUYS_NOTHING = "gift_card_confirmation[en-one-order]"  # has an order, bought no gift card
 GIFT_CARD_BUYER = "gift_card_confirmation[en-gift-card-google-play]"
 #: An unrelated copy edit, so an update has something else to write.
@@ -152,7 +156,7 @@ def test_an_outcome_validated_by_its_manifest_is_read_even_when_another_part_is_
 def test_the_loosened_guard_sends_a_confirmation_without_a_gift_card_and_empty_list_fails_it(sandbox):
     """Incident 1's second shape: a gift-card confirmation for an order of the buyer's with no
     gift card in it. No other rule sees it; the loop over no gift cards does."""
-    sandbox.edit(*LOOSEN)
+    sandbox.edit(*LOOSEN_GUARD)
     result = sandbox.check(BUYS_NOTHING)
     assert result.status == "failed" and result.outcome == "sent"
     [finding] = result.findings
