@@ -42,8 +42,10 @@ $(STAMP): pyproject.toml
 run: setup
 	$(VENV)/bin/email-harness run
 
+# -rs: every skipped test is listed with its reason in the summary (the mjml-js tests skip where
+# npm install failed); --durations=10: the ten slowest tests, so a slow newcomer is seen at once.
 test: setup
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto -rs --durations=10
 
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
