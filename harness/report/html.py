@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..review.changes import KINDS, ChangeGroup, approve_command, group_changes
+from ..review.changes import KINDS, ChangeGroup, approve_command, group_changes, headline_counts
 from ..review.decisions import DECISIONS, run_id
 from ..review.sources import Sources
 from ..review.view import CaseView, case_view
@@ -59,21 +59,6 @@ def _grid(cases: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _headline(groups: list[ChangeGroup]) -> dict[str, Any]:
-    """"3 changes in 22 cases", and what needs fixing rather than approving."""
-    changes = [g for g in groups if g.approvable]
-    errors = [g for g in groups if "error" in g.kinds]
-    failing = [g for g in groups if not g.approvable and "error" not in g.kinds and any(c.status == "failed" for c in g.cases)]
-    notes = [g for g in groups if g not in changes and g not in errors and g not in failing]
-    count = lambda gs, approvable=False: sum(len(g.approvable if approvable else g.cases) for g in gs)  # noqa: E731
-    return {
-        "changes": len(changes), "change_cases": count(changes, True),
-        "errors": len(errors), "error_cases": count(errors),
-        "failing": len(failing), "failing_cases": count(failing),
-        "notes": len(notes), "note_cases": count(notes),
-    }
-
-
 def case_views(groups: list[ChangeGroup], sources: Sources) -> dict[str, list[CaseView]]:
     """What the page shows of every case, by group key."""
     return {g.key: [case_view(c, sources) for c in g.cases] for g in groups}
@@ -101,7 +86,7 @@ def render_report(
     kinds = Counter(k for g in groups for k in g.kinds)
     return _env.get_template("report.html.j2").render(
         summary=document.get("summary", {}),
-        headline=_headline(groups),
+        headline=headline_counts(groups),
         groups=groups,
         views=views,
         commands=commands,

@@ -21,7 +21,7 @@ from .evidence import CaseEvidence, as_list, as_str
 from .sources import Sources
 from .textdiff import edits, first_edit, mask
 
-__all__ = ["KINDS", "CaseChange", "ChangeGroup", "FLIPS", "approve_command", "changes_outcome", "classify", "expected_hash", "group_changes"]
+__all__ = ["KINDS", "CaseChange", "ChangeGroup", "FLIPS", "approve_command", "changes_outcome", "classify", "expected_hash", "group_changes", "headline", "headline_counts"]
 
 #: Kinds of change, most serious first, with the words the page uses.
 KINDS: dict[str, str] = {
@@ -295,3 +295,36 @@ def approve_command(group: ChangeGroup, folder: str, pending: Counter[str]) -> s
         patterns += [f"{template}[*]"] if mine[template] == pending[template] else [c.id for c in group.approvable if c.template == template]
     option = f" {OPTION}" if group.switch in FLIPS else ""
     return f"email-harness approve --from {folder}{option} " + " ".join(f"'{p}'" for p in patterns)
+
+
+def headline_counts(groups: list[ChangeGroup]) -> dict[str, int]:
+    """The groups a page or job summary lists, counted by what a reviewer does with them:
+    changes to approve, errors and failing cases to fix, notes to read."""
+    changes = [g for g in groups if g.approvable]
+    errors = [g for g in groups if "error" in g.kinds]
+    failing = [g for g in groups if not g.approvable and "error" not in g.kinds and any(c.status == "failed" for c in g.cases)]
+    notes = [g for g in groups if g not in changes and g not in errors and g not in failing]
+    count = lambda gs, approvable=False: sum(len(g.approvable if approvable else g.cases) for g in gs)  # noqa: E731
+    return {
+        "changes": len(changes), "change_cases": count(changes, True),
+        "errors": len(errors), "error_cases": count(errors),
+        "failing": len(failing), "failing_cases": count(failing),
+        "notes": len(notes), "note_cases": count(notes),
+    }
+
+
+def headline(groups: list[ChangeGroup]) -> str:
+    """"2 changes in 5 cases · 1 error in 1 case · 3 notes in 4 cases": every kind of group the
+    table below it lists is counted, and only those, so a table of warnings never sits under
+    "0 changes in 0 cases" (said only when the table is empty)."""
+
+    def _n(number: int, word: str) -> str:
+        return f"{number} {word}{'s' * (number != 1)}"
+
+    counts = headline_counts(groups)
+    parts = [f"{_n(counts['changes'], 'change')} in {_n(counts['change_cases'], 'case')}"] if counts["changes"] else []
+    for key, cases, word in (("errors", "error_cases", "error"), ("failing", "failing_cases", "failing check"),
+                             ("notes", "note_cases", "note")):
+        if counts[key]:
+            parts.append(f"{_n(counts[key], word)} in {_n(counts[cases], 'case')}")
+    return " · ".join(parts) or "0 changes in 0 cases"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..inert import annotation_data, annotation_property, markdown, relative_paths, visible
-from .changes import FLIPS, KINDS, approve_command, group_changes
+from .changes import FLIPS, KINDS, approve_command, group_changes, headline
 from .evidence import as_list, as_str
 from .sources import Sources
 
@@ -52,9 +52,8 @@ def job_summary(document: dict[str, Any], report: Path, *, folder: str = "email-
     # Paths leave the messages before titles are cut to length, or half a path would stay.
     groups = group_changes(_without_paths(document, root), report, sources)
     changes = [g for g in groups if g.approvable]
-    cases = sum(len(g.approvable) for g in changes)
     s = document.get("summary", {})
-    lines = [f"## email-harness: {len(changes)} change{'s' * (len(changes) != 1)} in {cases} case{'s' * (cases != 1)}", ""]
+    lines = [f"## email-harness: {_cell(headline(groups))}", ""]
     lines.append(f"{_cell(s.get('cases', 0))} cases · {_cell(s.get('sent', 0))} sent · {_cell(s.get('not_sent', 0))} not sent · "
                  f"{_cell(s.get('failed', 0))} failed · {_cell(s.get('error', 0))} errors")
     if any(g.switch in FLIPS for g in changes):
