@@ -256,12 +256,20 @@ def test_the_static_report_works_from_disk_and_exports_its_decisions(planted, br
     assert "email-harness report" in page.title() or "email-harness report" in page.locator("h1").inner_text()
     evidence.shot("static-open")
     evidence.axe()
+    keys = page.locator("#keys")
+    page.keyboard.press("?")
+    assert keys.is_visible()
+    page.keyboard.press("Escape")  # Esc closes every panel and dialog
+    assert keys.is_hidden()
 
     copy = group(page, "Thanks for your order")
     copy.locator(".shots .modes button[data-mode=overlay]").first.click()
     assert copy.locator(".shot:not([hidden])").first.get_attribute("data-mode") == "overlay"
     copy.locator(".approve-group").click()
     outcome = page.locator("section.group.switch")
+    outcome.locator(".approve-group").click()
+    page.keyboard.press("Escape")  # the focus is on the confirmation's checkbox
+    assert outcome.locator(".confirm").is_hidden()
     outcome.locator(".approve-group").click()
     outcome.locator(".confirm-outcome").check()
     outcome.locator(".confirm-approve").click()  # confirmed on the page: recorded in the file

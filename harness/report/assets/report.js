@@ -187,6 +187,14 @@
     keysButton.setAttribute("aria-expanded", String(!panel.hidden));
   };
   keysButton.addEventListener("click", toggleKeys);
+  // Esc closes the keys help wherever the focus is (a <dialog> closes on Esc by itself).
+  document.addEventListener("keydown", (event) => {
+    const panel = document.getElementById("keys");
+    if (event.key !== "Escape" || panel.hidden) return;
+    toggleKeys();
+    keysButton.focus();
+    event.preventDefault();
+  });
 
   // -- keys -------------------------------------------------------------------------------------
   document.addEventListener("keydown", (event) => {

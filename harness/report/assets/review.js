@@ -154,7 +154,9 @@
       box.hidden = true;
       await decide("approve", group, { caseId: box.dataset.case || "", confirm: true });
     });
-    box.querySelector(".confirm-cancel").addEventListener("click", () => { box.hidden = true; group.querySelector(".approve-group").focus(); });
+    const cancel = () => { box.hidden = true; group.querySelector(".approve-group").focus(); };
+    box.querySelector(".confirm-cancel").addEventListener("click", cancel);
+    box.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); cancel(); } });
   }
 
   // -- export and finish ------------------------------------------------------------------------
