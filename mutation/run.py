@@ -45,6 +45,12 @@ HERE = ROOT / "mutation"
 CONFIG = HERE / "mutmut.toml"
 SURVIVORS = HERE / "SURVIVORS.md"
 COPIED = ("harness", "shop", "tests/unit")
+#: The bundled project the unit tests may read (``tests/unit/test_pseudo.py`` reads an approved
+#: ``body.html`` from ``snapshots/``, ``test_rule_options.py`` loads ``templates/``). Copied to the
+#: work folder and, through ``also_copy`` in ``mutmut.toml``, on into ``mutants/``, where the tests
+#: run. A unit test that reads anything else fails mutmut's first pass ("failed to collect stats"),
+#: and ``tests/test_mutation_smoke.py`` runs that pass in ``make test``.
+DATA = ("templates", "fixtures", "snapshots", "examples")
 
 #: mutmut's exit codes (mutmut/stats.py) grouped the way the score counts them.
 DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
@@ -53,12 +59,17 @@ STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"
           -11: "segfault", -9: "segfault", 2: "interrupted", None: "not checked"}
 
 
-def mutmut_settings() -> dict:
-    return tomllib.loads(CONFIG.read_text(encoding="utf-8"))["tool"]["mutmut"]
+def mutmut_settings(work: Path | None = None) -> dict:
+    """The ``[tool.mutmut]`` table: the work folder's (what mutmut ran with) when it has one,
+    else ``mutation/mutmut.toml``'s."""
+    pyproject = work / "pyproject.toml" if work else CONFIG
+    if not pyproject.is_file():
+        pyproject = CONFIG
+    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["mutmut"]
 
 
 def mutated_files(work: Path) -> list[Path]:
-    patterns = mutmut_settings()["only_mutate"]
+    patterns = mutmut_settings(work)["only_mutate"]
     return sorted(p for p in work.rglob("*.py") if "mutants" not in p.relative_to(work).parts
                   and any(fnmatch.fnmatch(str(p.relative_to(work)), pattern) for pattern in patterns))
 
@@ -66,18 +77,30 @@ def mutated_files(work: Path) -> list[Path]:
 # -- 1 and 2: the work copy ---------------------------------------------------------------------
 
 
-def prepare(work: Path) -> None:
+def prepare(work: Path, only_mutate: list[str] | None = None) -> None:
+    """The work copy; ``only_mutate`` replaces the patterns of ``mutmut.toml`` (the smoke test
+    mutates one small module)."""
     work.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
-    for relative in COPIED:
+    for relative in COPIED + DATA:
         target = work / relative
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(ROOT / relative, target, ignore=ignore)
+        if (ROOT / relative).is_dir():
+            shutil.copytree(ROOT / relative, target, ignore=ignore)
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    if "[tool.mutmut]" not in pyproject:
-        pyproject += "\n" + CONFIG.read_text(encoding="utf-8")
-    (work / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    if "[tool.mutmut]" in pyproject:
+        sys.exit("mutation: pyproject.toml has a [tool.mutmut] table; the settings belong in mutation/mutmut.toml")
+    settings = CONFIG.read_text(encoding="utf-8")
+    if only_mutate:
+        # The last assignment of a key would be a TOML error: replace the one in the file.
+        settings, replaced = re.subn(r"^only_mutate = \[.*?\]\n", "only_mutate = " + json.dumps(only_mutate) + "\n",
+                                     settings, count=1, flags=re.M | re.S)
+        if not replaced:
+            sys.exit(f"mutation: no only_mutate list in {CONFIG}")
+    (work / "pyproject.toml").write_text(pyproject + "\n" + settings, encoding="utf-8")
+    if not mutated_files(work):
+        sys.exit(f"mutation: nothing to mutate: no file matches {mutmut_settings(work)['only_mutate']}")
     for path in mutated_files(work):
         path.write_text(undecorate(path.read_text(encoding="utf-8")), encoding="utf-8")
 
@@ -117,11 +140,16 @@ def undecorate(source: str) -> str:
 # -- 3: run and read the results ----------------------------------------------------------------
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it (the default work folder)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def run_mutmut(work: Path, max_children: int) -> float:
     mutmut = Path(sys.executable).with_name("mutmut")
     command = [str(mutmut) if mutmut.exists() else "mutmut", "run", "--max-children", str(max_children)]
     log = work / "mutmut.log"
-    print(f"mutation: {' '.join(command[1:])} in {work.relative_to(ROOT)} (output: {log.relative_to(ROOT)})", flush=True)
+    print(f"mutation: {' '.join(command[1:])} in {shown(work)} (output: {shown(log)})", flush=True)
     started = time.monotonic()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     with log.open("wb") as out:
@@ -138,7 +166,7 @@ def results(work: Path) -> dict[str, str]:
     statuses: dict[str, str] = {}
     for meta in sorted((work / "mutants").rglob("*.py.meta")):
         source = meta.relative_to(work / "mutants").with_suffix("")
-        if not any(fnmatch.fnmatch(str(source), p) for p in mutmut_settings()["only_mutate"]):
+        if not any(fnmatch.fnmatch(str(source), p) for p in mutmut_settings(work)["only_mutate"]):
             continue
         for name, code in json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"].items():
             statuses[name] = STATUS.get(code, "suspicious")
@@ -168,7 +196,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=HERE / "work", help="work folder (default mutation/work)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder's earlier results (incremental)")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--min-score", type=float, default=85.0, help="lowest acceptable percentage of detected mutants")
+    parser.add_argument("--min-score", type=float, default=90.0, help="lowest acceptable percentage of detected mutants")
+    parser.add_argument("--only-mutate", metavar="PATTERN", action="append",
+                        help="mutate only files matching this glob (e.g. harness/rules/builtin/subject.py) instead of "
+                             "mutmut.toml's list; repeatable")
     parser.add_argument("--no-diffs", action="store_true", help="list surviving mutants without their diffs")
     parser.add_argument("--show", metavar="MUTANT", help="print one mutant's diff from the last run and stop")
     parser.add_argument("--report", action="store_true", help="report the last run's results again without running mutmut")
@@ -184,7 +215,7 @@ def main() -> int:
     else:
         if not args.keep and work.exists():
             shutil.rmtree(work)
-        prepare(work)
+        prepare(work, args.only_mutate)
         mutmut_seconds = run_mutmut(work, args.max_children)
     statuses = results(work)
     if not statuses:
@@ -198,7 +229,9 @@ def main() -> int:
     survivors = sorted(name for name, status in statuses.items() if status not in DETECTED)
     listed = reviewed()
     unreviewed = [name for name in survivors if name not in listed]
-    stale = sorted(listed - set(survivors))
+    # Only the modules this run mutated can tell whether a listed survivor still survives.
+    modules = {name.rsplit(".", 1)[0] for name in statuses}
+    stale = sorted(name for name in listed - set(survivors) if name.rsplit(".", 1)[0] in modules)
 
     per_module: dict[str, list[int]] = {}
     for name, status in statuses.items():
