@@ -5,6 +5,12 @@ loaded strictly: a key given twice is an error (PyYAML keeps the last one silent
 ``rules:`` would switch the first set of rules off), and a document that expands past
 :data:`MAX_YAML_VALUES` values through aliases (a "billion laughs" file) is refused before
 anything walks it.
+
+Every text file is normalized as it is decoded, here and nowhere else, so no engine sees what the
+editor that saved it chose: CRLF and lone CR line endings become LF, and a UTF-8 byte order mark
+is dropped. MRML rejects a CRLF inside a tag before its ``>`` ("unexpected token in root
+template"), and a BOM would be the first character of the email. :func:`normalized` is the same
+step on bytes, for hashes: a CRLF file and its LF twin have one identity.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import yaml
 from .errors import HarnessError
 from .safepaths import read_regular
 
-__all__ = ["MAX_FILE_BYTES", "MAX_YAML_VALUES", "read_text", "read_yaml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_YAML_VALUES", "normalized", "read_text", "read_yaml"]
 
 #: Values a YAML file may hold once its aliases are expanded: far above any real fixture.
 MAX_YAML_VALUES = 200_000
@@ -25,8 +31,19 @@ MAX_YAML_VALUES = 200_000
 MAX_FILE_BYTES = 5_000_000
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def normalized(data: bytes) -> bytes:
+    """``data`` with CRLF and lone CR line endings as LF and a leading UTF-8 byte order mark
+    dropped: what :func:`read_text` decodes, and what a hash of a template's files reads."""
+    return data.removeprefix(_BOM).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def read_text(path: Path, error: type[HarnessError]) -> str:
-    data = read_regular(path, error, limit=MAX_FILE_BYTES)
+    """The UTF-8 text of the regular file ``path``, line endings as LF and no byte order mark;
+    ``error`` naming the file and line when it is not UTF-8, too big or not a regular file."""
+    data = normalized(read_regular(path, error, limit=MAX_FILE_BYTES))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .._files import read_text, read_yaml
+from .._files import normalized, read_text, read_yaml
 from ..errors import CatalogError
 
 __all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "css_selector", "load_catalog"]
@@ -306,7 +306,7 @@ def _load_template(source_path: Path, settings: CatalogSettings, renderer: str) 
     digest = hashlib.sha256()
     for path in (source_path, meta_path, text_path):
         if path is not None and path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(path.name.encode() + b"\0" + normalized(path.read_bytes()))  # a CRLF file hashes as its LF twin
     return Template(
         name=name,
         source_path=source_path,

@@ -14,6 +14,7 @@ renders as written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,8 +22,10 @@ from typing import Any
 
 import jinja2
 from jinja2.ext import Extension
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from .._files import read_text
 from ..boundary import call_plugin, deadline, location, reason
 from ..errors import ConfigError, TemplateError
 from ..registry import Registry
@@ -47,17 +50,23 @@ jinja_extensions: Registry[type[Extension] | str] = Registry("Jinja extension")
 
 class CatalogLoader(jinja2.FileSystemLoader):
     """A FileSystemLoader that also refuses files that resolve outside the catalog (a symlink to
-    ``/etc/passwd`` in ``_partials/``): Jinja's own loader only refuses ``..`` in names."""
+    ``/etc/passwd`` in ``_partials/``): Jinja's own loader only refuses ``..`` in names. Files are
+    decoded by :func:`harness._files.read_text`, like every other template file: LF line endings,
+    no byte order mark, a named error for a file that is not UTF-8."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(str(root), followlinks=False)
         self.root = root.resolve()
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        if filename and not Path(filename).resolve().is_relative_to(self.root):
+        path = Path(self.searchpath[0], *split_template_path(template))  # refuses '..'
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        if not path.resolve().is_relative_to(self.root):
             raise jinja2.TemplateNotFound(f"{template} (it resolves outside the catalog: a symlink?)")
-        return source, filename, uptodate
+        mtime = path.stat().st_mtime
+        source = read_text(path, TemplateError)
+        return source, os.path.normpath(path), lambda: path.is_file() and path.stat().st_mtime == mtime
 
 
 class HarnessEnvironment(LimitedSandbox):
