@@ -68,7 +68,8 @@ class MjmlEngine(Protocol):
 
 mjml_engines: Registry[type[MjmlEngine]] = Registry("MJML engine")
 
-_INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>((?:(?!<mj-style\b).)*?)</mj-style>", re.S | re.I)  # stops at the next opening: linear
+# stops at the next opening: linear. '</mj-style\n  >' is a closing tag too (the official gallery writes it).
+_INLINE_STYLE = re.compile(r"<mj-style\s+inline\s*=\s*[\"']inline[\"']\s*>((?:(?!<mj-style\b).)*?)</mj-style\s*>", re.S | re.I)
 _POSITION = re.compile(r"position (\d+)|at (\d+)")
 _MJ_TAG = re.compile(r"<(mj-[a-z-]+)", re.I)
 #: The MJML 4/5 vocabulary. MRML silently drops a tag it does not know; JavaScript mjml says
@@ -164,12 +165,20 @@ class NodeMjmlEngine:
     Needs ``node`` and ``npm install mjml`` in the project (``node_modules/mjml``).
 
     One Node process serves the whole run (a request and an answer per line of JSON): starting
-    Node and loading mjml took ~0.4 s, per render, when each render started its own."""
+    Node and loading mjml took ~0.4 s, per render, when each render started its own.
+
+    mjml names the checkbox of an ``mj-navbar`` and the radio group of an ``mj-carousel`` with
+    ``Math.random()`` hex ids, so the same MJML rendered twice differed and an unchanged re-run
+    failed. Node's ``Math.random`` is replaced by a small seeded generator (mulberry32), restarted
+    from one seed before each render: the ids depend on the document alone, not on the run or on
+    which emails rendered before it."""
 
     name = "mjml-js"
     _SCRIPT = (
+        "let seed=0;Math.random=()=>{seed=(seed+0x6D2B79F5)|0;let t=Math.imul(seed^(seed>>>15),1|seed);"
+        "t=(t+Math.imul(t^(t>>>7),61|t))^t;return((t^(t>>>14))>>>0)/4294967296};"
         "const mjml=require('mjml');const rl=require('readline').createInterface({input:process.stdin});"
-        "rl.on('line',async line=>{let out;try{const q=JSON.parse(line);"
+        "rl.on('line',async line=>{let out;try{const q=JSON.parse(line);seed=0x5EED;"
         "const r=await mjml(q.mjml,{validationLevel:'strict',keepComments:false});out={html:r.html}}"
         "catch(e){out={error:String(e.message||e)}}process.stdout.write(JSON.stringify(out)+'\\n')});"
     )
