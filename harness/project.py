@@ -20,6 +20,7 @@ KEYS = {
     "now": "an ISO datetime", "mjml_engine": "an engine name", "screenshots": "true or false",
     "browser": "auto, playwright, system or a path", "plugins": "a list of module names",
     "fixture_model": "'package.module:Model'", "translations": "a folder", "use_fuzzy": "true or false",
+    "reviewer": "a name, or 'git' for git's user.name",
 }
 
 
@@ -62,6 +63,9 @@ class Project:
     #: off (the default), a fuzzy ``.po`` is skipped and fuzzy messages are left out, as production's
     #: plain ``pybabel compile`` does (see ``harness.render.translations``).
     use_fuzzy: bool = False
+    #: Who ``snapshots/review-log.jsonl`` names for an approval: a name, ``"git"`` (git's
+    #: user.name) or None (``EMAIL_HARNESS_REVIEWER``, else "unnamed"); see harness.review.apply.
+    reviewer: str | None = None
 
     @classmethod
     def load(cls, root: Path, **overrides: Any) -> Project:
@@ -106,6 +110,7 @@ class Project:
             fixture_model=settings.get("fixture_model"),
             translations=path("translations", "") if settings.get("translations") else None,
             use_fuzzy=bool(settings.get("use_fuzzy", False)),
+            reviewer=settings.get("reviewer"),
         )
 
     def with_settings(self, **settings: Any) -> Project:
