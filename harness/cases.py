@@ -1,4 +1,5 @@
-"""A case is one template rendered for one fixture account, named ``template[fixture]``."""
+"""A case is one template rendered for one fixture account, named ``template[fixture]``; a
+template in a subfolder of the catalog keeps its path: ``billing/invoice_paid[en-paid]``."""
 
 from __future__ import annotations
 
@@ -26,11 +27,21 @@ class Case:
 
 def matches(pattern: str, case: Case) -> bool:
     """``gift_card_*[*-no-orders]`` matches template and fixture separately (a plain fnmatch would
-    read the brackets as a character class); a pattern without brackets matches either name."""
+    read the brackets as a character class); a pattern without brackets matches either name.
+
+    A template pattern with a ``/`` matches the template's path (``billing/*``: every template
+    under ``billing/``, ``*`` crossing folders); one without matches its path or its own name,
+    so ``invoice_*`` selects ``billing/invoice_paid`` too."""
     if pattern.endswith("]") and "[" in pattern:
         template_pattern, _, fixture_pattern = pattern[:-1].partition("[")
-        return fnmatchcase(case.template, template_pattern or "*") and fnmatchcase(case.fixture, fixture_pattern or "*")
-    return fnmatchcase(case.template, pattern) or fnmatchcase(case.fixture, pattern) or fnmatchcase(case.id, pattern)
+        return _template_matches(template_pattern or "*", case.template) and fnmatchcase(case.fixture, fixture_pattern or "*")
+    return _template_matches(pattern, case.template) or fnmatchcase(case.fixture, pattern) or fnmatchcase(case.id, pattern)
+
+
+def _template_matches(pattern: str, template: str) -> bool:
+    if fnmatchcase(template, pattern):
+        return True
+    return "/" not in pattern and "/" in template and fnmatchcase(template.rsplit("/", 1)[1], pattern)
 
 
 def select(cases: Iterable[Case], patterns: Sequence[str]) -> list[Case]:

@@ -86,8 +86,8 @@ def _engine(config: pytest.Config) -> Engine:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix in (".yaml", ".txt", ".md", ".py") or file_path.name.startswith(("_", ".")):
         return None
-    if file_path.parent.name != _catalog_folder_name(parent.config):
-        return None  # cheap pre-filter: no project is loaded for files outside a catalog folder
+    if _catalog_folder_name(parent.config) not in file_path.parent.parts:
+        return None  # cheap pre-filter: no project is loaded for files outside a catalog folder (or its subfolders)
     config = parent.config
     if config.stash[CONFIG_ERROR] is not None:
         return None  # reported once already
@@ -97,9 +97,20 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         # Reported on the first template pytest meets; the message names the file at fault.
         return ProjectError.from_parent(parent, path=file_path)
     # The session's engine holds the project already: no pyproject re-read per collected file.
-    if file_path.parent.resolve() != engine.project.catalog or file_path.stem not in engine.catalog.names:
+    if _template_name(engine, file_path) is None:
         return None
     return TemplateFile.from_parent(parent, path=file_path)
+
+
+def _template_name(engine: Engine, file_path: Path) -> str | None:
+    """The catalog's name for a body file (``billing/invoice_paid`` for a file in ``billing/``),
+    or None when the file is no template of the catalog."""
+    try:
+        relative = file_path.resolve().relative_to(engine.project.catalog)
+    except ValueError:
+        return None
+    name = relative.with_suffix("").as_posix()
+    return name if name in engine.catalog.names else None
 
 
 def _catalog_folder_name(config: pytest.Config) -> str:
@@ -131,7 +142,8 @@ class TemplateFile(pytest.File):
 
     def collect(self) -> Iterator[CaseItem]:
         engine = _engine(self.config)
-        for case in engine.cases([f"{self.path.stem}[*]"]):
+        name = _template_name(engine, self.path)
+        for case in (c for c in engine.cases() if c.template == name):  # exactly this template, not a namesake in another folder
             # nodeid given whole: pytest 9 parses "name[params]" ids from its cache (--lf, --ff,
             # --sw) and would not match an id built from the name alone.
             yield CaseItem.from_parent(self, name=case.id, case=case, nodeid=f"{self.nodeid}::{case.id}")

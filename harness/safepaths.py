@@ -1,9 +1,11 @@
 """The one gate for names and paths that come from data: results.json, manifests, .pending.json,
 shard reports and URLs.
 
-Nothing read from a file decides where the harness writes. A template, fixture or part name is
-one path segment of a strict grammar (no ``/``, no leading dot, so no ``..`` and no absolute
-path); a folder the harness writes into is refused when it, or a folder between it and its
+Nothing read from a file decides where the harness writes. A fixture or part name is one path
+segment of a strict grammar (no ``/``, no leading dot, so no ``..`` and no absolute path); a
+template name is a path of such segments (``billing/invoice_paid``: a template in a subfolder of
+the catalog), each segment obeying the same grammar, so still no ``..``, no absolute path and no
+empty segment; a folder the harness writes into is refused when it, or a folder between it and its
 root, is a symlink; files are opened without following links (``O_NOFOLLOW``) and read only when
 they are regular files (a FIFO would block the run forever).
 """
@@ -18,25 +20,35 @@ from typing import Any
 
 from .errors import HarnessError
 
-__all__ = ["NAME", "check_name", "open_nofollow", "read_regular", "safe_folder"]
+__all__ = ["MAX_DEPTH", "NAME", "TEMPLATE", "check_name", "open_nofollow", "read_regular", "safe_folder"]
 
-#: Template, fixture and snapshot part names: one segment, letters first, at most 128 characters.
+#: Fixture and snapshot part names, and each segment of a template name: letters or digits
+#: first, at most 128 characters.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+#: Segments a template name may have: the catalog's subfolders nest at most this deep.
+MAX_DEPTH = 8
+#: Template names: one to :data:`MAX_DEPTH` NAME segments joined by ``/`` (``welcome``,
+#: ``billing/invoice_paid``).
+TEMPLATE = re.compile(rf"{NAME.pattern}(?:/{NAME.pattern}){{0,{MAX_DEPTH - 1}}}")
 
 
 def check_name(value: Any, what: str, source: object, error: type[HarnessError] = HarnessError) -> str:
-    """``value`` when it is a safe name, else ``error`` naming ``source`` and the value."""
-    if not isinstance(value, str) or not NAME.fullmatch(value):
-        raise error(f"{source}: {what} {str(value)[:80]!r} is not a valid name (letters, digits, '_', '-', '.'; "
-                    "no '/' and no leading dot); the file was not written by email-harness or was altered")
+    """``value`` when it is a safe name, else ``error`` naming ``source`` and the value. A
+    ``"template"`` may be a path of names (:data:`TEMPLATE`); anything else is one segment."""
+    grammar, rule = (TEMPLATE, "segments of letters, digits, '_', '-', '.' joined by '/'") if what == "template" else (
+        NAME, "letters, digits, '_', '-', '.'; no '/'")
+    if not isinstance(value, str) or not grammar.fullmatch(value):
+        raise error(f"{source}: {what} {str(value)[:80]!r} is not a valid name ({rule}; no leading dot, no empty "
+                    "segment); the file was not written by email-harness or was altered")
     return value
 
 
 def safe_folder(root: Path, *names: str, error: type[HarnessError] = HarnessError) -> Path:
     """``root/names...`` when no existing step from ``root`` down is a symlink or a non-folder.
-    The names must already have passed :func:`check_name`."""
+    The names must already have passed :func:`check_name`; a template name's segments are
+    separate steps (``billing/invoice_paid``: ``billing``, then ``invoice_paid``)."""
     path = root
-    for name in names:
+    for name in (segment for name in names for segment in name.split("/")):
         path = path / name
         try:
             mode = os.lstat(path).st_mode

@@ -39,7 +39,7 @@ _HEADER = re.compile(rb'^msgid\s+""\s*\nmsgstr', re.MULTILINE)
 
 def _sources(template: Template, env: jinja2.Environment) -> dict[str, str]:
     """Name -> text of the template's files and every partial they include or extend."""
-    names = [template.source_path.name] + ([template.text_path.name] if template.text_path else [])
+    names = [template.catalog_path(p) for p in (template.source_path, template.text_path) if p is not None]
     found: dict[str, str] = {"subject": template.meta.subject}
     while names:
         name = names.pop()

@@ -1,10 +1,18 @@
-"""The template catalog: ``templates/NAME.mjml`` or ``NAME.html`` (or a file a registered
-renderer claims), its optional metadata ``NAME.yaml`` and plain-text part ``NAME.txt``, plus
-catalog-wide settings in ``templates/_catalog.yaml``.
+"""The template catalog: every body file a renderer claims (``NAME.mjml``, ``NAME.html`` or a
+registered extension) anywhere under ``templates/``, named by its path (``billing/invoice_paid``),
+with the files the layout finds beside it (subject, text part, metadata: see
+:mod:`harness.catalog.layout`), plus catalog-wide settings in ``templates/_catalog.yaml``.
 
 Folders and files starting with ``_`` (partials, approved copy) or ``.`` are not templates, nor
-is documentation (``*.md``). Any other file the catalog cannot use is reported as an error of
-its name, never skipped without a word.
+are partials the layout recognizes, nor documentation and assets (``*.md``, images, CSS). Any
+other file the catalog cannot use is reported as an error of its name, never skipped without a
+word.
+
+Every metadata key may be set catalog-wide in ``_catalog.yaml``; a template's own metadata
+overrides it (``subject``, ``description``, ``language``, ``renderer``, ``merge_tags``,
+``locales``) or extends it: ``requires`` runs the catalog's guards first, then the template's
+(``"!name"`` drops one of the catalog's), ``strings`` merges key by key, ``rules``
+rule by rule (``false`` turns one off) and ``screenshots`` field by field.
 """
 
 from __future__ import annotations
@@ -13,15 +21,17 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .._files import normalized, read_text, read_yaml
 from ..errors import CatalogError
+from ..safepaths import TEMPLATE
+from .layout import LayoutSettings, discover
 
-__all__ = ["Catalog", "CatalogSettings", "Template", "TemplateMeta", "css_selector", "load_catalog"]
+__all__ = ["Catalog", "CatalogSettings", "LayoutSettings", "Template", "TemplateMeta", "css_selector", "load_catalog"]
 
 
 def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
@@ -111,10 +121,14 @@ class ScreenshotSettings(BaseModel):
 
 
 class TemplateMeta(BaseModel):
-    """The metadata file of one template."""
+    """The metadata of one template: its metadata file over the catalog's defaults (see the
+    module's docstring for the merge rule). ``rules`` and ``screenshots`` stay the template's
+    own here; :meth:`Catalog.rules_for` and :meth:`Catalog.screenshot_settings` merge them."""
 
     model_config = ConfigDict(extra="forbid")
-    subject: str
+    #: A Jinja template of one line; or a subject file beside the body, the catalog's
+    #: ``subject:``, or (a template without metadata) the body's ``<title>``.
+    subject: str = ""
     description: str = ""
     #: ``jinja`` renders the files with Jinja2; ``none`` ships them as they are (static, or filled
     #: by the email service: merge tags stay). Default: the catalog's.
@@ -124,7 +138,8 @@ class TemplateMeta(BaseModel):
     #: Merge-tag syntaxes the email service fills (``handlebars``, ``mailchimp``, ``brackets``,
     #: ``percent``): left in place, reported as notes. Default: all of them with ``language: none``.
     merge_tags: list[Literal["handlebars", "mailchimp", "brackets", "percent"]] | None = None
-    #: Send guards (registered by the project); any not met -> "not sent" for that fixture.
+    #: Send guards (registered by the project); any not met -> "not sent" for that fixture. After
+    #: the catalog's; ``"!name"`` drops the catalog's guard ``name`` for this template.
     requires: list[str] = []
     locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     #: Rule -> ``{}``, its options or ``false``; an entry of another kind is reported with the
@@ -136,17 +151,34 @@ class TemplateMeta(BaseModel):
     @field_validator("locales")
     @classmethod
     def _locale_codes(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if not LOCALE.fullmatch(v)]
-        if bad:
-            raise ValueError(f"not locale codes: {bad}; use codes such as 'en', 'de', 'pt_BR'")
-        return value
+        return _locale_codes(value)
+
+
+def _locale_codes(value: list[str] | None) -> list[str] | None:
+    bad = [v for v in value or [] if not LOCALE.fullmatch(v)]
+    if bad:
+        raise ValueError(f"not locale codes: {bad}; use codes such as 'en', 'de', 'pt_BR'")
+    return value
 
 
 class CatalogSettings(BaseModel):
-    """``templates/_catalog.yaml``: defaults for every template."""
+    """``templates/_catalog.yaml``: defaults for every template, and the layout of the tree.
+    Every key of a template's metadata may be set here (see the module's docstring)."""
 
     model_config = ConfigDict(extra="forbid")
     default_locale: str = "en"
+    #: Where templates, subjects, text parts, metadata and partials are (see ``catalog.layout``).
+    layout: LayoutSettings = LayoutSettings()
+    #: Defaults of the metadata keys of the same name (see :class:`TemplateMeta`).
+    subject: str | None = None
+    description: str = ""
+    merge_tags: list[Literal["handlebars", "mailchimp", "brackets", "percent"]] | None = None
+    #: Send guards every template runs first.
+    requires: list[str] = []
+    #: Locales of every template that names none (default: the default locale).
+    locales: list[str] | None = Field(None, min_length=1)
+    #: Strings by locale every template sees as ``t``; a template's own add to them and win.
+    strings: dict[str, dict[str, str]] = {}
     #: Variables every template sees, e.g. the product's name, support address and URLs.
     context: dict[str, Any] = {}
     #: The rules every template runs; without ``rules:`` (or without ``_catalog.yaml``), these.
@@ -159,6 +191,18 @@ class CatalogSettings(BaseModel):
     #: this severity (``error`` makes every translation gap fail).
     locale_fallback: Literal["note", "warning", "error"] = "note"
 
+    @field_validator("locales")
+    @classmethod
+    def _locale_codes(cls, value: list[str] | None) -> list[str] | None:
+        return _locale_codes(value)
+
+    @field_validator("requires")
+    @classmethod
+    def _plain_guards(cls, value: list[str]) -> list[str]:
+        if any(name.startswith("!") for name in value):
+            raise ValueError("'!name' drops a catalog-wide guard in a template's own requires:; here, list guards to run")
+        return value
+
 
 @dataclass(frozen=True)
 class Template:
@@ -168,6 +212,8 @@ class Template:
     meta: TemplateMeta
     text_path: Path | None = None
     meta_path: Path | None = None
+    #: The subject file the layout found beside the body (``NAME.subject.txt``...), or None.
+    subject_path: Path | None = None
     #: sha256 of the template's own files, recorded in each snapshot's manifest.
     files_hash: str = ""
     #: The renderer by name: ``mjml``, ``html`` or a registered one.
@@ -181,6 +227,11 @@ class Template:
         if self.meta.merge_tags is not None:
             return list(self.meta.merge_tags)
         return ["handlebars", "mailchimp", "brackets", "percent"] if self.language == "none" else []
+
+    def catalog_path(self, path: Path) -> str:
+        """The body or a file beside it (``path``) as Jinja's loader names it: from the
+        catalog, posix (``billing/invoice_paid.txt``)."""
+        return (PurePosixPath(self.name).parent / path.name).as_posix()
 
     @property
     def is_static(self) -> bool:
@@ -241,30 +292,53 @@ def load_catalog(root: Path) -> Catalog:
     if settings_path.is_file():
         settings = _validate(CatalogSettings, _read_yaml(settings_path), settings_path)
     claimed = renderer_for_extension()
+    layout = settings.layout
+    found = discover(root, layout)
     templates: dict[str, Template] = {}
     errors: dict[str, CatalogError] = {}
-    files = sorted(p for p in root.iterdir() if not p.name.startswith(("_", ".")) and not p.is_dir())
-    sources = [p for p in files if p.suffix in claimed]
-    for path in sources:
+    sources = {rel: path for rel, path in found.files.items() if rel not in found.partials and path.suffix in claimed}
+    # The files the layout gives each body: they are not templates of their own.
+    companions: dict[str, str] = {}
+    for rel, path in sources.items():
+        for kind in ("subject", "text", "metadata"):
+            if (companion := layout.companion(kind, path)) is not None:
+                companions.setdefault(companion.relative_to(root).as_posix(), rel)
+    by_name: dict[str, str] = {}
+    for rel, path in sources.items():
+        if rel in companions:
+            continue  # NAME.subject.html is NAME's subject, not an email
+        name = rel.removesuffix(path.suffix)
         try:
-            if path.stem in templates or path.stem in errors:
-                other = next(p for p in sources if p.stem == path.stem and p != path)
-                raise CatalogError(f"{path}: two templates named {path.stem!r} ({other.name} too); rename one")
-            templates[path.stem] = _load_template(path, settings, claimed[path.suffix])
+            if name in by_name:
+                raise CatalogError(f"{path}: two templates named {name!r} ({Path(by_name[name]).name} too); rename one")
+            by_name[name] = rel
+            templates[name] = _load_template(path, name, settings, claimed[path.suffix])
         except CatalogError as exc:
-            templates.pop(path.stem, None)
-            errors[path.stem] = exc
-    names = {p.stem for p in sources}
-    for path in files:
-        if path.suffix in claimed or path.suffix.lower() in NOT_TEMPLATES or (path.suffix in (".yaml", ".txt") and path.stem in names):
+            templates.pop(name, None)
+            errors[name] = exc
+    for rel in found.linked_folders:
+        errors.setdefault(rel, CatalogError(f"{root / rel}: a symbolic link to a folder; the catalog does not follow it. "
+                                            "Copy the folder in, or list it under layout: partials: if it holds no emails"))
+    for rel, path in found.files.items():
+        if rel in by_name.values() or rel in companions or rel in found.partials or rel == "_catalog.yaml":
             continue
-        if path.suffix in (".yaml", ".txt"):
-            problem = f"{path}: no template {path.stem}.mjml or {path.stem}.html beside it; rename it or add the template"
+        if path.suffix.lower() in NOT_TEMPLATES or path.suffix in claimed and rel.removesuffix(path.suffix) in errors:
+            continue
+        name = rel.removesuffix(path.suffix)
+        if path.suffix in (".yaml", ".yml", ".txt", ".text"):
+            problem = (f"{path}: no template beside it that it belongs to ({path.stem}.mjml or {path.stem}.html, or a body "
+                       f"the layout pairs it with: {_layout_summary(layout)}); rename it, add the template, or list it "
+                       "under layout: partials: in _catalog.yaml")
         else:
             problem = (f"{path}: not a template: no renderer claims {path.suffix or 'files without an extension'} "
-                       "(built in: .mjml, .html); register one (see the README) or move the file out of the catalog")
-        errors.setdefault(path.stem, CatalogError(problem))
+                       "(built in: .mjml, .html); register one (see the README), move the file out of the catalog, "
+                       "or list it under layout: partials: in _catalog.yaml")
+        errors.setdefault(name, CatalogError(problem))
     return Catalog(root, settings, templates, errors)
+
+
+def _layout_summary(layout: LayoutSettings) -> str:
+    return "; ".join(f"{kind} {', '.join(getattr(layout, kind))}" for kind in ("subject", "text", "metadata"))
 
 
 #: Files a catalog may hold beside its templates: documentation, and assets that relative URLs
@@ -287,36 +361,71 @@ def _title(source: str) -> str:
     return source[opening.end():closing.start()].strip() if opening and closing else ""
 
 
-def _load_template(source_path: Path, settings: CatalogSettings, renderer: str) -> Template:
-    name = source_path.stem
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        raise CatalogError(f"{source_path}: template names may use letters, digits, '_', '-', '.' only")
-    meta_path = source_path.with_suffix(".yaml")
-    text_path = source_path.with_suffix(".txt")
-    for path in (source_path, meta_path, text_path):
-        if path.exists() and not path.resolve().is_relative_to(source_path.parent.resolve()):
+def _load_template(source_path: Path, name: str, settings: CatalogSettings, renderer: str) -> Template:
+    if not TEMPLATE.fullmatch(name):
+        raise CatalogError(f"{source_path}: template names may use letters, digits, '_', '-', '.' only, in folders "
+                           f"of such names at most 8 deep, each starting with a letter or digit: rename {name!r}")
+    layout = settings.layout
+    meta_path = layout.companion("metadata", source_path)
+    text_path = layout.companion("text", source_path)
+    subject_path = layout.companion("subject", source_path)
+    for path in (source_path, meta_path, text_path, subject_path):
+        if path is not None and not path.resolve().is_relative_to(source_path.parent.resolve()):
             raise CatalogError(f"{path}: resolves outside the catalog (a symlink?); copy the file in instead")
     source = _read_text(source_path)
-    if meta_path.is_file():
-        meta = _validate(TemplateMeta, _read_yaml(meta_path), meta_path)
-    else:
-        # A bare template is static: subject from <mj-title> or <title>, no send guards.
-        meta = TemplateMeta(subject=_title(source), locales=[settings.default_locale])
-        meta_path = None
+    data = _read_yaml(meta_path) if meta_path is not None else {}
+    own = _validate(TemplateMeta, data, meta_path) if meta_path is not None else TemplateMeta()
+    meta = _with_defaults(own, settings, meta_path or source_path)
+    if subject_path is not None:
+        if "subject" in own.model_fields_set:
+            raise CatalogError(f"{meta_path}: subject: and {subject_path.name} both give the subject; keep one")
+        meta = meta.model_copy(update={"subject": _read_text(subject_path).strip()})
+    elif "subject" not in own.model_fields_set and settings.subject is None:
+        if meta_path is not None:
+            raise CatalogError(f"{meta_path}: field subject: Field required (or a {layout.subject[0].replace('{name}', source_path.stem)} "
+                               "file beside the template, or a catalog-wide subject: in _catalog.yaml)")
+        # A bare template is static: subject from <mj-title> or <title>.
+        meta = meta.model_copy(update={"subject": _title(source)})
+    if meta_path is None and settings.locales is None:
+        meta = meta.model_copy(update={"locales": [settings.default_locale]})
     digest = hashlib.sha256()
-    for path in (source_path, meta_path, text_path):
+    for path in (source_path, meta_path, text_path, subject_path):
         if path is not None and path.is_file():
             digest.update(path.name.encode() + b"\0" + normalized(path.read_bytes()))  # a CRLF file hashes as its LF twin
     return Template(
         name=name,
         source_path=source_path,
         meta=meta,
-        text_path=text_path if text_path.is_file() else None,
+        text_path=text_path,
         meta_path=meta_path,
+        subject_path=subject_path,
         files_hash=digest.hexdigest(),
         renderer=meta.renderer or settings.renderer or renderer,
         language=meta.language or settings.language,
     )
+
+
+def _with_defaults(own: TemplateMeta, settings: CatalogSettings, where: Path) -> TemplateMeta:
+    """``own`` over the catalog's defaults: a key the template sets wins (``requires`` and
+    ``strings`` extend the catalog's); ``rules`` and ``screenshots`` stay its own."""
+    given = own.model_fields_set
+    update: dict[str, Any] = {}
+    for key in ("subject", "description", "merge_tags", "locales"):
+        default = getattr(settings, key)
+        if key not in given and default is not None and default != "":
+            update[key] = list(default) if isinstance(default, list) else default
+    dropped = [name[1:] for name in own.requires if name.startswith("!")]
+    unknown = [name for name in dropped if name not in settings.requires]
+    if unknown:
+        raise CatalogError(f"{where}: requires: {', '.join('!' + n for n in unknown)} drops a catalog-wide guard, but "
+                           f"_catalog.yaml requires: {settings.requires} has no {', '.join(map(repr, unknown))}")
+    requires = [name for name in settings.requires if name not in dropped]
+    requires += [name for name in own.requires if not name.startswith("!") and name not in requires]
+    update["requires"] = requires
+    if settings.strings:
+        locales = [*settings.strings, *(locale for locale in own.strings if locale not in settings.strings)]
+        update["strings"] = {locale: {**settings.strings.get(locale, {}), **own.strings.get(locale, {})} for locale in locales}
+    return own.model_copy(update=update)
 
 
 def _read_text(path: Path) -> str:

@@ -61,12 +61,24 @@ class CatalogLoader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
         path = Path(self.searchpath[0], *split_template_path(template))  # refuses '..'
         if not path.is_file():
+            path = self._from_above(template) or path
+        if not path.is_file():
             raise jinja2.TemplateNotFound(template)
         if not path.resolve().is_relative_to(self.root):
             raise jinja2.TemplateNotFound(f"{template} (it resolves outside the catalog: a symlink?)")
         mtime = path.stat().st_mtime
         source = read_text(path, TemplateError)
         return source, os.path.normpath(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+
+    def _from_above(self, template: str) -> Path | None:
+        """The catalog's file for a name written from a templates folder above it, as Django and
+        Zulip write them: ``emails/base.html`` in the catalog ``templates/emails`` is its
+        ``base.html`` (the name's first folders must be the catalog's last ones)."""
+        parts = split_template_path(template)
+        for start in range(1, len(parts)):
+            if list(self.root.parts[-start:]) == parts[:start] and (found := Path(self.searchpath[0], *parts[start:])).is_file():
+                return found
+        return None
 
 
 class HarnessEnvironment(LimitedSandbox):

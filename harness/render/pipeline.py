@@ -148,7 +148,7 @@ class Renderer:
         text = output.text
         if text is None and template.text_path is not None:
             with watch("text"):
-                text = self._file(template, template.text_path.name, {**context, "html": None})
+                text = self._file(template, template.catalog_path(template.text_path), {**context, "html": None})
         if text is not None:
             text = text.strip() + "\n"
         return RenderedEmail(
@@ -158,7 +158,7 @@ class Renderer:
 
     def _body(self, template: Template, fixture: Fixture, locale: str, context: dict[str, Any]) -> RenderOutput:
         """The template's renderer at work: built-in MJML or HTML, or the team's own."""
-        name = template.source_path.name
+        name = template.catalog_path(template.source_path)  # billing/invoice_paid.html: the loader's name
         watch = self.stopwatch.stage
         if template.renderer not in ("mjml", "html"):
             return self._team_render(template, fixture, locale, context)

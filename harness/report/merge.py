@@ -77,6 +77,7 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
     output.mkdir(parents=True, exist_ok=True)
     clear_evidence(output)
     for shard, document in documents:
+        ids: list[tuple[str, str]] = []
         for case in document["cases"]:  # load_results checked every field's type
             case_id, template, fixture = case["id"], case["template"], case["fixture"]
             check_name(template, "template", shard / RESULTS)
@@ -86,10 +87,11 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
             if case_id in cases:
                 raise HarnessError(f"{case_id} is in two shard reports ({shard}); were the shards run with the same N?")
             cases[case_id] = case
+            ids.append((template, fixture))
         notes += [n for n in document.get("notes", []) if isinstance(n, str) and n not in notes]
         seconds = max(seconds, document["summary"]["seconds"])  # validated: a finite number
         for kind in ("received", "approved"):
-            _copy_evidence(shard / kind, output / kind)
+            _copy_evidence(shard / kind, output / kind, ids)
     merged = sorted(cases.values(), key=lambda c: c["id"])
     summary = {**summarize(merged), "unused_snapshots": len(unused), "seconds": seconds}
     document = {
@@ -102,14 +104,19 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
     return document
 
 
-def _copy_evidence(source: Path, target: Path) -> None:
-    """Copy ``TEMPLATE/FIXTURE/PART`` files of a shard: regular files with valid names only, no
-    symlink followed (a shard is a CI artifact, possibly from a fork's pull request)."""
+def _copy_evidence(source: Path, target: Path, cases: list[tuple[str, str]]) -> None:
+    """Copy the ``TEMPLATE/FIXTURE/PART`` files of the shard's ``cases`` (names already checked
+    against the grammar; a template's path is one folder per segment): regular files with valid
+    names only, no symlink followed (a shard is a CI artifact, possibly from a fork's pull request)."""
     if not source.is_dir() or source.is_symlink():
         return
-    for template in sorted(source.iterdir()):
-        for fixture in sorted(template.iterdir()) if template.is_dir() and not template.is_symlink() else []:
-            for part in sorted(fixture.iterdir()) if fixture.is_dir() and not fixture.is_symlink() else []:
-                names = (template.name, fixture.name, part.name)
-                if all(NAME.fullmatch(n) for n in names) and part.is_file() and not part.is_symlink():
-                    atomic_write(target.joinpath(*names), read_regular(part, follow=False))
+    for template, fixture in cases:
+        folder = source
+        for step in (*template.split("/"), fixture):
+            folder = folder / step
+            if not folder.is_dir() or folder.is_symlink():
+                break
+        else:
+            for part in sorted(folder.iterdir()):
+                if NAME.fullmatch(part.name) and part.is_file() and not part.is_symlink():
+                    atomic_write(target / template / fixture / part.name, read_regular(part, follow=False))

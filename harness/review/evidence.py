@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
-from ..safepaths import NAME, read_regular
+from ..safepaths import NAME, TEMPLATE, read_regular
 
 __all__ = ["CaseEvidence", "as_list", "as_str", "png_size"]
 
@@ -42,7 +42,7 @@ class CaseEvidence:
         self.report = report
         self.case = case
         template, fixture = as_str(case.get("template")), as_str(case.get("fixture"))
-        self.valid = bool(NAME.fullmatch(template) and NAME.fullmatch(fixture))
+        self.valid = bool(TEMPLATE.fullmatch(template) and NAME.fullmatch(fixture))
         self.folder = f"{template}/{fixture}"
         received = case.get("received")
         self.received: set[str] = {n for n in received if isinstance(n, str) and NAME.fullmatch(n)} if isinstance(received, dict) else set()

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from .._files import read_yaml
 from ..errors import HarnessError
-from ..safepaths import NAME
+from ..safepaths import NAME, TEMPLATE
 
 __all__ = ["Sources", "preheader_of"]
 
@@ -56,7 +56,7 @@ class Sources:
 
     def _requires(self, template: str) -> tuple[str, ...] | None:
         """The template's ``requires:`` list, or ``None`` when the catalog is not at hand."""
-        if self.catalog is None or not NAME.fullmatch(template):
+        if self.catalog is None or not TEMPLATE.fullmatch(template):
             return None
         path = self.catalog / f"{template}.yaml"
         try:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import SnapshotError
 from ..readback import validate
-from ..safepaths import NAME, check_name, open_nofollow, read_regular, safe_folder
+from ..safepaths import MAX_DEPTH, NAME, check_name, open_nofollow, read_regular, safe_folder
 
 __all__ = ["ApprovedSnapshot", "SnapshotStore", "atomic_write", "manifest_hash", "sha256"]
 
@@ -317,15 +317,29 @@ class SnapshotStore:
     def remove(self, template: str, fixture: str) -> None:
         folder = self.folder(template, fixture)  # refuses a symlinked folder: never delete through one
         shutil.rmtree(folder, ignore_errors=True)
-        parent = self.root / template
-        if parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
+        parent = folder.parent
+        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()  # the template's folder, and its empty parents (billing/ of billing/x)
+            parent = parent.parent
 
     def cases(self) -> set[tuple[str, str]]:
-        """Every (template, fixture) with a snapshot folder on disk."""
+        """Every (template, fixture) with a snapshot folder on disk. A template in a catalog
+        subfolder has its snapshots one level deeper per folder (``billing/invoice_paid/en-paid``):
+        a case folder holds files (or nothing), a template's folders hold folders only."""
         if not self.root.is_dir():
             return set()
         def folders(path: Path) -> list[Path]:  # real folders with valid names: nothing else is ours
             return [p for p in path.iterdir() if NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink()]
 
-        return {(t.name, f.name) for t in folders(self.root) for f in folders(t)}
+        found = set()
+        def walk(template: Path, depth: int) -> None:
+            for folder in folders(template):
+                entries = list(folder.iterdir())
+                if not entries or any(not e.is_dir() or e.is_symlink() for e in entries) or depth == MAX_DEPTH:
+                    found.add((template.relative_to(self.root).as_posix(), folder.name))
+                else:
+                    walk(folder, depth + 1)
+
+        for template in folders(self.root):
+            walk(template, 1)
+        return found
