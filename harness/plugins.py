@@ -77,7 +77,9 @@ def _import(name: str, where: str) -> Any:
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
+        # The named module (or a package on its path) is missing, not something it imports:
+        # by dotted parts, so 'chevron' missing inside plugin 'chevron_emails' names its file.
+        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
             raise ConfigError(f"{where}: no module named {exc.name!r} importable from the project root") from None
         raise ConfigError(f"{where}: {_why(exc)}") from None
     except KeyboardInterrupt:
