@@ -75,7 +75,9 @@ class LocaleCatalog:
         if entry.fuzzy and not self.use_fuzzy and self.path is not None and self.path.suffix == ".po":
             return f"fuzzy, {where}"
         strings = entry.string
-        translated = all(strings) if isinstance(strings, tuple) else bool(strings)
+        # Plural forms: a tuple read from a .po, a list from a .mo (babel's read_mo); any empty
+        # form is a hole (gettext would print an empty string for that count).
+        translated = all(strings) if isinstance(strings, (tuple, list)) else bool(strings)
         return None if translated else f"empty, {where}"
 
 
