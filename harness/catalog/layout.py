@@ -114,8 +114,11 @@ class Discovered:
 
     #: Every regular file not hidden, by relative path.
     files: dict[str, Path] = field(default_factory=dict)
-    #: Files that are never emails (``_`` prefix, a ``partials`` glob, referenced by another file).
+    #: Files that are never emails (``_`` prefix, a ``partials`` glob).
     partials: set[str] = field(default_factory=set)
+    #: Files another file extends, includes or imports: partials, unless the layout finds a
+    #: subject or metadata file of their own.
+    referenced: set[str] = field(default_factory=set)
     #: Folders reached by a symbolic link: not followed, reported.
     linked_folders: list[str] = field(default_factory=list)
 
@@ -141,7 +144,7 @@ def discover(root: Path, layout: LayoutSettings) -> Discovered:
             relative = (here / name).relative_to(root).as_posix()
             found.files[relative] = here / name
     found.partials = {r for r in found.files if is_partial(r, layout.partials)}
-    found.partials |= _referenced(root, found.files)
+    found.referenced = _referenced(root, found.files) - found.partials
     return found
 
 

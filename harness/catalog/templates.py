@@ -297,6 +297,11 @@ def load_catalog(root: Path) -> Catalog:
     templates: dict[str, Template] = {}
     errors: dict[str, CatalogError] = {}
     sources = {rel: path for rel, path in found.files.items() if rel not in found.partials and path.suffix in claimed}
+    for rel in found.referenced & set(sources):
+        # Extended or included by another file: a layout or a partial, unless it is an email too.
+        if layout.companion("subject", sources[rel]) is None and layout.companion("metadata", sources[rel]) is None:
+            del sources[rel]
+    partials = found.partials | found.referenced
     # The files the layout gives each body: they are not templates of their own.
     companions: dict[str, str] = {}
     for rel, path in sources.items():
@@ -320,7 +325,7 @@ def load_catalog(root: Path) -> Catalog:
         errors.setdefault(rel, CatalogError(f"{root / rel}: a symbolic link to a folder; the catalog does not follow it. "
                                             "Copy the folder in, or list it under layout: partials: if it holds no emails"))
     for rel, path in found.files.items():
-        if rel in by_name.values() or rel in companions or rel in found.partials or rel == "_catalog.yaml":
+        if rel in by_name.values() or rel in companions or rel in partials or rel == "_catalog.yaml":
             continue
         if path.suffix.lower() in NOT_TEMPLATES or path.suffix in claimed and rel.removesuffix(path.suffix) in errors:
             continue
