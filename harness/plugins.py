@@ -119,8 +119,10 @@ def check_names(catalog: Catalog) -> None:
     from .rules import rules
 
     problems = []
-    where = [(catalog.root / "_catalog.yaml", [], catalog.settings.rules)]
-    where += [(t.meta_path or t.source_path, t.meta.requires, t.meta.rules) for t in catalog.templates.values()]
+    where = [(catalog.root / "_catalog.yaml", catalog.settings.requires, catalog.settings.rules)]
+    # A template's guards after the catalog's: each unknown name is reported where it is written.
+    where += [(t.meta_path or t.source_path, [r for r in t.meta.requires if r not in catalog.settings.requires], t.meta.rules)
+              for t in catalog.templates.values()]
     conftest = catalog.root.parent / "conftest.py"
     conftest_text = conftest.read_text(encoding="utf-8", errors="replace") if conftest.is_file() else ""
     for path, required, configured in where:

@@ -107,3 +107,15 @@ def test_rules_stay_the_templates_own_and_merge_rule_by_rule(tmp_path):
 def test_a_misspelt_catalog_key_is_still_refused(tmp_path):
     with pytest.raises(HarnessError, match="_catalog.yaml: field requirs: Extra inputs are not permitted"):
         catalog(tmp_path, "requirs: [x]\n")
+
+
+def test_an_unknown_catalog_wide_guard_is_reported_once_in_the_catalogs_file(tmp_path):
+    from harness.errors import ConfigError
+    from harness.plugins import check_names
+
+    loaded = catalog(tmp_path, "requires: [no_such_guard]\n", a="subject: A\n", b="subject: B\nrequires: [other_missing]\n")
+    with pytest.raises(ConfigError) as raised:
+        check_names(loaded)
+    message = str(raised.value)
+    assert message.count("no_such_guard") == 1 and "_catalog.yaml: requires: unknown send guard 'no_such_guard'" in message
+    assert "b.yaml: requires: unknown send guard 'other_missing'" in message
