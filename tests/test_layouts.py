@@ -12,6 +12,7 @@ through the CLI, and a case in a subfolder keeps its path everywhere: ``--only``
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +218,43 @@ def test_a_nested_change_is_reported_with_its_evidence_and_approved_by_id_or_fro
     assert "Thank you, Ada" in (django / "snapshots/billing/invoice_paid/en-paid/body.html").read_text()
     assert cli(django, "approve", "billing/invoice_paid[de-paid]").returncode == 0  # re-rendered now, by id
     assert cli(django, "run").returncode == 0
+
+
+# -- the README's three layouts, run as written --------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+
+
+def readme_layouts() -> dict[str, dict[str, str]]:
+    """Title -> files of each ``###`` layout of the README's "Template layouts" section: every
+    fenced block names its file on its first line (``# templates/base.html``)."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("\n## Template layouts\n")
+    section = text[start : text.find("\n## ", start + 1)]
+    layouts = {}
+    for part in section.split("\n### ")[1:]:
+        title, _, body = part.partition("\n")
+        files = {}
+        for _language, block in FENCE.findall(body):
+            first, _, rest = block.partition("\n")
+            assert first.startswith("# "), f"README layout {title!r}: a block names no file on its first line:\n{block}"
+            files[first[2:].strip()] = rest
+        layouts[title] = files
+    return layouts
+
+
+def test_the_readme_shows_three_layouts_and_each_runs_green_as_written(tmp_path):
+    layouts = readme_layouts()
+    assert list(layouts) == ["A flat folder of MJML", "A Django tree with subject files", "A Jinja tree with macros"]
+    expected = {
+        "A flat folder of MJML": ["welcome[en-reader]"],
+        "A Django tree with subject files": ["account/welcome[en-paid]", "billing/invoice_paid[en-paid]"],
+        "A Jinja tree with macros": ["orders/shipped[en-shopper]"],
+    }
+    for number, (title, files) in enumerate(layouts.items()):
+        project = build(tmp_path / str(number), files)
+        for args in (("run", "--update", "--no-screenshots"), ("run", "--no-screenshots")):
+            result = cli(project, *args)
+            assert result.returncode == 0, (title, args, result.stdout[-3000:], result.stderr[-2000:])
+        assert sorted(case_ids(project / "report")) == expected[title], title
