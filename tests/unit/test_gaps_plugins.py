@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from harness import plugins
+from harness.catalog.templates import CatalogSettings
 from harness.errors import ConfigError
 from harness.guards import guards
 from harness.plugins import check_names, import_object, load_plugins, registered_in_conftest, registries
@@ -205,9 +206,12 @@ def test_an_object_setting_names_the_missing_attribute(project):
 # -- every name a catalog uses is registered -------------------------------------------------
 
 
-def fake_catalog(root: Path, *tpls: Any, rules_: tuple[str, ...] = ()) -> Any:
-    """What ``check_names`` reads of a catalog: its folder, ``_catalog.yaml``'s rules, templates."""
-    return SimpleNamespace(root=root, settings=SimpleNamespace(rules=dict.fromkeys(rules_, {})), templates={t.name: t for t in tpls})
+def fake_catalog(root: Path, *tpls: Any, rules_: tuple[str, ...] = (), requires: tuple[str, ...] = ()) -> Any:
+    """What ``check_names`` reads of a catalog: its folder, ``_catalog.yaml``'s settings (rules
+    only those named, guards), its templates."""
+    settings = CatalogSettings(requires=list(requires))
+    settings.rules = dict.fromkeys(rules_, {})
+    return SimpleNamespace(root=root, settings=settings, templates={t.name: t for t in tpls})
 
 
 def test_known_guards_rules_and_renderers_pass(tmp_path):
