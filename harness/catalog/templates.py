@@ -31,7 +31,9 @@ from ..errors import CatalogError
 from ..safepaths import TEMPLATE
 from .layout import LayoutSettings, discover
 
-__all__ = ["Catalog", "CatalogSettings", "LayoutSettings", "Template", "TemplateMeta", "css_selector", "load_catalog"]
+__all__ = [
+    "Catalog", "CatalogSettings", "LayoutSettings", "Template", "TemplateMeta", "css_selector", "load_catalog", "merged_requires",
+]
 
 
 def _known(value: list[str], known: Iterable[str], what: str) -> list[str]:
@@ -410,6 +412,12 @@ def _load_template(source_path: Path, name: str, settings: CatalogSettings, rend
     )
 
 
+def merged_requires(catalog: list[str], own: list[str]) -> list[str]:
+    """The guards a template runs: the catalog's first (less those ``"!name"`` drops), then its own."""
+    requires = [name for name in catalog if f"!{name}" not in own]
+    return requires + [name for name in own if not name.startswith("!") and name not in requires]
+
+
 def _with_defaults(own: TemplateMeta, settings: CatalogSettings, where: Path) -> TemplateMeta:
     """``own`` over the catalog's defaults: a key the template sets wins (``requires`` and
     ``strings`` extend the catalog's); ``rules`` and ``screenshots`` stay its own."""
@@ -419,14 +427,11 @@ def _with_defaults(own: TemplateMeta, settings: CatalogSettings, where: Path) ->
         default = getattr(settings, key)
         if key not in given and default is not None and default != "":
             update[key] = list(default) if isinstance(default, list) else default
-    dropped = [name[1:] for name in own.requires if name.startswith("!")]
-    unknown = [name for name in dropped if name not in settings.requires]
+    unknown = [name for name in own.requires if name.startswith("!") and name[1:] not in settings.requires]
     if unknown:
-        raise CatalogError(f"{where}: requires: {', '.join('!' + n for n in unknown)} drops a catalog-wide guard, but "
-                           f"_catalog.yaml requires: {settings.requires} has no {', '.join(map(repr, unknown))}")
-    requires = [name for name in settings.requires if name not in dropped]
-    requires += [name for name in own.requires if not name.startswith("!") and name not in requires]
-    update["requires"] = requires
+        raise CatalogError(f"{where}: requires: {', '.join(unknown)} drops a catalog-wide guard, but _catalog.yaml "
+                           f"requires: {settings.requires} has no {', '.join(repr(n[1:]) for n in unknown)}")
+    update["requires"] = merged_requires(settings.requires, own.requires)
     if settings.strings:
         locales = [*settings.strings, *(locale for locale in own.strings if locale not in settings.strings)]
         update["strings"] = {locale: {**settings.strings.get(locale, {}), **own.strings.get(locale, {})} for locale in locales}

@@ -11,6 +11,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from .._files import read_yaml
+from ..catalog.templates import merged_requires
 from ..errors import HarnessError
 from ..safepaths import NAME, TEMPLATE
 
@@ -64,4 +65,11 @@ class Sources:
         except HarnessError:
             return None
         requires = meta.get("requires", []) if isinstance(meta, dict) else []
-        return tuple(str(r) for r in requires) if isinstance(requires, list) else None
+        if not isinstance(requires, list):
+            return None
+        try:  # the catalog's guards run first (see harness.catalog.templates)
+            settings = read_yaml(self.catalog / "_catalog.yaml", HarnessError) if (self.catalog / "_catalog.yaml").is_file() else {}
+        except HarnessError:
+            return None
+        shared = settings.get("requires", []) if isinstance(settings, dict) else []
+        return tuple(merged_requires([str(r) for r in shared], [str(r) for r in requires])) if isinstance(shared, list) else None

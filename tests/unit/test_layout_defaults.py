@@ -119,3 +119,15 @@ def test_an_unknown_catalog_wide_guard_is_reported_once_in_the_catalogs_file(tmp
     message = str(raised.value)
     assert message.count("no_such_guard") == 1 and "_catalog.yaml: requires: unknown send guard 'no_such_guard'" in message
     assert "b.yaml: requires: unknown send guard 'other_missing'" in message
+
+
+def test_the_review_page_shows_the_guards_a_nested_template_runs_with_the_catalogs(tmp_path):
+    from harness.review.sources import Sources
+
+    catalog(tmp_path, "requires: [active_account]\n", welcome="subject: W\n")
+    (tmp_path / "billing").mkdir()
+    (tmp_path / "billing/receipt.yaml").write_text("subject: R\nrequires: ['!active_account', paid_invoice]\n")
+    sources = Sources(catalog=tmp_path)
+    assert sources.requires("welcome") == ("active_account",)
+    assert sources.requires("billing/receipt") == ("paid_invoice",)
+    assert sources.requires("../outside") is None
