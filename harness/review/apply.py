@@ -21,18 +21,40 @@ from pathlib import Path
 from typing import Any
 
 from ..cases import Case, select
-from ..errors import HarnessError, SnapshotError
+from ..errors import ConfigError, HarnessError, SnapshotError
+from ..project import Project, find_project
 from ..safepaths import check_name, open_nofollow, read_regular
 from ..snapshots import ApprovedSnapshot, SnapshotStore, manifest_hash, sha256
 from ..snapshots.outcome import NOW_SENT, OPTION, outcome_change
 
-__all__ = ["REVIEW_LOG", "Applied", "ReportApprover", "append_log", "approve_from_report", "now", "reviewer"]
+__all__ = ["REVIEWER_VARIABLE", "REVIEW_LOG", "UNNAMED", "Applied", "ReportApprover", "append_log", "approve_from_report", "logged_path", "now", "reviewer"]
 
 REVIEW_LOG = "review-log.jsonl"
 
 
-def reviewer() -> str:
-    """Who approves: git's user.name where set, else the login name."""
+#: The variable naming the person (or the CI job) who approves; it beats the project's setting.
+REVIEWER_VARIABLE = "EMAIL_HARNESS_REVIEWER"
+#: What the log records when nobody said who reviews.
+UNNAMED = "unnamed"
+
+
+def reviewer(project: Project | None = None) -> str:
+    """Who approves, as ``snapshots/review-log.jsonl`` records it (a committed file: nothing of
+    the reviewer's machine goes in unasked). ``EMAIL_HARNESS_REVIEWER`` where set; else the
+    project's ``reviewer`` setting (the project found from the current folder when none is
+    given): a name as it is, or ``"git"`` for git's user.name (the login name where git has
+    none); else ``"unnamed"``."""
+    name = os.environ.get(REVIEWER_VARIABLE, "").strip()
+    if name:
+        return name
+    if project is None:
+        try:
+            project = Project.load(find_project())
+        except ConfigError:
+            project = None  # the command itself reports a broken pyproject.toml
+    setting = (project.reviewer or "").strip() if project else ""
+    if setting != "git":
+        return setting or UNNAMED
     try:
         name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -158,7 +180,10 @@ def now() -> str:
 
 def append_log(store: SnapshotStore, entry: dict[str, Any]) -> None:
     """One line of ``snapshots/review-log.jsonl``: who decided what, when, on which case, why,
-    and the snapshot hashes before and after."""
+    and the snapshot hashes before and after. The log is committed with the snapshots, so the
+    report folder (``from``) is written relative to the project (:func:`logged_path`)."""
+    if entry.get("from"):
+        entry = entry | {"from": logged_path(Path(entry["from"]), find_project(store.root))}
     store.root.mkdir(parents=True, exist_ok=True)
     fd = open_nofollow(store.root / REVIEW_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SnapshotError)
     try:
@@ -166,6 +191,17 @@ def append_log(store: SnapshotStore, entry: dict[str, Any]) -> None:
             log.write(json.dumps(entry, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise SnapshotError(f"{store.root / REVIEW_LOG}: cannot append ({exc.strerror}); the snapshot was written") from None
+
+
+def logged_path(path: Path, project_root: Path) -> str:
+    """``path`` as the log records it: relative to the project (``email-report``), or by its
+    folder name alone when it lies outside (a CI artifact unpacked in ``/tmp``), so no line
+    carries a path of the reviewer's machine."""
+    path = path.resolve()
+    try:
+        return path.relative_to(project_root.resolve()).as_posix() or "."
+    except ValueError:
+        return path.name
 
 
 def approve_from_report(report: Path, document: dict[str, Any], store: SnapshotStore, patterns: Sequence[str],

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from harness.errors import HarnessError, SnapshotError
+from harness.project import Project
 from harness.review import apply as apply_module
 from harness.review.apply import REVIEW_LOG, Applied, ReportApprover, approve_from_report, reviewer
 from harness.snapshots import SnapshotStore, manifest_hash, sha256
@@ -63,7 +64,7 @@ def test_a_changed_case_is_approved_and_logged(store, tmp_path):
     [entry] = log_lines(store)
     assert entry["who"] == "Dana" and entry["case"] == "refund[de-refunded]"
     assert entry["old"] == old_hash and entry["new"] == manifest_hash(snapshot.manifest)
-    assert entry["from"] == str((tmp_path / "report").resolve()) and entry["when"].endswith("+00:00")
+    assert entry["from"] == "report" and entry["when"].endswith("+00:00")  # relative to the project: tmp_path
 
 
 def test_a_new_case_is_approved(store, tmp_path):
@@ -199,25 +200,28 @@ def test_approve_from_report_applies_every_match_and_refuses_no_match(store, tmp
     assert [entry["who"] for entry in log_lines(store)] == ["CI", "CI"]
 
 
-def test_reviewer_is_gits_user_name_else_the_login(monkeypatch):
+def test_reviewer_is_gits_user_name_else_the_login_when_the_project_says_git(tmp_path, monkeypatch):
+    monkeypatch.delenv("EMAIL_HARNESS_REVIEWER", raising=False)
+    git = Project.load(tmp_path, reviewer="git")
+
     class Done:
         def __init__(self, out):
             self.stdout = out
 
     monkeypatch.setattr(apply_module.subprocess, "run", lambda *a, **k: Done("  Dana Designer\n"))
-    assert reviewer() == "Dana Designer"
+    assert reviewer(git) == "Dana Designer"
     monkeypatch.setattr(apply_module.subprocess, "run", lambda *a, **k: Done(""))
     monkeypatch.setenv("USER", "dana")
-    assert reviewer() == "dana"
+    assert reviewer(git) == "dana"
 
     def no_git(*args, **kwargs):
         raise FileNotFoundError("git")
 
     monkeypatch.setattr(apply_module.subprocess, "run", no_git)
-    assert reviewer() == "dana"
+    assert reviewer(git) == "dana"
     monkeypatch.delenv("USER")
     monkeypatch.setattr(apply_module.getpass, "getuser", lambda: "login")
-    assert reviewer() == "login"
+    assert reviewer(git) == "login"
 
 
 def test_a_received_file_too_big_to_read_is_refused(store, tmp_path):
@@ -273,8 +277,11 @@ def test_no_match_names_the_patterns(store, tmp_path):
 
 
 def test_reviewer_asks_git_for_user_name(tmp_path, monkeypatch):
-    """Real git, configured through the environment only."""
+    """Real git, configured through the environment only; the project (found from the current
+    folder) says to ask git."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EMAIL_HARNESS_REVIEWER", raising=False)
+    (tmp_path / "pyproject.toml").write_text('[tool.email-harness]\nreviewer = "git"\n')
     for name, value in {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_COUNT": "1",
                         "GIT_CONFIG_KEY_0": "user.name", "GIT_CONFIG_VALUE_0": " Dana Designer ", "USER": "dana", "LOGNAME": "login"}.items():
         monkeypatch.setenv(name, value)
