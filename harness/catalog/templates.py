@@ -333,9 +333,9 @@ def load_catalog(root: Path) -> Catalog:
             continue
         name = rel.removesuffix(path.suffix)
         if path.suffix in (".yaml", ".yml", ".txt", ".text"):
-            problem = (f"{path}: no template beside it that it belongs to ({path.stem}.mjml or {path.stem}.html, or a body "
-                       f"the layout pairs it with: {_layout_summary(layout)}); rename it, add the template, or list it "
-                       "under layout: partials: in _catalog.yaml")
+            problem = (f"{path}: no template {path.stem}.mjml or {path.stem}.html beside it, nor a body the layout pairs it "
+                       f"with ({_layout_summary(layout)}); rename it, add the template, or list it under layout: partials: "
+                       "in _catalog.yaml")
         else:
             problem = (f"{path}: not a template: no renderer claims {path.suffix or 'files without an extension'} "
                        "(built in: .mjml, .html); register one (see the README), move the file out of the catalog, "
