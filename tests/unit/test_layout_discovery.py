@@ -166,7 +166,7 @@ def test_partial_globs_match_names_anywhere_or_paths_from_the_catalog(tmp_path):
 def test_an_orphan_subject_or_text_file_is_an_error_naming_the_layout(tmp_path):
     catalog = load_catalog(tree(tmp_path, {"billing/old.subject.txt": "Old\n", "welcome.html": PAGE}))
     error = str(catalog.errors["billing/old.subject"])
-    assert "old.subject.txt: no template beside it" in error and "{name}.subject.txt" in error and "layout: partials:" in error
+    assert "old.subject.txt: no template old.subject.mjml or old.subject.html beside it, nor a body the layout pairs" in error and "{name}.subject.txt" in error and "layout: partials:" in error
 
 
 def test_an_unclaimed_file_in_a_subfolder_is_an_error_of_its_path(tmp_path):
