@@ -10,19 +10,24 @@ what the customer sees first: inbox line, screenshots, text part, and the HTML d
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..review.changes import KINDS, ChangeGroup, approve_command, group_changes, headline_counts
+from ..errors import HarnessError
+from ..review.changes import KINDS, ChangeGroup, approve_command, edit_cases, group_changes, headline_counts
 from ..review.decisions import DECISIONS, run_id
 from ..review.sources import Sources
 from ..review.view import CaseView, case_view
+from ..safepaths import read_regular
 from ..snapshots import atomic_write
+from .results import RESULTS
 
-__all__ = ["ASSETS", "case_views", "render_report", "write_report"]
+__all__ = ["ASSETS", "case_views", "render_report", "results_digest", "write_report"]
 
 ASSETS = Path(__file__).with_name("assets")
 ASSET_FILES = ("report.css", "report.js", "review.js", "accept.js")
@@ -59,6 +64,14 @@ def _grid(cases: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def results_digest(results: bytes | dict[str, Any]) -> str:
+    """The run a page belongs to, as it and the review server name it: the digest of the report's
+    ``results.json`` (its bytes; a document not read from a file, its JSON). Every run writes a new
+    one, even with the same changes (timings differ)."""
+    data = results if isinstance(results, bytes) else json.dumps(results, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
 def case_views(groups: list[ChangeGroup], sources: Sources) -> dict[str, list[CaseView]]:
     """What the page shows of every case, by group key."""
     return {g.key: [case_view(c, sources) for c in g.cases] for g in groups}
@@ -67,16 +80,17 @@ def case_views(groups: list[ChangeGroup], sources: Sources) -> dict[str, list[Ca
 def render_report(
     document: dict[str, Any], *, review: dict[str, Any] | None = None, folder: str = "report",
     root: Path | None = None, sources: Sources | None = None, groups: list[ChangeGroup] | None = None,
-    views: dict[str, list[CaseView]] | None = None,
+    views: dict[str, list[CaseView]] | None = None, results: str | None = None,
 ) -> str:
     """The page for a ``results.json`` document. ``root`` is the report folder (for the evidence
     the views show); ``review`` (``token``, ``base``, ``states``, ``notes``) makes it the review
     server's page; ``folder`` names the report folder in the commands the page shows. ``groups``
-    and ``views`` may be given when already computed (the review server renders many times)."""
+    and ``views`` may be given when already computed (the review server renders many times);
+    ``results`` names the run (:func:`results_digest`; of ``document`` when not given)."""
     sources = sources or Sources()
-    cases = [c for c in document.get("cases", []) if isinstance(c, dict)]
-    for case in cases:
-        case["display_status"] = _display_status(case)
+    results = results or results_digest(document)
+    # Copies: the review server renders its document many times and digests it.
+    cases = [{**c, "display_status": _display_status(c)} for c in document.get("cases", []) if isinstance(c, dict)]
     if groups is None:
         groups = group_changes(document, root or Path("/nonexistent"), sources)
     if views is None:
@@ -88,6 +102,7 @@ def render_report(
         summary=document.get("summary", {}),
         headline=headline_counts(groups),
         groups=groups,
+        edit_counts=edit_cases(groups),
         views=views,
         commands=commands,
         kinds=[(k, KINDS[k], kinds[k]) for k in KINDS if kinds[k]],
@@ -102,6 +117,7 @@ def render_report(
         states=(review or {}).get("states", {}),
         folder=folder,
         run=run_id(document),
+        results=results,
         decisions_file=DECISIONS,
         status_order=STATUS_ORDER,
     )
@@ -115,6 +131,10 @@ def write_report(output: Path, document: dict[str, Any], *, catalog: Path | None
         # atomic_write replaces a planted symlink instead of writing through it (copyfile would).
         atomic_write(output / "assets" / asset, (ASSETS / asset).read_bytes())
     path = output / "index.html"
-    page = render_report(document, folder=output.name, root=output, sources=Sources(catalog=catalog, fixtures=fixtures))
+    try:
+        results = results_digest(read_regular(output / RESULTS, follow=False))  # as the review server names this run
+    except HarnessError:
+        results = None
+    page = render_report(document, folder=output.name, root=output, sources=Sources(catalog=catalog, fixtures=fixtures), results=results)
     atomic_write(path, page.encode("utf-8"))
     return path

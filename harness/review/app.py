@@ -13,13 +13,21 @@ own name at 127.0.0.1 (DNS rebinding) and then read this page, token included. S
 must name this server in ``Host`` (``127.0.0.1``, ``localhost`` or ``[::1]`` with our port), and
 every POST must also come from a page of this server (``Origin``), carry the token and a well-formed
 JSON body. Serve it with :func:`make_review_server`, which answers several connections at once.
+
+The page always shows one run. The server notices when a new run rewrote ``results.json`` (its
+digest, :func:`~harness.report.html.results_digest`) and serves the new run from then on,
+keeping the decisions that still apply; ``GET /run`` tells an open page, which then offers a
+reload. Every POST names the run its page shows (``X-Review-Run``); a decision made on another
+run is refused (409) saying which run the page shows and which the report now holds.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +36,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..errors import HarnessError
-from ..report.html import ASSETS, case_views, render_report
-from ..report.results import load_results
+from ..safepaths import read_regular
+from ..report.html import ASSETS, case_views, render_report, results_digest
+from ..report.results import RESULTS, load_results
 from ..snapshots import SnapshotStore
-from .changes import group_changes
+from .changes import ChangeGroup, group_changes
 from .decisions import DECISIONS, decisions_document
 from .session import ReviewSession
 from .sources import Sources
+from .view import CaseView
 
 __all__ = ["create_app", "make_review_server"]
 
@@ -85,18 +95,69 @@ def _payload() -> dict[str, Any] | tuple[Response, int]:
     return payload
 
 
+def _stamp(report: Path) -> tuple[int, int, int] | None:
+    """What changes when a run rewrites ``results.json`` (written whole, so a new file): cheap to
+    ask on every request; the digest decides."""
+    try:
+        info = os.stat(report / RESULTS, follow_symlinks=False)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
+@dataclass
+class ServedRun:
+    """One run of the report folder as the server serves it: its document, decisions, change
+    groups and views (computed once: the evidence does not change while the run is served)."""
+
+    stamp: tuple[int, int, int] | None
+    document: dict[str, Any]
+    digest: str
+    session: ReviewSession
+    groups: list[ChangeGroup]
+    views: dict[str, list[CaseView]]
+    members: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, report: Path, store: SnapshotStore, who: str | None, sources: Sources) -> ServedRun:
+        stamp = _stamp(report)  # first: a run that lands while this loads is noticed next time
+        document = load_results(report)  # its message first when there is no results.json
+        digest = results_digest(read_regular(report / RESULTS, follow=False))
+        groups = group_changes(document, report, sources)
+        return cls(stamp, document, digest, ReviewSession(report, document, store, who=who), groups, case_views(groups, sources),
+                   {g.key: [c.id for c in g.approvable] for g in groups})
+
+
 def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
                catalog: Path | None = None, fixtures: Path | None = None) -> Flask:
     """The review app for a report folder (a local run or a downloaded CI artifact).
     ``catalog`` and ``fixtures`` are optional: with them, changes are grouped by the fixtures'
     values and outcome changes name the template's send guards."""
     report = report.resolve()
-    document = load_results(report)
-    session = ReviewSession(report, document, store, who=who)
     sources = Sources(catalog=catalog, fixtures=fixtures)
-    groups = group_changes(document, report, sources)
-    views = case_views(groups, sources)  # computed once: the evidence does not change while serving
-    members = {g.key: [c.id for c in g.approvable] for g in groups}
+    served = [ServedRun.load(report, store, who, sources)]  # a list: replaced when a new run is noticed
+    #: Why the newest results.json is not served (unreadable): said by /run and on the page.
+    problem: list[str] = []
+
+    def current() -> ServedRun:
+        """The run of the report folder now: a new results.json is loaded (its decisions that
+        still apply kept, see ReviewSession); one that cannot be read leaves the last run served."""
+        run = served[0]
+        stamp = _stamp(report)
+        if stamp == run.stamp:
+            return run
+        try:
+            fresh = ServedRun.load(report, store, who, sources)
+        except HarnessError as exc:
+            problem[:] = [f"a new run wrote {RESULTS}, but it cannot be read ({exc}); this page still shows the run before"]
+            return run
+        problem.clear()
+        if fresh.digest == run.digest:  # rewritten with the same content: the same run
+            run.stamp = stamp
+            return run
+        served[0] = fresh
+        return fresh
+
     token = secrets.token_urlsafe(16)
     #: Connections are served in threads; decisions are taken one at a time (the session and the
     #: snapshot store's re-entrant lock are per process, not per thread).
@@ -132,12 +193,23 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
             return _page()
 
     def _page() -> str:
+        run = current()
+        session = run.session
         states = {}
         for case_id in session.approver.pending:
             decision = session.decisions.get(case_id)
-            states[case_id] = {"state": session.state(case_id), "reason": decision.reason if decision else ""}
-        review = {"token": token, "base": "", "states": states, "notes": session.notes, "accepted": session.accepted}
-        return render_report(document, review=review, folder=report.name, root=report, sources=sources, groups=groups, views=views)
+            states[case_id] = {"state": session.state(case_id), "reason": decision.reason if decision else "",
+                               "carried": case_id in session.carried}
+        review = {"token": token, "base": "", "states": states, "notes": [*problem, *session.notes], "accepted": session.accepted}
+        return render_report(run.document, review=review, folder=report.name, root=report, sources=sources, groups=run.groups,
+                             views=run.views, results=run.digest)
+
+    @app.get("/run")
+    def run_status() -> Any:
+        """The run the report folder holds now, for an open page to notice a new one."""
+        with deciding:
+            run = current()
+        return jsonify(results=run.digest, problem=" ".join(problem))
 
     @app.get("/assets/<path:name>")
     def assets(name: str) -> Any:
@@ -150,18 +222,31 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
     @app.get("/decisions.json")
     def decisions() -> Any:
         """The decisions so far, as a file ``approve --from REPORT --decisions FILE`` applies."""
-        body = decisions_document(sorted(session.decisions.values(), key=lambda d: d.case), document)
+        with deciding:
+            run = current()
+            body = decisions_document(sorted(run.session.decisions.values(), key=lambda d: d.case), run.document)
         response = jsonify(body)
         response.headers["Content-Disposition"] = f'attachment; filename="{DECISIONS}"'
         return response
 
-    def _chosen(payload: dict[str, Any], action: str) -> list[str]:
+    def _chosen(run: ServedRun, payload: dict[str, Any], action: str) -> list[str]:
+        session = run.session
         if isinstance(payload.get("case"), str):
             return session.approver.select([payload["case"]])
         # A change: approve and reject cover its undecided cases, undo its decided ones.
-        cases = members.get(payload["group"], [])
+        cases = run.members.get(payload["group"], [])
         decided = {"approved", "rejected"}
         return [c for c in cases if (session.state(c) in decided) == (action == "undo")]
+
+    def _other_run(run: ServedRun) -> tuple[Response, int] | None:
+        """The 409 for a decision made on a page of another run than the one the folder holds."""
+        shown = request.headers.get("X-Review-Run")
+        if shown is None or shown == run.digest:
+            return None
+        message = (f"this page shows run {shown[:16]}, but {report.name}/{RESULTS} now holds run {run.digest} (a new "
+                   "'email-harness run' replaced it): nothing was decided; reload the page to review the new run "
+                   "(decisions that still apply are kept)")
+        return jsonify(error=message, cases=[], stale_run=run.digest), 409
 
     def _decide(action: str) -> Any:
         payload = _payload()
@@ -171,7 +256,11 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
             return _decide_now(action, payload)
 
     def _decide_now(action: str, payload: dict[str, Any]) -> Any:
-        chosen = _chosen(payload, action)
+        run = current()
+        if refused := _other_run(run):
+            return refused
+        session = run.session
+        chosen = _chosen(run, payload, action)
         if not chosen:
             what = payload.get("case") or f"change group {payload.get('group')!r}"
             return _json_error(404, f"{what!r} is not a pending change of this report" if payload.get("case")
@@ -204,8 +293,11 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
         if not isinstance(payload.get("case"), str) or not reason:
             return _json_error(400, 'accepting findings needs "case" (an id or pattern) and a "reason": why they are accepted')
         with deciding:
+            run = current()
+            if refused := _other_run(run):
+                return refused
             try:
-                done = session.accept_findings(payload["case"], reason)
+                done = run.session.accept_findings(payload["case"], reason)
             except HarnessError as exc:
                 return _json_error(500, str(exc))
         if not done:

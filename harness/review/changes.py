@@ -10,18 +10,21 @@ or no longer) is grouped by template and transition, since its whole body is new
 from __future__ import annotations
 
 import hashlib
+import html as html_text
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ..snapshots.outcome import NO_LONGER_SENT, NOW_SENT, OPTION, outcome_change
 from .evidence import CaseEvidence, as_list, as_str
 from .sources import Sources
-from .textdiff import edits, first_edit, mask
+from .textdiff import edits, first_edit, mask, word_diff
 
-__all__ = ["KINDS", "CaseChange", "ChangeGroup", "FLIPS", "approve_command", "changes_outcome", "classify", "expected_hash", "group_changes", "headline", "headline_counts"]
+__all__ = ["KINDS", "CaseChange", "ChangeGroup", "Edit", "FLIPS", "approve_command", "changes_outcome", "classify", "edit_cases", "expected_hash",
+           "group_changes", "headline", "headline_counts"]
 
 #: Kinds of change, most serious first, with the words the page uses.
 KINDS: dict[str, str] = {
@@ -40,6 +43,10 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 _FOLDERS = re.compile(r"(?<![\w.:/-])/?(?:[\w.-]+/)+(?=[\w.-]+\.\w+)")  # not after '-' either: linear on a run of dashes
 _URL = re.compile(r"<?\b(?:https?|mailto|tel):\S+")
 _IMG = re.compile(r"<img\b[^<>]*>")  # '<' ends a try: linear
+#: The parts of an email in the order a title names their edits: (part, label, file read for context).
+_PARTS = (("preheader", "Preheader", ""), ("subject", "Subject", "subject.txt"), ("text", "Copy", "body.txt"), ("html", "HTML", "body.html"))
+#: A title names this many edits; the page lists every edit of a change below its title.
+MAX_TITLE_EDITS = 3
 
 
 def expected_hash(case: dict[str, Any]) -> str | None:
@@ -80,6 +87,11 @@ class CaseChange:
     outcome_after: str = ""
     #: "now sent", "no longer sent", "reason" (still not sent, another reason) or "".
     switch: str = ""
+    #: Its edits as ``(removed, added)`` words, the fixture's values masked and HTML entities
+    #: read as text: what an :class:`Edit` is counted by, whichever part shows it.
+    words: frozenset[tuple[str, str]] = frozenset()
+    #: The fixture's own values, masked in edits.
+    values: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def id(self) -> str:
@@ -107,8 +119,27 @@ class CaseChange:
         return old if isinstance(old, str) else None
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One edit a change holds, as its title names it: the part (``Copy``, ``HTML``...), the
+    words before and after with a few around them, and the masked word edits it stands for
+    (``words``), by which a case holding it is counted."""
+
+    label: str
+    old: str
+    new: str
+    words: frozenset[tuple[str, str]]
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: {_quote(self.old)} → {_quote(self.new)}"
+
+
 @dataclass
 class ChangeGroup:
+    """Cases that share one set of edits (and findings, or one outcome change, or one error):
+    approving it approves exactly what :attr:`title` names, in each of its cases."""
+
     key: str
     cases: list[CaseChange]
 
@@ -133,6 +164,11 @@ class ChangeGroup:
     @property
     def templates(self) -> list[str]:
         return sorted({c.template for c in self.cases})
+
+    @cached_property
+    def edits(self) -> list[Edit]:
+        """Every edit its cases hold (the same set in each), named from the first case."""
+        return _named_edits(self.first)
 
     @property
     def title(self) -> str:
@@ -182,6 +218,7 @@ def _content(change: CaseChange, sources: Sources) -> None:
     if not change.kinds and found:
         change.kinds.append("layout")
     change.edits = found
+    change.words = frozenset(_edit_key(o, n, values) for _, o, n in found)
     if found:
         # Distinct edits: a row repeated by a loop (one per order line) is one edit, however many lines.
         change.signature = ("content", tuple(sorted({(p, mask(o, values), mask(n, values)) for p, o, n in found})))
@@ -195,8 +232,8 @@ def _content(change: CaseChange, sources: Sources) -> None:
 def classify(case: dict[str, Any], report: Path, sources: Sources) -> CaseChange:
     """What changed in ``case``, named by kind, with the signature it is grouped by."""
     evidence = CaseEvidence(report, case)
-    change = CaseChange(case, evidence)
     values = [*sources.values(as_str(case.get("fixture"))), as_str(case.get("fixture"))]
+    change = CaseChange(case, evidence, values=sources.values(as_str(case.get("fixture"))))
     findings = tuple(
         ("finding", as_str(f.get("rule")), as_str(f.get("severity")), mask(as_str(f.get("message")), values))
         for f in as_list(case.get("findings")) if isinstance(f, dict)
@@ -269,21 +306,71 @@ def _title(group: ChangeGroup) -> str:
         return {"now sent": f"Starts sending where it was not sent ({before})",
                 "no longer sent": f"Stops sending ({after})",
                 "reason": f"Still not sent, for another reason: {before} → {after}"}[case.switch]
-    parts = ["preheader", "subject", "text", "html"]
-    preferred = sorted(case.edits, key=lambda e: parts.index(e[0]))
-    if preferred:
-        part = preferred[0][0]
-        name = {"preheader": "body.html", "subject": "subject.txt", "text": "body.txt", "html": "body.html"}[part]
-        shown = None if part == "preheader" else first_edit(case.evidence.before(name) or "", case.evidence.after(name) or "")
-        old, new = shown or preferred[0][1:]
-        more = len({(o, n) for p, o, n in case.edits if p == part}) - 1
-        label = {"preheader": "Preheader", "subject": "Subject", "text": "Copy", "html": "HTML"}[part]
-        return f"{label}: {_quote(old)} → {_quote(new)}" + (f" (and {more} more)" if more > 0 else "")
+    if group.edits:
+        return _edits_title(group.edits)
     findings = [f for f in as_list(case.case.get("findings")) if isinstance(f, dict)]
     if findings:
         f = findings[0]
         return f"[{as_str(f.get('rule'))}] {as_str(f.get('severity'))}: {_first_line(as_str(f.get('message')))}"
     return "Pixels only: " + ", ".join(n.removesuffix(".png") for n in case.evidence.changed if n.endswith(".png"))
+
+
+def _edits_title(named: list[Edit]) -> str:
+    """"Copy: “Help centre” → “Support centre” + HTML: “#0b5cab” → “#047857”": every edit, the
+    part named once for a run of edits in it; past :data:`MAX_TITLE_EDITS`, how many more."""
+    pieces, label = [], ""
+    for edit in named[:MAX_TITLE_EDITS]:
+        pieces.append((f"{edit.label}: " if edit.label != label else "") + f"{_quote(edit.old)} → {_quote(edit.new)}")
+        label = edit.label
+    more = len(named) - MAX_TITLE_EDITS
+    return " + ".join(pieces) + (f" + {more} more edit{'s' * (more != 1)}" if more > 0 else "")
+
+
+def _edit_key(old: str, new: str, values: tuple[str, ...]) -> tuple[str, str]:
+    """An edit as counted: the fixture's values masked, HTML entities read as the words they
+    show (the copy edit "it's" is the HTML edit "it&#39;s")."""
+    return mask(html_text.unescape(old), values), mask(html_text.unescape(new), values)
+
+
+def _blocks(before: str, after: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Each changed block of a part: the changed words with a few around them (as a title shows
+    them) and the word edits the block holds."""
+    found = []
+    for hunk in word_diff(before, after, context=0):
+        old = "\n".join(row.text for row in hunk if row.kind == "del")
+        new = "\n".join(row.text for row in hunk if row.kind == "add")
+        shown = first_edit(old, new) or (old, new)
+        found.append((shown[0], shown[1], edits(old, new)))
+    return found
+
+
+def _named_edits(change: CaseChange) -> list[Edit]:
+    """The distinct edits of a case, in the order a customer meets them (inbox line, copy,
+    then the HTML): an edit already named in an earlier part (a copy edit seen again in the HTML)
+    or again in the same part (a row a loop repeats) is named once."""
+    named: list[Edit] = []
+    seen: set[tuple[str, str]] = set()
+    for part, label, name in _PARTS:
+        mine = [(o, n) for p, o, n in change.edits if p == part]
+        if not mine:
+            continue
+        blocks = _blocks(change.evidence.before(name) or "", change.evidence.after(name) or "") if name else []
+        covered = {_edit_key(o, n, change.values) for _, _, inner in blocks for o, n in inner}
+        blocks += [(o, n, [(o, n)]) for o, n in mine if _edit_key(o, n, change.values) not in covered]
+        for old, new, inner in blocks:
+            words = frozenset(_edit_key(o, n, change.values) for o, n in inner)
+            if not words or words <= seen:
+                continue
+            seen |= words
+            named.append(Edit(label, old, new, words))
+    return named
+
+
+def edit_cases(groups: list[ChangeGroup]) -> dict[frozenset[tuple[str, str]], int]:
+    """How many cases of the run hold each edit the groups name, whichever group they are in:
+    a case holding two edits counts once for each, never twice for one."""
+    every = [c for g in groups for c in g.cases]
+    return {e.words: sum(1 for c in every if e.words <= c.words) for g in groups for e in g.edits}
 
 
 def approve_command(group: ChangeGroup, folder: str, pending: Counter[str]) -> str:
@@ -310,6 +397,9 @@ def headline_counts(groups: list[ChangeGroup]) -> dict[str, int]:
         "errors": len(errors), "error_cases": count(errors),
         "failing": len(failing), "failing_cases": count(failing),
         "notes": len(notes), "note_cases": count(notes),
+        # Distinct edits among the changes: two changes may share one (a case holding two edits
+        # is grouped apart from a case holding one of them).
+        "edits": len({e.words for g in changes for e in g.edits}),
     }
 
 

@@ -5,7 +5,10 @@ Approving writes the snapshot at once (as ``approve --from`` does) and keeps the
 replaced in ``REPORT/review-undo/`` so that undo can put it back. That copy lies in the report
 folder, so undo writes it only when its manifest hash is the one ``snapshots/review-log.jsonl``
 recorded as replaced by the approval.
-On start, a kept decision stands only while the snapshot store agrees with it.
+On start, a kept decision stands only while the snapshot store agrees with it; decisions kept from
+an earlier run of the same report folder stand where they still apply (the same case, replacing
+the same snapshot with the same content). A rejection logged in ``snapshots/review-log.jsonl``
+carries over to every later run of the same content (:mod:`harness.review.carry`) until undone.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..safepaths import NAME, check_name, read_regular, safe_folder
 from ..snapshots import ApprovedSnapshot, SnapshotStore, atomic_write, manifest_hash, sha256
 from ..snapshots.accepted import Accepted, Acceptance, accept, accept_command
 from .apply import REVIEW_LOG, Applied, ReportApprover, append_log, now, reviewer
+from .carry import read_carried
 from .changes import expected_hash
 from .decisions import DECISIONS, Decision, OtherRunError, check_decision, read_decisions, write_decisions
 
@@ -100,7 +104,10 @@ class ReviewSession:
         self.notes: list[str] = []
         #: Cases whose findings were accepted here (id -> reason), for the page.
         self.accepted: dict[str, str] = {}
+        #: Cases rejected on an earlier run, the same content now (from the review log).
+        self.carried: set[str] = set()
         self._load()
+        self._carry()
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -108,10 +115,14 @@ class ReviewSession:
         path = self.report / DECISIONS
         if not path.exists():
             return
+        earlier_run = False
         try:
-            kept = read_decisions(path, self.document)
-        except OtherRunError:
-            return  # the state of an earlier run's review: this run starts afresh
+            try:
+                kept = read_decisions(path, self.document)
+            except OtherRunError:
+                # The review of an earlier run of this folder: its decisions on the same changes stand.
+                earlier_run = True
+                kept = read_decisions(path)
         except HarnessError as exc:
             self.notes.append(f"earlier decisions were not restored: {exc}")
             return
@@ -121,8 +132,20 @@ class ReviewSession:
                 self.approver.current_hash(case) == (decision.new if decision.decision == "approve" else decision.old))
             if stands:
                 self.decisions[decision.case] = decision
-            else:
+            elif not earlier_run:  # on another run a decision made on other content simply does not apply
                 self.notes.append(f"{decision.case}: the earlier {decision.decision} no longer matches the snapshots; review it again")
+
+    def _carry(self) -> None:
+        """Rejections of this very content logged on earlier runs (see :mod:`harness.review.carry`)."""
+        pending = {case_id: expected_hash(case) for case_id, case in self.approver.pending.items() if case_id not in self.decisions}
+        carried, problem = read_carried(self.store.root / REVIEW_LOG, pending)
+        if problem:
+            self.notes.append(problem)
+        for case_id, rejection in carried.items():
+            case = self.approver.pending[case_id]
+            self.decisions[case_id] = Decision(case_id, "reject", case.get("approved_manifest"), rejection.new, rejection.reason,
+                                               False, rejection.who, rejection.when, rejection.group)
+            self.carried.add(case_id)
 
     def _save(self) -> None:
         write_decisions(self.report / DECISIONS, sorted(self.decisions.values(), key=lambda d: d.case), self.document)
@@ -174,6 +197,7 @@ class ReviewSession:
             decision = Decision(case_id, "reject", case.get("approved_manifest"), expected_hash(case), reason, False,
                                 self.who or reviewer(), now(), group)
             self.decisions[case_id] = decision
+            self.carried.discard(case_id)
             self._log(decision, "reject")
             done.append(case_id)
         self._save()
@@ -195,6 +219,7 @@ class ReviewSession:
 
     def _forget(self, case_id: str, what: str) -> str:
         decision = self.decisions.pop(case_id)
+        self.carried.discard(case_id)
         self._log(replace(decision, who=self.who or reviewer(), when=now()), f"undo {what}")
         return ""
 

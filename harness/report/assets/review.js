@@ -3,7 +3,9 @@
 // writes snapshots and the review log; from disk they stay in this browser (localStorage) and
 // are exported as a file for 'email-harness approve --from REPORT --decisions FILE'.
 // A case that starts or stops being sent ("not sent" <-> "sent") is approved only after a
-// second, explicit confirmation.
+// second, explicit confirmation. On the server the page asks every few seconds which run the
+// report folder holds (GET run); when a new run replaced the one shown, a banner offers a reload,
+// and the server refuses decisions sent from this page until then.
 (() => {
   "use strict";
   const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -22,11 +24,14 @@
   }
   const save = () => { try { localStorage.setItem(storeKey, JSON.stringify(local)); } catch { /* private mode: kept until reload */ } };
 
-  function setState(article, state, reason = "") {
+  function setState(article, state, reason = "", carried = false) {
     article.dataset.state = state;
+    if (!carried) delete article.dataset.carried;
     article.classList.toggle("approved", state === "approved");
     article.classList.toggle("rejected", state === "rejected");
-    const words = { approved: "approved", rejected: reason ? `rejected: ${reason}` : "rejected", stale: "stale: the snapshot changed since this run" };
+    // A rejection carried over from an earlier run of the same content says so: undo clears it.
+    const rejected = carried ? "rejected on an earlier run" : "rejected";
+    const words = { approved: "approved", rejected: reason ? `${rejected}: ${reason}` : rejected, stale: "stale: the snapshot changed since this run" };
     article.querySelector(".state").textContent = words[state] || "";
   }
 
@@ -35,6 +40,8 @@
     const bar = document.querySelector(".progress progress");
     bar.value = done;
     document.querySelector("[data-testid=progress]").textContent = `${done} of ${articles.length} reviewed`;
+    const count = (state) => articles.filter((a) => a.dataset.state === state).length;
+    document.querySelector("[data-testid=decided]").textContent = `${count("approved")} approved · ${count("rejected")} rejected`;
     for (const group of $$("section.group")) {
       const mine = $$("article.case[data-approvable]", group);
       if (!mine.length) continue;
@@ -58,7 +65,7 @@
     try {
       response = await fetch(action, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-Review-Token": token },
+        headers: { "Content-Type": "application/json", "X-Review-Token": token, "X-Review-Run": body.dataset.results },
         body: JSON.stringify(payload),
       });
     } catch {
@@ -66,7 +73,28 @@
     }
     let answer = {};
     try { answer = await response.json(); } catch { answer = { error: `${response.status} ${response.statusText}` }; }
+    if (answer.stale_run) staleRun(answer.stale_run);
     return { ok: response.ok, ...answer };
+  }
+
+  // -- a new run replaces the one shown ---------------------------------------------------------
+  const banner = document.querySelector(".stale-run");
+  function staleRun(results) {
+    banner.querySelector(".stale-new").textContent = results;
+    banner.hidden = false;
+  }
+  banner.querySelector("[data-tool=reload]").addEventListener("click", () => window.location.reload());
+  async function checkRun() {
+    if (document.hidden) return;
+    try {
+      const response = await fetch("run", { cache: "no-store" });
+      const now = response.ok ? await response.json() : {};
+      if (now.results && now.results !== body.dataset.results) staleRun(now.results);
+    } catch { /* the server stopped: decisions say so when tried */ }
+  }
+  if (token) {
+    window.setInterval(checkRun, 2000);
+    document.addEventListener("visibilitychange", checkRun);
   }
 
   function decideLocally(action, ids, { reason = "", confirm = false, group = "" }) {
@@ -215,6 +243,6 @@
 
   // Decisions kept in this browser (from disk) come back after a reload.
   if (!token) for (const [id, d] of Object.entries(local)) { const a = byId.get(id); if (a) setState(a, d.decision === "approve" ? "approved" : "rejected", d.reason); }
-  else for (const a of articles) setState(a, a.dataset.state, a.dataset.reason || "");
+  else for (const a of articles) setState(a, a.dataset.state, a.dataset.reason || "", a.dataset.carried === "1");
   refresh();
 })();
