@@ -12,8 +12,9 @@ extension (``billing/invoice_paid``). Beside the body, in the same folder, the l
 Some files are never emails, only **partials**: anything under a folder or with a name starting
 with ``_``, any file matching a ``partials`` glob of the layout (``base*.html``, ``macros/**``),
 and any file another catalog file extends, includes or imports (``{% extends "base.html" %}``,
-``{% import "macros/buttons.html" as b %}``, ``<mj-include path="...">``) unless it has a subject
-or metadata file of its own. A reference written from a templates folder above the catalog
+``{% import "macros/buttons.html" as b %}``, ``<mj-include path="...">``) unless it has a subject,
+text part or metadata file of its own (Sentry's ``activity/generic.html`` is an email that
+``activity/note.html`` extends). A reference written from a templates folder above the catalog
 (``{% extends "sentry/emails/base.html" %}`` in a catalog ``.../sentry/emails``) counts too.
 
 Every part of it is set in ``_catalog.yaml`` under ``layout:`` (see :class:`LayoutSettings`).
@@ -117,7 +118,7 @@ class Discovered:
     #: Files that are never emails (``_`` prefix, a ``partials`` glob).
     partials: set[str] = field(default_factory=set)
     #: Files another file extends, includes or imports: partials, unless the layout finds a
-    #: subject or metadata file of their own.
+    #: subject, text part or metadata file of their own.
     referenced: set[str] = field(default_factory=set)
     #: Folders reached by a symbolic link: not followed, reported.
     linked_folders: list[str] = field(default_factory=list)

@@ -301,7 +301,7 @@ def load_catalog(root: Path) -> Catalog:
     sources = {rel: path for rel, path in found.files.items() if rel not in found.partials and path.suffix in claimed}
     for rel in found.referenced & set(sources):
         # Extended or included by another file: a layout or a partial, unless it is an email too.
-        if layout.companion("subject", sources[rel]) is None and layout.companion("metadata", sources[rel]) is None:
+        if all(layout.companion(kind, sources[rel]) is None for kind in ("subject", "text", "metadata")):
             del sources[rel]
     partials = found.partials | found.referenced
     # The files the layout gives each body: they are not templates of their own.

@@ -206,3 +206,14 @@ def test_the_store_refuses_a_template_path_that_leaves_it(tmp_path):
     store = SnapshotStore(tmp_path / "snapshots")
     with pytest.raises(SnapshotError, match="template 'billing/../../x' is not a valid name"):
         store.folder("billing/../../x", "en")
+
+
+def test_a_referenced_file_with_its_own_text_part_is_still_an_email(tmp_path):
+    """Sentry's activity/generic.html is an email (generic.txt beside it) that note.html extends."""
+    root = tree(tmp_path, {
+        "base.html": "<html>{% block body %}{% endblock %}</html>",
+        "activity/generic.html": '{% extends "base.html" %}', "activity/generic.txt": "Activity\n",
+        "activity/note.html": '{% extends "activity/generic.html" %}', "activity/note.txt": "Note\n",
+    })
+    catalog = load_catalog(root)
+    assert sorted(catalog.templates) == ["activity/generic", "activity/note"] and catalog.errors == {}
