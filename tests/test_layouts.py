@@ -258,3 +258,24 @@ def test_the_readme_shows_three_layouts_and_each_runs_green_as_written(tmp_path)
             result = cli(project, *args)
             assert result.returncode == 0, (title, args, result.stdout[-3000:], result.stderr[-2000:])
         assert sorted(case_ids(project / "report")) == expected[title], title
+
+
+def test_the_review_server_shows_and_approves_a_nested_case(django):
+    from harness.review.app import create_app
+    from harness.snapshots.store import SnapshotStore
+
+    assert cli(django, "run", "--update").returncode == 0
+    body = django / "templates/emails/billing/invoice_paid.html"
+    body.write_text(body.read_text().replace("<h1>Thanks,", "<h1>Thank you,"))
+    assert cli(django, "run").returncode == 1
+    base = "http://127.0.0.1:8765"
+    client = create_app(django / "report", SnapshotStore(django / "snapshots")).test_client()
+    page = client.get("/", base_url=base).get_data(as_text=True)
+    assert "billing/invoice_paid[en-paid]" in page
+    evidence = client.get("/received/billing/invoice_paid/en-paid/body.html", base_url=base)
+    assert evidence.status_code == 200 and b"Thank you, Ada" in evidence.data
+    token = page.split('data-review-token="')[1].split('"')[0]
+    approved = client.post("/approve", data=json.dumps({"case": "billing/invoice_paid[en-paid]"}), base_url=base,
+                           headers={"Content-Type": "application/json", "Origin": base, "X-Review-Token": token})
+    assert approved.status_code == 200 and approved.get_json()["cases"] == ["billing/invoice_paid[en-paid]"], approved.get_data(as_text=True)
+    assert "Thank you, Ada" in (django / "snapshots/billing/invoice_paid/en-paid/body.html").read_text()
