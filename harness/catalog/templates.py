@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .._files import normalized, read_text, read_yaml
 from ..errors import CatalogError
 from ..safepaths import TEMPLATE
-from .layout import LayoutSettings, discover
+from .layout import LayoutSettings, discover, is_partial
 
 __all__ = [
     "Catalog", "CatalogSettings", "LayoutSettings", "Template", "TemplateMeta", "css_selector", "load_catalog", "merged_requires",
@@ -324,6 +324,8 @@ def load_catalog(root: Path) -> Catalog:
             templates.pop(name, None)
             errors[name] = exc
     for rel in found.linked_folders:
+        if is_partial(f"{rel}/-", layout.partials):
+            continue  # a folder of partials (_partials, or one a glob names): its files are never emails
         errors.setdefault(rel, CatalogError(f"{root / rel}: a symbolic link to a folder; the catalog does not follow it. "
                                             "Copy the folder in, or list it under layout: partials: if it holds no emails"))
     for rel, path in found.files.items():

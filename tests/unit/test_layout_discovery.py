@@ -217,3 +217,12 @@ def test_a_referenced_file_with_its_own_text_part_is_still_an_email(tmp_path):
     })
     catalog = load_catalog(root)
     assert sorted(catalog.templates) == ["activity/generic", "activity/note"] and catalog.errors == {}
+
+
+def test_a_symlinked_folder_of_partials_is_no_error(tmp_path):
+    tree(tmp_path / "shared", {"header.html": "<p>header</p>"})
+    root = tree(tmp_path / "catalog", {"welcome.html": PAGE, "_catalog.yaml": "layout: {partials: ['vendor/**']}\n"})
+    (root / "_partials").symlink_to(tmp_path / "shared")
+    (root / "vendor").symlink_to(tmp_path / "shared")
+    catalog = load_catalog(root)
+    assert sorted(catalog.templates) == ["welcome"] and catalog.errors == {}
