@@ -226,3 +226,18 @@ def test_a_symlinked_folder_of_partials_is_no_error(tmp_path):
     (root / "vendor").symlink_to(tmp_path / "shared")
     catalog = load_catalog(root)
     assert sorted(catalog.templates) == ["welcome"] and catalog.errors == {}
+
+
+def test_a_zulip_shaped_tree_needs_no_configuration(tmp_path):
+    """templates/zerver/emails as Zulip writes it: NAME.html, NAME.subject.txt, NAME.txt; the base
+    imports macros.html and email.css by names from templates/, and every email extends it."""
+    email = '{% extends "zerver/emails/email_base_default.html" %}\n{% block content %}<p>{{ _("Welcome to Zulip!") }}</p>{% endblock %}\n'
+    root = tree(tmp_path / "templates/zerver/emails", {
+        "email_base_default.html": "{% import 'zerver/emails/macros.html' as  macros %}\n{% import 'zerver/emails/email.css' as css_styles %}\n<html></html>",
+        "macros.html": "{% macro link_tag(url) %}<a href='{{ url }}'>{{ url }}</a>{% endmacro %}",
+        "email.css": "body { color: #000; }",
+        "account_registered.html": email, "account_registered.subject.txt": "Welcome\n", "account_registered.txt": "Welcome\n",
+        "find_team.html": email, "find_team.subject.txt": "Your Zulip accounts\n", "find_team.txt": "Accounts\n",
+    })
+    catalog = load_catalog(root)
+    assert sorted(catalog.templates) == ["account_registered", "find_team"] and catalog.errors == {}
