@@ -12,7 +12,7 @@ import pytest
 
 from harness.rules.builtin.bidi import mixed_scripts
 from harness.rules.builtin.content import preheader
-from harness.rules.builtin.foreign_data import personal_values
+from harness.rules.builtin.foreign_data import DEFAULT_FIELDS, personal_values
 
 from .build import check, email, fixture, page
 
@@ -118,3 +118,26 @@ def test_an_alt_text_message_counts_from_an_image_200_px_wide(width, judged):
 def test_a_personal_value_counts_from_4_to_256_characters(length, kept):
     value = "n" * length
     assert (value in personal_values(fixture(name=value).data, ["name"])) is kept
+
+
+# -- foreign data: the default fields (DEFAULT_FIELDS) -----------------------------------------------
+
+#: A field path for each default pattern that no other pattern matches.
+ONE_FIELD_EACH = {
+    "contact.work_email_addr": "*email*", "mobile_phone_no": "*phone*", "name": "name", "plan.name": "*.name",
+    "last_name": "*_name", "id": "id", "order.id": "*.id", "customer_id": "*_id", "card_number": "*number",
+    "voucher_code": "*code", "billing_address_line": "*address*", "iban_masked": "*iban*", "reset_token": "*token*",
+}
+
+
+def test_each_default_field_pattern_makes_its_field_personal():
+    data = {}
+    for path in ONE_FIELD_EACH:
+        *parents, leaf = path.split(".")
+        target = data
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = f"value of {path}"
+    data.update({"city": "value of city", "plan_tier": "value of plan_tier", "notes": "value of notes"})
+    found = personal_values(fixture(data.pop("id"), **data).data, DEFAULT_FIELDS, by_shape=False)  # the fixture's id is its "id" field
+    assert found == {f"value of {path}": path for path in ONE_FIELD_EACH}
