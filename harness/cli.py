@@ -357,10 +357,12 @@ def review(
 @report_app.command("merge")
 def report_merge(
     shards: Annotated[list[Path], typer.Argument(help="Report folders of the shards (e.g. CI artifacts).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Merged report folder.")] = Path("report"),
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Merged report folder (default: [tool.email-harness] output).")] = None,
 ) -> None:
     """Merge the reports of '--shard I/N' runs into one report."""
     try:
+        # The project's report folder, as 'run' writes it: what the workflow uploads and 'approve --from' reads.
+        output = output or Project.load(find_project()).output
         document = merge_reports(shards, output)
     except HarnessError as exc:
         _error(exc)
@@ -387,7 +389,7 @@ def init() -> None:
         _error(exc)
         raise typer.Exit(2) from None
     for item in done:
-        console.print(f"  {item.action:8} {item.path}", markup=False)
+        console.print(f"  {item.action:8} {item.path}" + (f"  ({item.note})" if item.note else ""), markup=False)
     console.print(
         "Next: 'email-harness run --update' writes the first snapshots; review them, commit them, "
         "then 'email-harness run' checks every change against them."

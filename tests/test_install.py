@@ -204,3 +204,97 @@ def test_the_repository_commands_of_the_readme_are_the_makefile_targets_ci_runs(
     result = _run("make", "run", cwd=REPO, env={**os.environ, "EMAIL_HARNESS_SKIP_SYSTEM": "1"})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "180 │" in result.stdout  # 10 templates x 18 fixtures
+
+
+# -- the CI workflow, run as written ----------------------------------------------------------------
+
+#: Debian's Chromium stands in for the workflow's browser download, which cannot reach the network here.
+DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")
+BROWSER_STEP = "python -m playwright install --with-deps chromium"
+
+
+class Runner:
+    """GitHub Actions' part, played locally: a fresh Python (setup-python) whose ``bin`` leads
+    PATH, and each ``run:`` step through bash in the checkout; a step's exit code is the job's."""
+
+    def __init__(self, python: Path, checkout: Path) -> None:
+        self.python, self.checkout = python, checkout
+        self.env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("GITHUB_")}
+        self.env["PATH"] = f"{python / 'bin'}{os.pathsep}{self.env.get('PATH', '')}"
+
+    def steps(self, job: dict, *, matrix: dict[str, str] | None = None, install: str | None = None) -> list[str]:
+        """Run the job's steps in order; the commands run. ``install`` replaces a bare
+        ``pip install email-harness`` (the docs say to keep the line init wrote)."""
+        ran = []
+        for step in job["steps"]:
+            uses = step.get("uses", "")
+            if uses.startswith("actions/checkout"):
+                assert (self.checkout / ".git").is_dir()
+            elif uses.startswith("actions/setup-python"):
+                if not (self.python / "bin/python").exists():
+                    assert _run(sys.executable, "-m", "venv", self.python, cwd=self.checkout).returncode == 0
+            elif uses.startswith("actions/upload-artifact"):
+                path = self._expand(step["with"]["path"], matrix)
+                assert (self.checkout / path / "results.json").is_file(), f"the artifact's folder {path} has no report"
+            elif uses.startswith("actions/download-artifact"):
+                assert step["with"]["pattern"] == "email-report-*"  # the shard folders are here already
+            elif "run" in step:
+                command = self._expand(step["run"], matrix)
+                if command == BROWSER_STEP:
+                    assert DEBIAN_CHROMIUM.is_file()  # browser = auto finds it
+                    continue
+                if install and command.startswith("pip install email-harness"):
+                    command = install
+                result = _run("bash", "-c", command, cwd=self.checkout, env=self.env)
+                assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+                ran.append(command)
+            else:
+                pytest.fail(f"a step this test cannot play: {step}")
+        return ran
+
+    @staticmethod
+    def _expand(text: str, matrix: dict[str, str] | None) -> str:
+        for key, value in (matrix or {}).items():
+            text = text.replace("${{ matrix.%s }}" % key, value)
+        assert "${{" not in text, text
+        return text
+
+
+def _commit_and_clone(project: Path, to: Path) -> Path:
+    """What a push then actions/checkout give the CI machine: the committed files only."""
+    git = ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", "-c", "init.defaultBranch=main"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "emails"]):
+        done = _run(*git, *command, cwd=project)
+        assert done.returncode == 0, done.stderr
+    assert _run("git", "clone", "-q", project, to, cwd=project.parent).returncode == 0
+    return to
+
+
+def test_the_workflow_init_writes_runs_as_written_in_a_fresh_checkout(installed, tmp_path):
+    """init, the first approval, a commit; then, in a clone with a Python of its own, every step of
+    .github/workflows/emails.yml in order, and the sharded variant of docs/github-actions.yml."""
+    yaml = pytest.importorskip("yaml")
+    project = tmp_path / "acme"
+    project.mkdir()
+    init = installed.run("email-harness", "init", cwd=project)
+    assert init.returncode == 0, init.stdout + init.stderr
+    wheel = f".github/wheels/{installed.wheel.name}"  # installed from a wheel file: the workflow installs that file
+    assert f"created  {wheel}  (commit it" in init.stdout and (project / wheel).read_bytes() == installed.wheel.read_bytes()
+    assert installed.run("email-harness", "run", "--update", cwd=project).returncode == 0
+    workflow = yaml.safe_load((project / ".github/workflows/emails.yml").read_text())
+    assert workflow[True]["pull_request"]["paths"] == [  # PyYAML reads the key 'on' as True
+        "templates/**", "fixtures/**", "snapshots/**", "email_plugins.py", "pyproject.toml", ".github/workflows/emails.yml"]
+    checkout = _commit_and_clone(project, tmp_path / "checkout")
+    runner = Runner(tmp_path / "setup-python", checkout)
+
+    ran = runner.steps(workflow["jobs"]["emails"])
+    assert ran == [f"pip install ./{wheel}", "email-harness run"]
+
+    docs = yaml.safe_load((REPO / "docs/github-actions.yml").read_text())
+    assert docs[True]["pull_request"]["paths"] == workflow[True]["pull_request"]["paths"]  # the docs show init's workflow
+    install = ran[0]
+    for shard in docs["jobs"]["emails"]["strategy"]["matrix"]["shard"]:
+        runner.steps(docs["jobs"]["emails"], matrix={"shard": str(shard)}, install=install)
+    merged = runner.steps(docs["jobs"]["report"], install=install)
+    assert merged[-1] == "email-harness report merge email-report-*"  # into the project's output folder:
+    assert json.loads((checkout / "email-report/results.json").read_text())["summary"]["cases"] == 2

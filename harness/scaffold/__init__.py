@@ -2,7 +2,9 @@
 
 Creates the ``[tool.email-harness]`` section, one template with its metadata, two fixtures (one
 that gets the email, one that must not), a plugin module with a send guard, a filter and a rule,
-and a CI workflow. Existing files are never overwritten: they are listed as kept.
+and a CI workflow fitted to the project (:mod:`harness.scaffold.workflow`: an install line that
+works before a release, a ``paths:`` filter from the settings). Existing files are never
+overwritten: they are listed as kept.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..project import Project
+from .workflow import WORKFLOW, copy_wheel, install_line, render_workflow
 
 __all__ = ["Created", "init_project"]
 
@@ -24,7 +28,6 @@ LAYOUT = {
     "fixtures/en-new-user.yaml": "fixture-new-user.yaml",
     "fixtures/en-long-time-user.yaml": "fixture-long-time-user.yaml",
     "email_plugins.py": "email_plugins.py.txt",
-    ".github/workflows/emails.yml": "github-workflow.yml",
 }
 
 
@@ -33,6 +36,8 @@ class Created:
     path: str
     #: "created", "kept" (it existed) or "added" (a section appended to an existing file).
     action: str
+    #: What the user should know about it (the workflow's install line), or "".
+    note: str = ""
 
 
 def _bundled(name: str) -> str:
@@ -50,7 +55,20 @@ def init_project(root: Path) -> list[Created]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_bundled(source), encoding="utf-8")
         done.append(Created(target, "created"))
+    done += _workflow(root)
     return done
+
+
+def _workflow(root: Path) -> list[Created]:
+    """The CI workflow, fitted to the settings just written, and the wheel it installs if any."""
+    path = root / WORKFLOW
+    if path.exists() or path.is_symlink():
+        return [Created(WORKFLOW, "kept")]
+    install = install_line()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_workflow(_bundled("github-workflow.yml"), Project.load(root), install), encoding="utf-8")
+    wheel = copy_wheel(install, root)
+    return [Created(WORKFLOW, "created", install.note)] + ([Created(wheel, "created", "commit it: the workflow installs it")] if wheel else [])
 
 
 #: What a run writes that is not for git: the report and the snapshot lock.

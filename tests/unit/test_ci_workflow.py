@@ -1,0 +1,82 @@
+"""The workflow ``init`` writes (``harness/scaffold/workflow.py``): the install line follows where
+email-harness came from (pip's ``direct_url.json``), and ``paths:`` follows the settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.project import Project
+from harness.scaffold import workflow
+from harness.scaffold.workflow import install_line, render_workflow, watched_paths
+
+
+def project(root: Path, settings: str) -> Project:
+    (root / "pyproject.toml").write_text(f"[tool.email-harness]\n{settings}")
+    return Project.load(root)
+
+
+def test_paths_name_every_plugin_module_package_and_the_translations(tmp_path):
+    (tmp_path / "lumen_emails").mkdir()
+    found = watched_paths(project(tmp_path, 'catalog = "emails/templates"\noutput = "email-report"\ntranslations = "locale"\n'
+                                            'plugins = ["email_plugins", "lumen_emails.plugins", "lumen_emails"]\n'
+                                            'fixture_model = "models:Account"\n'))
+    assert found == ["emails/templates/**", "fixtures/**", "snapshots/**", "locale/**", "email_plugins.py", "lumen_emails/**",
+                     "models.py", "pyproject.toml", ".github/workflows/emails.yml"]
+
+
+def test_a_folder_outside_the_repository_is_left_out_not_written_as_an_absolute_path(tmp_path):
+    (tmp_path / "repo").mkdir()
+    found = watched_paths(project(tmp_path / "repo", 'fixtures = "../shared-fixtures"\n'))
+    assert found == ["templates/**", "snapshots/**", "pyproject.toml", ".github/workflows/emails.yml"]
+
+
+class Dist:
+    version = "0.3.0"
+
+    def __init__(self, origin: dict | None) -> None:
+        self.origin = origin
+
+    def read_text(self, name: str) -> str | None:
+        return json.dumps(self.origin) if self.origin is not None else None
+
+
+@pytest.fixture
+def installed_from(monkeypatch):
+    def set_origin(origin: dict | None) -> None:
+        monkeypatch.setattr(workflow.importlib.metadata, "distribution", lambda name: Dist(origin))
+    return set_origin
+
+
+def test_a_release_from_the_index_is_pinned(installed_from):
+    installed_from(None)
+    assert install_line().spec == "email-harness==0.3.0"
+
+
+def test_a_git_install_is_installed_from_the_same_commit(installed_from):
+    installed_from({"url": "https://github.com/acme/email-harness", "vcs_info": {"vcs": "git", "commit_id": "a" * 40}})
+    assert install_line().spec == f'"email-harness @ git+https://github.com/acme/email-harness@{"a" * 40}"'
+
+
+def test_a_local_wheel_is_copied_beside_the_workflow(installed_from, tmp_path):
+    wheel = tmp_path / "email_harness-0.3.0-py3-none-any.whl"
+    wheel.write_bytes(b"PK")
+    installed_from({"url": wheel.as_uri(), "archive_info": {}})
+    install = install_line()
+    assert install.spec == "./.github/wheels/email_harness-0.3.0-py3-none-any.whl" and install.wheel == wheel
+    assert workflow.copy_wheel(install, tmp_path / "team") == ".github/wheels/email_harness-0.3.0-py3-none-any.whl"
+    assert (tmp_path / "team/.github/wheels" / wheel.name).read_bytes() == b"PK"
+
+
+def test_a_local_folder_without_a_remote_says_what_to_change(installed_from, tmp_path):
+    installed_from({"url": tmp_path.as_uri(), "dir_info": {"editable": True}})
+    install = install_line()
+    assert install.spec == "email-harness==0.3.0" and "put a wheel or a git+ URL on the workflow's install line" in install.note
+
+
+def test_the_rendered_workflow_has_the_projects_report_folder(tmp_path, installed_from):
+    installed_from(None)
+    text = render_workflow("paths: {paths}\nrun: pip install {install}\npath: {output}\n", project(tmp_path, 'output = "email-report"\n'), install_line())
+    assert text.splitlines()[1:] == ["run: pip install email-harness==0.3.0", "path: email-report"]
