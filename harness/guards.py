@@ -36,6 +36,7 @@ __all__ = ["Guard", "NotSent", "check_guards", "guards"]
 class NotSent:
     """A guard's "do not send this email to this fixture", with the reason shown in the snapshot."""
 
+    #: Why the email is not sent, shown in ``outcome.txt``: ``no paid invoice``.
     reason: str
 
 

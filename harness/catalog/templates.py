@@ -208,11 +208,17 @@ class CatalogSettings(BaseModel):
 
 @dataclass(frozen=True)
 class Template:
+    """One email template of the catalog and the files beside it."""
+
+    #: The template's name: its path in the catalog without extension (``billing/invoice_paid``).
     name: str
     #: The template file: ``NAME.mjml``, ``NAME.html`` or one a registered renderer claims.
     source_path: Path
+    #: Its metadata (``NAME.yaml`` merged over ``_catalog.yaml``): ``subject``, ``requires``, ``rules``...
     meta: TemplateMeta
+    #: The hand-written text part (``NAME.txt``), or None: derived from the HTML.
     text_path: Path | None = None
+    #: The metadata file, or None for a bare template (subject from its title).
     meta_path: Path | None = None
     #: The subject file the layout found beside the body (``NAME.subject.txt``...), or None.
     subject_path: Path | None = None
@@ -235,8 +241,13 @@ class Template:
         catalog, posix (``billing/invoice_paid.txt``)."""
         return (PurePosixPath(self.name).parent / path.name).as_posix()
 
+    def __repr__(self) -> str:
+        # What a plugin author needs to tell templates apart, without the machine's folders.
+        return f"Template(name={self.name!r}, file={self.source_path.name!r}, renderer={self.renderer!r}, language={self.language!r})"
+
     @property
     def is_static(self) -> bool:
+        """Whether it has no metadata file (a bare template: shipped as written)."""
         return self.meta_path is None
 
     def locale_for(self, fixture_locale: str) -> str:

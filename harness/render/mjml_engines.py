@@ -59,6 +59,10 @@ def check_depth(markup: str) -> None:
 
 @runtime_checkable
 class MjmlEngine(Protocol):
+    """Built with the project folder (``__init__(self, project_root: Path | None = None)``);
+    an optional ``close()`` is called when the run ends."""
+
+    #: The name ``mjml_engine`` selects it by under ``[tool.email-harness]``.
     name: str
 
     def render(self, mjml: str) -> str:

@@ -37,12 +37,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 class RenderedEmail:
     """What a customer would receive, or why they would receive nothing."""
 
+    #: The template's name (``refund``, or ``billing/invoice_paid`` in a nested catalog).
     template: str
+    #: The fixture's id.
     fixture: str
+    #: The locale it rendered in.
     locale: str
+    #: ``sent`` or ``not sent`` (a send guard said no).
     outcome: Outcome
+    #: Why it is not sent, in the guard's words; "" when sent.
     reason: str = ""
+    #: The subject line.
     subject: str = ""
+    #: The HTML as sent (after the MJML engine and CSS inlining).
     html: str = ""
     #: The template's own text part (``NAME.txt``), or None: then :attr:`text` derives it.
     written_text: str | None = None
@@ -57,6 +64,7 @@ class RenderedEmail:
 
     @property
     def sent(self) -> bool:
+        """Whether the email goes out to this fixture at all."""
         return self.outcome == "sent"
 
     @cached_property

@@ -54,11 +54,15 @@ BUILTIN_EXTENSIONS = {".mjml": "mjml", ".html": "html"}
 class RenderRequest:
     """What a renderer gets for one case."""
 
+    #: The template being rendered (``template.name``, ``template.source_path`` for a renderer
+    #: that resolves ``{% extends %}`` itself, ``template.meta``).
     template: Template
+    #: The fixture it is rendered for (``fixture.id``, ``fixture.data``).
     fixture: Fixture
     #: What a Jinja template would see: ``account``, the guards' values, ``t``, ``locale``, ...
     #: For team renderers a :class:`~harness.render.recording.RecordingContext` (a dict).
     context: Mapping[str, Any]
+    #: The locale this case renders in: the fixture's where the template offers it.
     locale: str
     #: The template file's text.
     source: str
@@ -71,8 +75,11 @@ class RenderOutput:
     """A renderer's result. ``None`` leaves a part to the harness: the subject from the
     metadata's ``subject:``, the text part from ``NAME.txt`` or derived from the HTML."""
 
+    #: The email's HTML, as sent.
     html: str
+    #: The subject line; None: the metadata's ``subject:``.
     subject: str | None = None
+    #: The plain-text part; None: ``NAME.txt`` where there is one, else derived from the HTML.
     text: str | None = None
     #: What the team wrote, after templating (MJML, HTML), for rules that judge the source
     #: rather than generated markup; defaults to the HTML.
@@ -81,9 +88,13 @@ class RenderOutput:
 
 @runtime_checkable
 class TemplateRenderer(Protocol):
+    #: The file extensions of the catalog this renderer claims (``(".mustache",)``).
     extensions: tuple[str, ...]
 
-    def render(self, request: RenderRequest) -> RenderOutput: ...
+    def render(self, request: RenderRequest) -> RenderOutput:
+        """The email for one case; raise any exception for a template it cannot render (the
+        case is an error naming the renderer, never a crash of the run)."""
+        ...
 
 
 renderers: Registry[type[TemplateRenderer]] = Registry("renderer")

@@ -52,10 +52,15 @@ _SEVERITIES = ("error", "warning", "note")
 class Finding:
     """One thing a rule found wrong: where (``element``), what it expected, how bad."""
 
+    #: The rule that found it.
     rule: str
+    #: ``error`` fails the case, ``warning`` fails it with ``--strict``, ``note`` never does.
     severity: Severity
+    #: What is wrong, in words a template author acts on.
     message: str
+    #: Where: a CSS-like path to the element, or a part (``subject``, ``text part``).
     element: str = ""
+    #: What the rule expected instead.
     expected: str = ""
     #: The element of ``RuleContext.document`` the finding is about, for ``ignore`` selectors.
     #: Not part of equality, repr or the report; dropped once the rules of a case ran, so a
@@ -72,6 +77,7 @@ class Finding:
         self.__dict__.update(state, node=None)
 
     def describe(self) -> str:
+        """One line for logs: ``[rule] severity: message at element; expected ...``."""
         where = f" at {self.element}" if self.element else ""
         expected = f"; expected {self.expected}" if self.expected else ""
         return f"[{self.rule}] {self.severity}: {self.message}{where}{expected}"
@@ -81,13 +87,17 @@ class Finding:
 class RuleContext:
     """Everything a rule may look at for one case."""
 
+    #: The rule's name as registered: what its findings are filed under.
     rule_id: str
+    #: The rendered email: ``subject``, ``html``, ``text``, ``source``, ``document`` (parsed).
     email: RenderedEmail
     #: The fixture this email was rendered for (``fixture.id``, ``fixture.data``).
     fixture: Fixture
     #: Every other fixture: whose data must never appear in this email.
     others: list[Fixture]
+    #: The template of the email (``template.name``, ``template.meta``).
     template: Template
+    #: The rule's options from the catalog, validated by its options model, ``ignore`` taken out.
     options: dict[str, Any]
     #: The approved copy of the email's locale (``templates/_copy/LOCALE.yaml``).
     approved_copy: dict[str, str] = field(default_factory=dict)
@@ -112,12 +122,15 @@ class RuleContext:
 
     # ``node``: the element of ``document`` the finding is about, so ``ignore`` selectors can place it.
     def error(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
+        """A finding that fails the case: what is wrong, where (``element``), what was expected."""
         return Finding(self.rule_id, "error", message, element, expected, node)
 
     def warning(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
+        """A finding that fails the case only under ``--strict``."""
         return Finding(self.rule_id, "warning", message, element, expected, node)
 
     def note(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
+        """A finding shown in the report that never fails the case."""
         return Finding(self.rule_id, "note", message, element, expected, node)
 
 

@@ -26,7 +26,9 @@ __all__ = ["HtmlKind", "OutcomeKind", "SnapshotKind", "SubjectKind", "TextKind",
 
 @runtime_checkable
 class SnapshotKind(Protocol):
+    #: The part's name in reports and messages (``subject``).
     name: str
+    #: The file of the case's snapshot folder it is stored in (``subject.txt``); a plain name.
     filename: str
 
     def serialize(self, email: RenderedEmail) -> str | None:
