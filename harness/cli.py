@@ -470,6 +470,25 @@ def rules_command(
         raise typer.Exit(2) from None
 
 
+@app.command("api")
+def api_command(
+    registered: Annotated[bool, typer.Option("--registered", help="Also list what is registered now, the project's plugins included.")] = False,
+) -> None:
+    """Print the plugin API reference (Markdown, as docs/plugin-api.md): every registry, what a
+    plugin of each kind is, and the objects plugins receive, with their fields."""
+    from .api_reference import format_api
+    from .plugins import load_plugins
+
+    try:
+        if registered:
+            project = Project.load(find_project())
+            load_plugins(project.root, project.plugins)
+        print(format_api(registered=registered), end="")  # not rich: Markdown's [ ] and ** stay as written
+    except HarnessError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+
+
 def main() -> None:
     try:
         app()

@@ -69,6 +69,11 @@ class RenderRequest:
     #: The catalog folder, for renderers that resolve partials themselves.
     catalog_root: Path
 
+    def __repr__(self) -> str:
+        # Printed in a renderer while debugging: which case, not the whole source or the machine's folders.
+        return (f"RenderRequest(template={self.template!r}, fixture={self.fixture!r}, locale={self.locale!r}, "
+                f"source=<{len(self.source)} characters>, context keys={sorted(self.context)})")
+
 
 @dataclass(frozen=True)
 class RenderOutput:

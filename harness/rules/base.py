@@ -110,6 +110,10 @@ class RuleContext:
     #: ``harness.screenshots.probes``), or None when the case has no screenshots.
     page: dict[str, dict[str, Any]] | None = None
 
+    def __repr__(self) -> str:
+        # Printed in a rule while debugging: the case and the options, not the whole email.
+        return f"RuleContext(rule_id={self.rule_id!r}, template={self.template!r}, fixture={self.fixture!r}, options={self.options!r})"
+
     @property
     def account(self) -> Any:
         """The fixture's data, as templates see it under ``account``."""
