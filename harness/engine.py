@@ -23,6 +23,7 @@ from .cases import Case, select
 from .catalog import Catalog, Template, load_catalog
 from .catalog.strings import missing_translations
 from .boundary import PluginFailure, call_plugin
+from ._files import normalized
 from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
 from .plugins import check_names, import_object, load_plugins
@@ -225,7 +226,7 @@ class Engine:
         for name, template in sorted(self.catalog.templates.items()):
             digest.update(f"{name}:{template.files_hash}\0".encode())
         for path in sorted(self.project.fixtures.glob("*.yaml")):
-            digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+            digest.update(path.name.encode() + b"\0" + (normalized(path.read_bytes()) if path.is_file() else b""))
         return digest.hexdigest()[:16]
 
     # -- one case ----------------------------------------------------------------------------

@@ -190,3 +190,18 @@ def test_an_unchanged_rerun_passes_with_mjml_js_navbar_and_carousel_included(tmp
     for _ in range(2):
         result = run(project, monkeypatch)
         assert result.exit_code == 0, result.output
+
+
+def test_shards_checked_out_with_crlf_and_lf_agree_on_the_run(tmp_path, monkeypatch):
+    """A Windows checkout (git autocrlf) and a Linux one are the same run for 'report merge'."""
+    from harness.engine import Engine
+    from harness.project import Project
+
+    digests = []
+    for name, convert in (("linux", lambda b: b), ("windows", lambda b: b.replace(b"\n", b"\r\n"))):
+        root = flat_project(tmp_path / name)
+        for path in [*(root / "emails").iterdir(), *(root / "fixtures").iterdir()]:
+            path.write_bytes(convert(normalized(path.read_bytes())))
+        with Engine(Project.load(root), screenshots=False) as engine:
+            digests.append(engine.run_digest())
+    assert digests[0] == digests[1]
