@@ -92,7 +92,7 @@ def test_render_email_fixture(project: pytest.Pytester) -> None:
 
 
 def test_works_under_xdist(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    pytest.importorskip("xdist", reason="pytest-xdist is not installed (it is in the dev extra: pip install -e '.[dev]')")
     project.runpytest("templates", "-n", "2", "--update-snapshots").assert_outcomes(passed=2)
     assert sorted(p.parent.name for p in (project.path / "snapshots/hello").glob("*/manifest.json")) == ["en-ann", "en-bob"]
     project.runpytest("templates", "-n", "2").assert_outcomes(passed=2)
@@ -100,7 +100,7 @@ def test_works_under_xdist(project: pytest.Pytester) -> None:
 
 def test_pytest_writes_the_report_also_under_xdist(project: pytest.Pytester) -> None:
     """Workers write their part; the controller merges one report, like 'email-harness run'."""
-    pytest.importorskip("xdist")
+    pytest.importorskip("xdist", reason="pytest-xdist is not installed (it is in the dev extra: pip install -e '.[dev]')")
     project.runpytest("templates", "-n", "2").assert_outcomes(failed=2)
     results = json.loads((project.path / "report/results.json").read_text())
     assert sorted(c["id"] for c in results["cases"]) == ["hello[en-ann]", "hello[en-bob]"]

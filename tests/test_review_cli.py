@@ -1,10 +1,7 @@
 """The command line's side of the review: ``approve`` needs ``--allow-outcome-change`` for a case
 that starts being sent (re-rendered or from a report), ``approve --from REPORT --decisions FILE``
 applies the decisions exported from the report page, and ``run`` in GitHub Actions writes the job
-summary and the annotations.
-
-These need the small wiring in ``harness/cli.py`` described in issue 17's report; until it is
-there they are skipped."""
+summary and the annotations."""
 
 from __future__ import annotations
 
@@ -24,11 +21,6 @@ GIFT_CARD_GUARD = ("templates/gift_card_confirmation.yaml", "requires: [gift_car
                    "requires: [order]\nlocales: [en, it, de, ar]\nrules:\n  empty-list: {allow: [order.gift_cards]}\n")
 NOW_SENT = "gift_card_confirmation[en-one-order]"
 ONLY = ["--only", "gift_card_confirmation[*]"]
-
-pytestmark = pytest.mark.skipif(
-    "--allow-outcome-change" not in CliRunner().invoke(app, ["approve", "--help"]).output,
-    reason="harness/cli.py does not wire the review options yet (see issue 17)",
-)
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Any:
