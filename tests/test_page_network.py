@@ -4,13 +4,17 @@ accessibility page (axe-core).
 
 A listener on 127.0.0.1 (TCP for everything that speaks HTTP or WebSocket, UDP for STUN) counts
 what arrives while an email carrying one vector is rendered through the camera, first for the
-screenshots only, then with the axe scan; each page gets a second to try.
+screenshots only, then with the axe scan. Each vector is first shown to connect from an unguarded
+page (plain Chromium, scripts on, no router): the test waits for that connection to arrive, so a
+vector that does nothing cannot pass for a guarded one, and the guarded pages are then given a
+few times as long as the vector needed there.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,8 +24,15 @@ from harness.errors import ScreenshotError
 from harness.screenshots import LAUNCH_FLAGS, ORIGIN, VIEWPORTS, Camera
 from harness.screenshots.browser import ISOLATION_FLAGS
 
-#: How long a page may keep trying after it loaded (timers, refreshes, ICE gathering).
-GRACE_MS = 1000
+#: How long the unguarded page may take to connect (its first connection or datagram ends the wait).
+CONTROL_TIMEOUT_S = 10.0
+#: The guarded pages get this many times what the unguarded page needed, and at least MIN_GRACE_MS.
+GRACE_FACTOR = 3
+MIN_GRACE_MS = 300
+#: Vectors that connect from no page this Chromium opens with set_content, guarded or not, and
+#: why; they keep a fixed grace (and a test that could fail only if Chromium starts connecting).
+NO_CONTROL = {"link-preconnect": "Chromium does not preconnect from a set_content page even unguarded (measured: 0 connections in 5 s)"}
+FIXED_GRACE_MS = 1000
 
 
 class Listener:
@@ -40,6 +51,8 @@ class Listener:
         self.datagrams = 0
         #: The first line each connection sent (``GET /frame HTTP/1.1``), to say which vector it was.
         self.seen: list[str] = []
+        #: Set by the first connection or datagram: what the positive control waits on.
+        self.arrived = threading.Event()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=f, daemon=True) for f in (self._accept, self._receive)]
         for thread in self._threads:
@@ -52,6 +65,7 @@ class Listener:
             except TimeoutError:
                 continue
             self.connections += 1
+            self.arrived.set()
             with conn:
                 conn.settimeout(0.2)
                 try:
@@ -66,6 +80,7 @@ class Listener:
             except TimeoutError:
                 continue
             self.datagrams += 1
+            self.arrived.set()
 
     def count(self) -> tuple[int, int]:
         return self.connections, self.datagrams
@@ -147,25 +162,68 @@ def camera(shared_camera: Camera) -> Camera:
     return shared_camera
 
 
+@pytest.fixture(scope="module")
+def unguarded(shared_camera: Camera) -> Iterator[Any]:
+    """A plain Chromium (same binary and launch flags, none of the camera's guards): where each
+    vector must connect, so the test knows it is live and how long it takes."""
+    from harness.screenshots.camera import shared_playwright
+
+    browser = shared_playwright().chromium.launch(executable_path=shared_camera.executable, args=list(LAUNCH_FLAGS))
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def _email(body: str) -> str:
+    return f"<!doctype html><html lang='en'><head><title>t</title></head><body><p id='email'>email</p>{body}</body></html>"
+
+
+def _control(browser: Any, vector: str, timeout: float = CONTROL_TIMEOUT_S) -> tuple[bool, float]:
+    """Whether the vector reached a listener of its own from an unguarded page, and in how many
+    seconds (the wait ends on the listener's event, or after ``timeout``)."""
+    spy = Listener()  # not the test's: a late connection of this page must not count there
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        started = time.monotonic()
+        page.set_content(_email(VECTORS[vector](spy.tcp_port, spy.udp_port)), wait_until="commit")
+        if page.locator("#go").count():
+            page.locator("#go").click(timeout=2000, no_wait_after=True)
+        while not spy.arrived.is_set() and time.monotonic() - started < timeout:
+            page.wait_for_timeout(20)  # pumps Playwright's events while the page tries
+        return spy.arrived.is_set(), time.monotonic() - started
+    finally:
+        context.close()
+        spy.stop()
+
+
 def _pages(camera: Camera) -> list[Any]:
     return list(camera._pages.values())
 
 
-def _try_everything(camera: Camera) -> None:
+def _try_everything(camera: Camera, grace_ms: float) -> None:
     """Click the submit button, if any (nothing in the harness clicks, but a form must not leave
-    the page even then), and give the loaded pages time to try, pumping Playwright's events
-    meanwhile so a routed request is answered, not merely held."""
+    the page even then), and give the loaded pages ``grace_ms`` to try (a few times what the
+    unguarded page needed to connect), pumping Playwright's events meanwhile so a routed request
+    is answered, not merely held."""
     for page in _pages(camera):
         go = page.locator("#go")
         if go.count():
             go.click(timeout=2000)
-    camera._page.wait_for_timeout(GRACE_MS)
+    camera._page.wait_for_timeout(grace_ms)
 
 
 @pytest.mark.parametrize("vector", list(VECTORS))
-def test_a_render_opens_no_connection(vector: str, listener: Listener, camera: Camera) -> None:
-    body = VECTORS[vector](listener.tcp_port, listener.udp_port)
-    html = f"<!doctype html><html lang='en'><head><title>t</title></head><body><p id='email'>email</p>{body}</body></html>"
+def test_a_render_opens_no_connection(vector: str, listener: Listener, camera: Camera, unguarded: Any) -> None:
+    arrived, needed = _control(unguarded, vector, timeout=FIXED_GRACE_MS / 1000 if vector in NO_CONTROL else CONTROL_TIMEOUT_S)
+    if vector in NO_CONTROL:
+        assert not arrived, f"{vector} connects unguarded now: remove it from NO_CONTROL"
+        grace_ms = FIXED_GRACE_MS
+    else:
+        assert arrived, f"{vector}: no connection even from an unguarded page in {CONTROL_TIMEOUT_S} s; the vector is dead"
+        grace_ms = max(MIN_GRACE_MS, GRACE_FACTOR * needed * 1000)
+    html = _email(VECTORS[vector](listener.tcp_port, listener.udp_port))
     errors: list[str] = []
     counts: dict[str, tuple[int, int]] = {}
     phases = (
@@ -177,7 +235,7 @@ def test_a_render_opens_no_connection(vector: str, listener: Listener, camera: C
     for phase, accessibility, names in phases:
         try:
             camera.shoot(html, [VIEWPORTS[name] for name in names], accessibility=accessibility)
-            _try_everything(camera)
+            _try_everything(camera, grace_ms)
         except ScreenshotError as exc:  # a render that fails is a finding too, reported below
             errors.append(f"{phase}: {exc}")
         counts[phase] = listener.count()
@@ -189,8 +247,9 @@ def test_a_render_opens_no_connection(vector: str, listener: Listener, camera: C
     assert [(page.url, page.locator("#email").count()) for page in _pages(camera)] == [(ORIGIN + "/", 1)] * 4
 
 
-def test_the_email_s_own_scripts_do_not_run_in_the_axe_page_but_axe_does(camera: Camera) -> None:
-    """The scripted page runs the harness's code (axe-core, measurements), never the email's."""
+def test_the_email_s_own_scripts_do_not_run_in_the_axe_page_but_axe_does(camera: Camera, unguarded: Any) -> None:
+    """The scripted page runs the harness's code (axe-core, measurements), never the email's
+    (which do run in an unguarded page: the test waits for that first)."""
     ran = "document.getElementById('p').textContent +="
     html = f"""<!doctype html><html lang="en"><head><title>t</title></head><body>
       <p id="p" style="color:#ddd;background:#fff">static</p>
@@ -200,8 +259,17 @@ def test_the_email_s_own_scripts_do_not_run_in_the_axe_page_but_axe_does(camera:
       <body onload="{ran} ' onload'">
       <a id="go" href="javascript:void({ran} ' javascript-url')">go</a>
       </body></html>"""
+    context = unguarded.new_context()
+    try:
+        control = context.new_page()
+        started = time.monotonic()
+        control.set_content(html)
+        control.wait_for_function("document.getElementById('p').textContent.includes(' script')", timeout=CONTROL_TIMEOUT_S * 1000)
+        needed = time.monotonic() - started
+    finally:
+        context.close()
     shots = camera.shoot(html, [VIEWPORTS["desktop"]], accessibility=True)
-    _try_everything(camera)
+    _try_everything(camera, max(MIN_GRACE_MS, GRACE_FACTOR * needed * 1000))
     page = camera._pages[True, True]
     assert page.locator("#p").inner_text(timeout=2000) == "static"
     assert page.evaluate("1 + 1") == 2
