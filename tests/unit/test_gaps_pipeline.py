@@ -269,3 +269,75 @@ def test_a_team_renderer_is_built_once_per_run(tmp_path):
     for _ in range(3):
         renderer.render(cat.templates["receipt"], fixture(name="Ada"))
     assert built == [1]
+
+
+# -- the built-in MJML renderer, with a stand-in engine ----------------------------------------
+
+
+class FakeEngine:
+    """An MJML engine that records the MJML it gets and answers with ``answer(mjml)``."""
+
+    name = "fake-mjml"
+
+    def __init__(self, answer: Any = lambda mjml: f"<html>{mjml}</html>") -> None:
+        self.answer = answer
+        self.seen: list[str] = []
+
+    def render(self, mjml: str) -> Any:
+        self.seen.append(mjml)
+        return self.answer(mjml)
+
+
+def render_mjml(tmp_path: Path, engine: FakeEngine, files: dict[str, str] | None = None, **kwargs: Any):
+    files = {"receipt.mjml": '<mj-body><mj-include path="_hello.mjml" /></mj-body>', "_hello.mjml": "<mj-text>Hi {{ account.name }} {{ t.thanks }}</mj-text>", **(files or {})}
+    root = catalog(tmp_path, files).root
+    (root / "receipt.html").unlink()
+    cat = load_catalog(root)
+    assert not cat.errors, cat.errors
+    renderer = Renderer(cat, engine, now=NOW, **kwargs)  # type: ignore[arg-type]
+    return renderer.render(cat.templates["receipt"], fixture(name="Ada", locale="de"))
+
+
+def test_the_engine_gets_flat_mjml_with_partials_rendered_in_the_cases_context(tmp_path):
+    engine = FakeEngine()
+    mail = render_mjml(tmp_path, engine)
+    assert engine.seen == ["<mj-body><mj-text>Hi Ada Danke</mj-text></mj-body>"]
+    assert mail.html == "<html><mj-body><mj-text>Hi Ada Danke</mj-text></mj-body></html>"
+    assert mail.source == "<mj-body><mj-text>Hi Ada Danke</mj-text></mj-body>"
+
+
+def test_each_stage_is_timed_under_its_own_name(tmp_path):
+    from harness.timing import Stopwatch
+
+    watch = Stopwatch()
+    render_mjml(tmp_path, FakeEngine(), {"receipt.txt": "Hi"}, stopwatch=watch)
+    assert {stage: watch.calls[stage] for stage in ("jinja", "mjml", "text")} == {"jinja": 2, "mjml": 1, "text": 1}
+    html_watch = Stopwatch()
+    (tmp_path / "html").mkdir()
+    cat = catalog(tmp_path / "html")
+    Renderer(cat, None, now=NOW, stopwatch=html_watch).render(cat.templates["receipt"], fixture(name="Ada"))  # type: ignore[arg-type]
+    assert (html_watch.calls["jinja"], html_watch.calls["mjml"]) == (2, 1)
+
+
+def test_mjml_the_engine_rejects_is_an_error_naming_the_file_and_the_engine(tmp_path):
+    from harness.errors import MjmlError
+
+    def reject(mjml: str) -> str:
+        raise MjmlError("unexpected token")
+
+    with pytest.raises(MjmlError, match=r"^receipt.mjml: fake-mjml rejected the MJML: unexpected token$"):
+        render_mjml(tmp_path, FakeEngine(reject))
+
+
+def test_an_engine_that_returns_no_str_is_a_plugin_failure_naming_it(tmp_path):
+    from harness.boundary import PluginFailure
+
+    with pytest.raises(PluginFailure, match=r"^receipt.mjml: MJML engine 'fake-mjml' returned bytes; expected the HTML as str$"):
+        render_mjml(tmp_path, FakeEngine(lambda mjml: b"<html>"))
+
+
+def test_an_include_that_leaves_the_catalog_is_an_error_of_the_case(tmp_path):
+    from harness.errors import MjmlError
+
+    with pytest.raises(MjmlError, match=r"receipt.mjml: fake-mjml rejected the MJML: <mj-include path='../x.mjml'>: outside the catalog"):
+        render_mjml(tmp_path, FakeEngine(), {"receipt.mjml": '<mj-include path="../x.mjml" />'})
