@@ -10,7 +10,7 @@
 What it does:
 
 1. Copies ``harness/``, ``shop/``, ``tests/unit/``, the bundled project some unit tests read
-   (``templates/``, ``fixtures/``, ``snapshots/``, ``examples/``, ``mutation/``) and
+   (``templates/``, ``fixtures/``, ``snapshots/``, ``examples/``, ``docs/``, ``mutation/``) and
    ``pyproject.toml`` (with the ``[tool.mutmut]`` table of ``mutation/mutmut.toml`` appended) to
    ``mutation/work/``. mutmut 3
    copies that again into ``mutation/work/mutants/`` and rewrites each function into a
@@ -51,11 +51,12 @@ CONFIG = HERE / "mutmut.toml"
 SURVIVORS = HERE / "SURVIVORS.md"
 COPIED = ("harness", "shop", "tests/unit")
 #: The bundled project the unit tests may read (``tests/unit/test_pseudo.py`` reads an approved
-#: ``body.html`` from ``snapshots/``, ``test_rule_options.py`` loads ``templates/``). Copied to the
+#: ``body.html`` from ``snapshots/``, ``test_rule_options.py`` loads ``templates/``, ``test_api_reference.py``
+#: reads ``docs/plugin-api.md``). Copied to the
 #: work folder and, through ``also_copy`` in ``mutmut.toml``, on into ``mutants/``, where the tests
 #: run. ``tests/unit/test_mutation_survivors.py`` reads ``mutation/`` itself. A unit test that reads anything else fails mutmut's first pass ("failed to collect stats"),
 #: and ``tests/test_mutation_smoke.py`` runs that pass in ``make test``.
-DATA = ("templates", "fixtures", "snapshots", "examples", "mutation")
+DATA = ("templates", "fixtures", "snapshots", "examples", "docs", "mutation")
 
 #: mutmut's exit codes (mutmut/stats.py) grouped the way the score counts them.
 DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
