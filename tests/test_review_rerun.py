@@ -131,3 +131,22 @@ def test_a_rerun_with_the_page_open_and_a_rejection_that_carries_over(planted, b
     assert [(e["action"], e["case"]) for e in log] == [("reject", case_id), ("undo reject", case_id)]
     assert errors == []
     print(f"\nevidence: {evidence.folder}")
+
+
+def test_a_decision_from_another_runs_page_is_refused_and_an_unreadable_run_is_not_served(planted):
+    """The server side, without a browser: a decision names the run its page shows; a results.json
+    that cannot be read leaves the run before served, and the page says why."""
+    client = create_app(planted.root / "report", SnapshotStore(planted.root / "snapshots")).test_client()
+    html = client.get("/").get_data(as_text=True)
+    token, shown = (html.split(f'{name}="')[1].split('"')[0] for name in ("data-review-token", "data-results"))
+    headers = {"Origin": "http://localhost", "X-Review-Token": token, "X-Review-Run": "0123456789ab"}
+    case = results(planted)["cases"][0]["id"]
+    refused = client.post("/approve", json={"case": "*"}, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["stale_run"] == shown
+    assert f"this page shows run 0123456789ab, but report/results.json now holds run {shown}" in refused.get_json()["error"]
+    assert not (planted.root / "snapshots/review-log.jsonl").exists()  # nothing decided
+
+    (planted.root / "report/results.json").write_text('{"cases": [')  # a run cut off half-way
+    assert client.get("/run").get_json()["results"] == shown and "cannot be read" in client.get("/run").get_json()["problem"]
+    assert "this page still shows the run before" in client.get("/").get_data(as_text=True)
+    assert case in client.get("/").get_data(as_text=True)
