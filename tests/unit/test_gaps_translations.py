@@ -194,6 +194,44 @@ def test_a_catalog_that_is_a_link_out_of_the_translations_folder_is_refused(tmp_
         TranslationSet(folder).catalog("de")
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="the platform has no symbolic links")
+def test_a_catalog_that_is_a_link_inside_the_translations_folder_is_refused_too(tmp_path):
+    """Its text would go into snapshots from wherever the link points later."""
+    real = po(tmp_path, "de", HEADER + ORDER)
+    (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "fr" / "LC_MESSAGES" / "messages.po").symlink_to(real)
+    with pytest.raises(ConfigError, match=r"messages.po: is a symbolic link; .*Copy the file in instead"):
+        TranslationSet(tmp_path).catalog("fr")
+
+
+def test_a_catalog_named_messages_po_that_is_a_folder_is_an_error_not_no_catalog(tmp_path):
+    (tmp_path / "de" / "LC_MESSAGES" / "messages.po").mkdir(parents=True)
+    with pytest.raises(ConfigError, match=r"messages.po: is a folder, expected a file"):
+        TranslationSet(tmp_path).catalog("de")
+
+
+def test_a_po_file_that_is_not_gettext_syntax_is_a_config_error_naming_it(tmp_path):
+    path = po(tmp_path, "de", HEADER + ORDER + "this line is no gettext\n")
+    with pytest.raises(ConfigError, match=rf"^{path}: cannot read the gettext catalog: "):
+        TranslationSet(tmp_path).catalog("de")
+
+
+def test_a_mo_file_that_is_not_a_catalog_is_a_config_error_naming_it(tmp_path):
+    path = tmp_path / "de" / "LC_MESSAGES" / "messages.mo"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00" * 40)
+    with pytest.raises(ConfigError, match=rf"^{path}: "):
+        TranslationSet(tmp_path).catalog("de")
+
+
+def test_an_absurdly_long_nplurals_is_shown_cut_short(tmp_path):
+    path = po(tmp_path, "de", HEADER.replace("nplurals=2", "nplurals=" + "1" * 30) + ORDER)
+    with pytest.raises(ConfigError, match=rf"^{path}: Plural-Forms declares nplurals={'1' * 20}\.\.\.; "):
+        TranslationSet(tmp_path).catalog("de")
+    path = po(tmp_path, "de", HEADER.replace("nplurals=2", "nplurals=000002") + ORDER)
+    assert TranslationSet(tmp_path).catalog("de").path == path  # six digits, a small number
+
+
 def test_an_unknown_charset_is_a_config_error_naming_the_file(tmp_path):
     path = po(tmp_path, "de", HEADER.replace("UTF-8", "klingon-8") + ORDER)
     with pytest.raises(ConfigError, match=rf"^{path}: cannot read the gettext catalog: .*use charset=UTF-8$"):
