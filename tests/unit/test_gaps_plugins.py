@@ -231,6 +231,12 @@ def test_an_unknown_guard_and_rule_are_one_error_naming_the_files(tmp_path):
     assert lines[3] == "  register it in a module listed under [tool.email-harness] plugins, or fix the name"
 
 
+def test_an_unknown_guard_after_a_known_one_is_still_reported(tmp_path):
+    registered_from("acme_emails.harness", guards, "paid")
+    with pytest.raises(ConfigError, match=r"requires: unknown send guard 'shipped'"):
+        check_names(fake_catalog(tmp_path, template(requires=["paid", "shipped"])))
+
+
 @pytest.mark.parametrize("quoted", ["'paid_invoice'", '"paid_invoice"'])
 def test_a_guard_defined_in_conftest_is_pointed_at(tmp_path, quoted):
     root = tmp_path / "templates"

@@ -250,7 +250,7 @@ def test_a_plural_forms_expression_gettext_cannot_compile_is_a_config_error(tmp_
 def check(tmp_path: Path, files: dict[str, str], catalogs: dict[str, str], *, meta: str = "subject: Welcome\nlocales: [en, de]\n") -> str:
     """The translation problems of template ``welcome`` (an HTML template with ``files``), or ""."""
     root = tmp_path / "templates"
-    root.mkdir()
+    root.mkdir(exist_ok=True)
     (root / "welcome.yaml").write_text(meta)
     for name, text in files.items():
         (root / name).write_text(text)
@@ -378,6 +378,21 @@ def test_a_skipped_regional_catalog_says_which_catalog_production_uses_instead(t
     found = check(tmp_path, {"welcome.html": PAGE % ""}, {"de_CH": FUZZY_HEADER + ORDER, "de": HEADER + ORDER},
                   meta="subject: Welcome\nlocales: [en, de_CH]\n")
     assert f"sends 'de_CH' with {tmp_path / 'locale/de/LC_MESSAGES/messages.po'};" in found
+
+
+def test_a_lacking_string_key_and_a_gettext_hole_are_both_reported(tmp_path):
+    meta = "subject: Welcome\nlocales: [en, de]\nstrings: {en: {heading: Hi}, de: {}}\n"
+    found = check(tmp_path, {"welcome.html": PAGE % "{{ t.heading }}"}, {"de": HEADER}, meta=meta)
+    assert "locale 'de' lacks string(s) heading under strings:; locale 'de' has no translation for 'Your order' in" in found
+
+
+def test_a_template_shipped_as_is_does_not_stop_the_check_of_the_next_one(tmp_path):
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "a_static.html").write_text("<p>{{ _('Static') }}</p>")
+    (root / "a_static.yaml").write_text("subject: Static\nlocales: [en, de]\nlanguage: none\n")
+    found = check(tmp_path, {"welcome.html": PAGE % ""}, {"de": HEADER})
+    assert "has no translation for 'Your order'" in found
 
 
 def test_a_template_shipped_as_is_is_not_checked_for_gettext(tmp_path):
