@@ -341,3 +341,61 @@ def test_an_include_that_leaves_the_catalog_is_an_error_of_the_case(tmp_path):
 
     with pytest.raises(MjmlError, match=r"receipt.mjml: fake-mjml rejected the MJML: <mj-include path='../x.mjml'>: outside the catalog"):
         render_mjml(tmp_path, FakeEngine(), {"receipt.mjml": '<mj-include path="../x.mjml" />'})
+
+
+# -- more of what a case sees ------------------------------------------------------------------
+
+
+def test_a_template_shipped_as_is_keeps_its_merge_tags_in_body_and_subject(tmp_path):
+    files = {"receipt.html": "<p>Hello {{FirstName}} *|FNAME|*</p>", "receipt.yaml": "subject: Hi {{FirstName}}\nlanguage: none\n"}
+    mail = render(tmp_path, files)
+    assert (mail.html, mail.subject) == ("<p>Hello {{FirstName}} *|FNAME|*</p>", "Hi {{FirstName}}")
+
+
+def test_gettext_is_new_style_so_placeholders_are_filled_by_gettext(tmp_path):
+    mail = render(tmp_path, {"receipt.html": "{{ _('Hello %(name)s', name=account.name) }}"})
+    assert mail.html == "Hello Ada"
+
+
+def test_tokens_differ_between_templates_for_the_same_fixture(tmp_path):
+    files = {"receipt.html": "{{ token('unsubscribe') }}", "welcome.html": "{{ token('unsubscribe') }}", "welcome.yaml": "subject: Hi\n"}
+    cat = catalog(tmp_path, files)
+    renderer = Renderer(cat, None, now=NOW)  # type: ignore[arg-type]
+    ada = fixture(name="Ada")
+    assert renderer.render(cat.templates["receipt"], ada).html != renderer.render(cat.templates["welcome"], ada).html
+
+
+def test_an_empty_loop_in_the_subject_is_named_subject(tmp_path):
+    meta = "subject: \"{% for c in account.cards %}{{ c }}{% endfor %}Your cards\"\nlocales: [en]\nstrings: {en: {thanks: Thanks}}\n"
+    mail = render(tmp_path, {"receipt.yaml": meta}, cards=[])
+    assert [loop.file for loop in mail.empty_loops] == ["subject"]
+
+
+def test_a_team_renderer_gets_the_template_fixture_and_locale(tmp_path):
+    class Echo(Mustache):
+        def render(self, request: Any) -> RenderOutput:
+            return RenderOutput(html=f"{request.template.name} {request.fixture.id} {request.locale} {request.catalog_root.name}")
+
+    assert team(tmp_path, Echo).html == "receipt en-ada en templates"
+
+
+def test_a_team_renderer_that_crashes_is_an_error_of_the_case_naming_its_file(tmp_path):
+    class Crashy(Mustache):
+        def render(self, request: Any) -> RenderOutput:
+            raise KeyError("name")
+
+    with pytest.raises(RenderError, match=r"^receipt.mustache: renderer 'mustache' failed: KeyError"):
+        team(tmp_path, Crashy)
+
+
+def test_a_team_renderer_that_cannot_be_built_stops_the_run_before_any_case(tmp_path):
+    class Unbuildable(Mustache):
+        def __init__(self) -> None:
+            raise RuntimeError("no template folder configured")
+
+    renderers.register("mustache")(Unbuildable)
+    root = catalog(tmp_path, {"receipt.mustache": "Hi"}).root
+    (root / "receipt.html").unlink()
+    cat = load_catalog(root)
+    with pytest.raises(ConfigError, match=r"renderer 'mustache' failed: RuntimeError: no template folder configured"):
+        Renderer(cat, None, now=NOW)  # type: ignore[arg-type]
