@@ -206,6 +206,8 @@ def test_an_object_setting_names_the_missing_attribute(project):
 # -- every name a catalog uses is registered -------------------------------------------------
 
 
+# Guard names no other test module registers: under xdist a worker imports modules (such as
+# tests/test_plugins.py, which registers 'paid_invoice') before these tests run.
 def fake_catalog(root: Path, *tpls: Any, rules_: tuple[str, ...] = (), requires: tuple[str, ...] = ()) -> Any:
     """What ``check_names`` reads of a catalog: its folder, ``_catalog.yaml``'s settings (rules
     only those named, guards), its templates."""
@@ -221,12 +223,12 @@ def test_known_guards_rules_and_renderers_pass(tmp_path):
 
 def test_an_unknown_guard_and_rule_are_one_error_naming_the_files(tmp_path):
     root = tmp_path / "templates"
-    tpl = template(requires=["paid_invoice"], rules={"no-lorem": {}})
+    tpl = template(requires=["no_such_guard"], rules={"no-lorem": {}})
     with pytest.raises(ConfigError) as caught:
         check_names(fake_catalog(root, tpl, rules_=("spelling",)))
     lines = str(caught.value).splitlines()
     assert lines[0].startswith(f"{root / '_catalog.yaml'}: rules: unknown rule 'spelling'; known: ")
-    assert lines[1].startswith("templates/t.mjml: requires: unknown send guard 'paid_invoice'; known: ")
+    assert lines[1].startswith("templates/t.mjml: requires: unknown send guard 'no_such_guard'; known: ")
     assert lines[2].startswith("templates/t.mjml: rules: unknown rule 'no-lorem'; known: ")
     assert lines[3] == "  register it in a module listed under [tool.email-harness] plugins, or fix the name"
 
@@ -237,21 +239,21 @@ def test_an_unknown_guard_after_a_known_one_is_still_reported(tmp_path):
         check_names(fake_catalog(tmp_path, template(requires=["paid", "shipped"])))
 
 
-@pytest.mark.parametrize("quoted", ["'paid_invoice'", '"paid_invoice"'])
+@pytest.mark.parametrize("quoted", ["'no_such_guard'", '"no_such_guard"'])
 def test_a_guard_defined_in_conftest_is_pointed_at(tmp_path, quoted):
     root = tmp_path / "templates"
     root.mkdir()
     (tmp_path / "conftest.py").write_text(f"@guards.register({quoted})\ndef paid(account, now): ...\n")
-    with pytest.raises(ConfigError, match=r"unknown send guard 'paid_invoice' \(it is in .*conftest.py, which 'email-harness run' does not read\)"):
-        check_names(fake_catalog(root, template(requires=["paid_invoice"])))
+    with pytest.raises(ConfigError, match=r"unknown send guard 'no_such_guard' \(it is in .*conftest.py, which 'email-harness run' does not read\)"):
+        check_names(fake_catalog(root, template(requires=["no_such_guard"])))
 
 
 def test_a_conftest_that_does_not_name_the_guard_is_not_blamed(tmp_path):
     root = tmp_path / "templates"
     root.mkdir()
-    (tmp_path / "conftest.py").write_text("@guards.register('paid_invoice_v2')\ndef paid(account, now): ...\n")
+    (tmp_path / "conftest.py").write_text("@guards.register('no_such_guard_v2')\ndef paid(account, now): ...\n")
     with pytest.raises(ConfigError) as caught:
-        check_names(fake_catalog(root, template(requires=["paid_invoice"])))
+        check_names(fake_catalog(root, template(requires=["no_such_guard"])))
     assert "conftest" not in str(caught.value)
 
 
