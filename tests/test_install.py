@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml  # PyYAML is a dependency of the harness: no skip if it were missing
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -273,7 +274,6 @@ def _commit_and_clone(project: Path, to: Path) -> Path:
 def test_the_workflow_init_writes_runs_as_written_in_a_fresh_checkout(installed, tmp_path):
     """init, the first approval, a commit; then, in a clone with a Python of its own, every step of
     .github/workflows/emails.yml in order, and the sharded variant of docs/github-actions.yml."""
-    yaml = pytest.importorskip("yaml")
     project = tmp_path / "acme"
     project.mkdir()
     init = installed.run("email-harness", "init", cwd=project)
