@@ -134,8 +134,11 @@ class Engine:
         screenshots: bool | None = None,
         reuse_screenshots: bool = True,
         allow_outcome_change: bool = False,
+        smtp: bool = True,
     ) -> None:
         self.project = project
+        #: Send each message through a local SMTP server and compare what arrived (``--no-smtp``: off).
+        self.smtp = smtp
         #: Reuse approved PNGs when HTML and browser are unchanged (off: a cold run, for the benchmark).
         self.reuse_screenshots = reuse_screenshots
         self.update = update

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .._files import normalized, read_text, read_yaml
 from ..errors import CatalogError
+from ..message.settings import CatalogMessageSettings, MessageSettings
 from ..safepaths import TEMPLATE
 from .layout import LayoutSettings, discover, is_partial
 
@@ -149,6 +150,9 @@ class TemplateMeta(BaseModel):
     rules: dict[str, Any] = {}
     strings: dict[str, dict[str, str]] = {}
     screenshots: ScreenshotSettings | None = None
+    #: The message's headers (``from``, ``reply_to``, ``to``, ``kind``, ``headers``...) over the
+    #: catalog's ``message:``; see ``harness.message.settings``.
+    message: MessageSettings | None = None
 
     @field_validator("locales")
     @classmethod
@@ -187,6 +191,9 @@ class CatalogSettings(BaseModel):
     #: (An entry that is not ``{}``, options or ``false`` is reported where rule options are checked.)
     rules: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_RULES))
     screenshots: ScreenshotSettings = ScreenshotSettings()
+    #: The headers of every template's message, its sending domains and DKIM signing; without
+    #: it (and without a template's own ``message:``) no message is built.
+    message: CatalogMessageSettings | None = None
     language: Literal["jinja", "none"] = "jinja"
     renderer: str | None = None
     #: A fixture in a locale a template does not offer gets its first locale, and a finding of
@@ -291,6 +298,13 @@ class Catalog:
         if own is None:
             return self.settings.screenshots
         return self.settings.screenshots.model_copy(update={k: getattr(own, k) for k in own.model_fields_set})
+
+    def message_settings(self, template: Template) -> CatalogMessageSettings | None:
+        """The catalog's ``message:`` with the template's over it (``headers`` key by key), or None:
+        neither declares a message."""
+        if self.settings.message is None and template.meta.message is None:
+            return None
+        return (self.settings.message or CatalogMessageSettings()).for_template(template.meta.message)
 
 
 def load_catalog(root: Path) -> Catalog:

@@ -16,6 +16,7 @@ from ..boundary import PluginFailure, call_plugin
 from ..errors import ConfigError, HarnessError, RenderError, TemplateError
 from ..fixtures import Fixture
 from ..guards import check_guards
+from ..message.headers import MessageSpec, render_headers
 from ..timing import Stopwatch
 from .css import inline_marked_styles
 from .formatting import seeded_token, text_direction
@@ -61,6 +62,9 @@ class RenderedEmail:
     empty_loops: tuple[EmptyLoop, ...] = ()
     #: Keys a team renderer's template printed and no scope had (rule ``missing-value``).
     missing_values: tuple[MissingValue, ...] = ()
+    #: The message's rendered headers and how it is encoded and signed (``message:`` of the
+    #: catalog and the template), or None: the catalog declares no message.
+    message_spec: MessageSpec | None = None
 
     @property
     def sent(self) -> bool:
@@ -80,6 +84,16 @@ class RenderedEmail:
         """The HTML parsed once (lxml: same tree as html.parser here, ~30% faster), shared by the
         snapshot normalizer and every rule. Treat it as read-only."""
         return BeautifulSoup(self.html, "lxml")
+
+    @cached_property
+    def mime(self) -> bytes | None:
+        """The MIME message as the customer receives it (CRLF line ends, DKIM-signed when the
+        catalog says so), built on first use; None when not sent or no message is declared."""
+        if not self.sent or self.message_spec is None:
+            return None
+        from ..message.build import build_message
+
+        return build_message(self)
 
 
 class Renderer:
@@ -159,9 +173,29 @@ class Renderer:
                 text = self._file(template, template.catalog_path(template.text_path), {**context, "html": None})
         if text is not None:
             text = text.strip() + "\n"
+        with watch("jinja"):
+            spec = self._message_spec(template, fixture, _one_line(subject), context)
         return RenderedEmail(
             **base, outcome="sent", subject=_one_line(subject), html=output.html, written_text=text,
-            source=output.source if output.source is not None else output.html,
+            source=output.source if output.source is not None else output.html, message_spec=spec,
+        )
+
+    def _message_spec(self, template: Template, fixture: Fixture, subject: str, context: dict[str, Any]) -> MessageSpec | None:
+        """The case's headers (``message:``), rendered like the subject, or None without one."""
+        settings = self.catalog.message_settings(template)
+        if settings is None:
+            return None
+
+        def render(source: str, where: str) -> str:
+            if template.language == "none" or "{" not in source:
+                return source
+            return render_jinja(self.env, source=source, context=context, where=where)
+
+        where = (template.meta_path or template.source_path).name
+        key = str(self.catalog.root / settings.dkim.key) if settings.dkim and settings.dkim.key else None
+        return render_headers(
+            settings, subject=subject, fixture_data=fixture.data, now=self.now, seed=f"{template.name}\0{fixture.id}",
+            render=render, where=where, key_path=key,
         )
 
     def _body(self, template: Template, fixture: Fixture, locale: str, context: dict[str, Any]) -> RenderOutput:
