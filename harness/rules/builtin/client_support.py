@@ -417,7 +417,7 @@ def client_support(ctx: RuleContext) -> Iterator[Finding]:
     for slug, (what, missing) in sorted(unsupported_features(ctx.email.source, clients).items()):
         feature = data["by_slug"][slug]
         yield report(
-            f"{feature['title']} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
+            f"{feature['title'].strip()} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
             element=what,
             expected=f"a fallback, or an ignore entry {{value: {slug}, reason: ...}} if it is a deliberate enhancement",
         )
