@@ -26,6 +26,7 @@ from .boundary import PluginFailure, call_plugin
 from ._files import normalized
 from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
 from .fixtures import FixtureSet, load_fixtures
+from .message.stage import MessageStage
 from .plugins import check_names, import_object, load_plugins
 from .project import Project
 from .render import RenderedEmail, Renderer, mjml_engines
@@ -139,6 +140,8 @@ class Engine:
         self.project = project
         #: Send each message through a local SMTP server and compare what arrived (``--no-smtp``: off).
         self.smtp = smtp
+        #: Each sent case's message: its .eml in the report, the SMTP round trip, DKIM (harness.message).
+        self.messages = MessageStage(project.output, smtp=smtp)
         #: Reuse approved PNGs when HTML and browser are unchanged (off: a cold run, for the benchmark).
         self.reuse_screenshots = reuse_screenshots
         self.update = update
@@ -194,6 +197,7 @@ class Engine:
         self.close()
 
     def close(self) -> None:
+        self.messages.close()  # the SMTP server: no port left open
         if self.camera is not None:
             self.camera.close()
         close_engine = getattr(self.renderer.engine, "close", None)
@@ -257,6 +261,8 @@ class Engine:
         if email.sent:
             with self.stopwatch.stage("rules"):
                 result.findings = self._locale_fallback(case, email) + self._rules(case, email, shots)
+            with self.stopwatch.stage("smtp"):
+                result.findings += self.messages.check(email)
         try:
             with self.stopwatch.stage("compare"):
                 result.changes = self._compare(approved, received)

@@ -21,7 +21,7 @@ from ..registry import Registry
 from ..render import RenderedEmail
 from .normalize import normalize_html
 
-__all__ = ["HtmlKind", "OutcomeKind", "SnapshotKind", "SubjectKind", "TextKind", "TextPartKind", "snapshot_kinds"]
+__all__ = ["HtmlKind", "MessageKind", "OutcomeKind", "SnapshotKind", "SubjectKind", "TextKind", "TextPartKind", "snapshot_kinds"]
 
 
 @runtime_checkable
@@ -98,3 +98,17 @@ class TextPartKind(TextKind):
 
     def serialize(self, email: RenderedEmail) -> str | None:
         return email.text if email.sent else None
+
+
+@snapshot_kinds.register("message")
+class MessageKind(TextKind):
+    """The message as received: headers, then the MIME tree (see ``harness.message.tree``); only
+    for catalogs that declare ``message:``."""
+
+    name, filename = "message", "message.txt"
+
+    def serialize(self, email: RenderedEmail) -> str | None:
+        from ..message.tree import describe
+
+        data = email.mime
+        return describe(data) if data is not None else None

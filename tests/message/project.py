@@ -17,7 +17,7 @@ message:
   headers:
     X-Entity-Ref-ID: "{{ token('ref') }}"
 """
-HTML = """<html><body><p>Grüße {{ account.name }}, your order NW-1234 is on its way.
+HTML = """<html lang="{{ locale }}"><head><title>Order</title></head><body><p>Grüße {{ account.name }}, your order NW-1234 is on its way.
 <a href="https://shop.example.com/o/1">View</a></p></body></html>
 """
 META = 'subject: "Grüße {{ account.name }}: Ihre Bestellung NW-1234"\n'

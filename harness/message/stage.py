@@ -1,0 +1,83 @@
+"""What the engine does with each sent case's message, after the rules: keep the raw ``.eml`` in
+the report (``messages/TEMPLATE/FIXTURE.eml``, for any mail client), send it through the run's
+SMTP server and compare what arrived, verify its DKIM signature on what arrived.
+
+Findings are filed under ``smtp`` and ``dkim``, like a rule's, so they fail the case, show in
+the report and may be accepted with a reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..render import RenderedEmail
+from ..rules import Finding
+from ..safepaths import check_name
+from ..snapshots import atomic_write
+from .dkim import verify
+from .smtp import Postbox
+
+__all__ = ["MessageStage", "first_difference"]
+
+
+def first_difference(sent: bytes, received: bytes) -> str:
+    """Where two messages first differ, as a line number and both lines (cut short)."""
+    ours, theirs = sent.split(b"\r\n"), received.split(b"\r\n")
+    for number, (a, b) in enumerate(zip(ours, theirs), 1):
+        if a != b:
+            return f"line {number}: sent {a[:120]!r}, received {b[:120]!r}"
+    return f"sent {len(ours)} lines, received {len(theirs)}"
+
+
+class MessageStage:
+    """One per run. ``output``: the report folder (None: no ``.eml`` files); ``smtp``: send each
+    message through a local server (off: DKIM is verified on the message as built)."""
+
+    def __init__(self, output: Path | None, *, smtp: bool = True, postbox: Postbox | None = None) -> None:
+        self.output = output
+        self.postbox = postbox if postbox is not None else Postbox() if smtp else None
+        self._cleared = False
+
+    def check(self, email: RenderedEmail) -> list[Finding]:
+        data = email.mime
+        spec = email.message_spec
+        if data is None or spec is None:
+            return []
+        self._keep(email, data)
+        findings: list[Finding] = []
+        arrived = data
+        if self.postbox is not None:
+            delivery = self.postbox.deliver(data)
+            if delivery.received is None:
+                return [Finding("smtp", "error", f"the local SMTP server refused the message: {delivery.refused}", element="message",
+                                expected="a message every relay accepts: lines within 998 octets, 7-bit or 8BITMIME")]
+            arrived = delivery.received
+            if arrived != data:
+                findings.append(Finding("smtp", "error", f"what arrived differs from what was sent ({first_difference(data, arrived)})",
+                                        element="message", expected="the message unchanged by the SMTP round trip"))
+        if spec.dkim is not None:
+            reason = verify(arrived, spec.dkim, key_path=spec.dkim_key, now=spec.now)
+            if reason is not None:
+                where = "after the SMTP round trip" if self.postbox is not None else "as built"
+                findings.append(Finding("dkim", "error", f"the DKIM signature does not verify {where}: {reason}", element="DKIM-Signature",
+                                        expected=f"a valid signature of d={spec.dkim.domain}, s={spec.dkim.selector}"))
+        return findings
+
+    def _keep(self, email: RenderedEmail, data: bytes) -> None:
+        if self.output is None:
+            return
+        folder = self.output / "messages"
+        if not self._cleared:  # a report shows one run: no .eml of a case that is gone
+            if folder.is_symlink() or folder.is_file():
+                folder.unlink()  # a planted link is removed as a link, never followed
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+            self._cleared = True
+        template = check_name(email.template, "template", email.template)
+        fixture = check_name(email.fixture, "fixture", email.template)
+        atomic_write(folder / template / f"{fixture}.eml", data)
+
+    def close(self) -> None:
+        if self.postbox is not None:
+            self.postbox.close()
