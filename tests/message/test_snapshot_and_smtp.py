@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from harness.cases import Case
-from harness.message.smtp import Postbox
+from harness.message.smtp import Delivery, Postbox
 from harness.message.stage import MessageStage
 
 from .project import MessageProject
@@ -82,3 +82,23 @@ def test_no_smtp_sends_nothing(shop: MessageProject) -> None:
     with shop.engine(smtp=False) as engine:
         assert engine.messages.postbox is None
         assert engine.check(Case.parse("order[en-ada]")).status == "new"
+
+
+def test_run_no_smtp_skips_the_round_trip(shop: MessageProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    sent: list[bytes] = []
+
+    def deliver(self: Postbox, data: bytes) -> Delivery:  # counts, and delivers unchanged
+        sent.append(data)
+        return Delivery(data)
+
+    monkeypatch.setattr(Postbox, "deliver", deliver)
+    monkeypatch.chdir(shop.root)
+    CliRunner().invoke(app, ["run", "--no-screenshots"], catch_exceptions=False)
+    assert len(sent) == 2
+    CliRunner().invoke(app, ["run", "--no-screenshots", "--no-smtp"], catch_exceptions=False)
+    assert len(sent) == 2  # none more
+    assert (shop.root / "report/messages/order/en-ada.eml").is_file()  # still built and kept
