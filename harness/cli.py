@@ -99,6 +99,7 @@ def run(
     prune: Annotated[bool, typer.Option("--prune", help="Delete snapshots no case produces any more.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Rule warnings fail the case too.")] = False,
     no_screenshots: Annotated[bool, typer.Option("--no-screenshots", help="Text snapshots only: no browser.")] = False,
+    no_smtp: Annotated[bool, typer.Option("--no-smtp", help="Do not send each message through the local SMTP server (the message is still built, snapshotted and checked).")] = False,
     shard: Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices (CI matrix); merge with 'report merge'.")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
@@ -110,7 +111,7 @@ def run(
         project = _project(catalog, fixtures, snapshots, output)
         prepare_output(project.output)  # an unusable --output fails now, not after every case ran
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None,
-                    allow_outcome_change=allow_outcome_change) as engine:
+                    smtp=not no_smtp, allow_outcome_change=allow_outcome_change) as engine:
             results, seconds = _run_cases(engine, only, shard)
     except HarnessError as exc:
         _error(exc)
