@@ -229,7 +229,7 @@ def test_the_report_offers_every_view_of_a_changed_screenshot(tmp_path):
                         {"kind": "screenshot", "filename": "desktop.png", "status": "changed", "diff": "400 pixels"},
                         {"kind": "screenshot", "filename": "mobile-dark.png", "status": "changed", "diff": "3 pixels"}]}
     page = render_report({"cases": [case], "summary": {"cases": 1, "changed": 1}}, root=report)
-    for part in ('role="tab"', ">desktop<", ">mobile (dark)<", 'data-mode="slider"', 'data-mode="overlay"', 'data-mode="diff"',
+    for part in ('role="tab"', ">desktop, light<", ">mobile, dark<", 'data-mode="slider"', 'data-mode="overlay"', 'data-mode="diff"',
                  'class="zoom"', "data-regions='[[5, 5, 20, 20]]'", "<del>centre</del>", "<ins>center</ins>", '<details class="html-diff">'):
         assert part in page, part
     order = [page.index(marker) for marker in ('class="inbox', 'class="shots"', 'class="text"', 'class="html-diff"')]

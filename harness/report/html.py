@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import HarnessError
-from ..review.changes import KINDS, ChangeGroup, approve_command, edit_cases, group_changes, headline_counts
+from ..review.changes import KINDS, ChangeGroup, approve_command, edit_cases, group_changes, group_positions, headline_counts
 from ..review.decisions import DECISIONS, run_id
 from ..review.sources import Sources
 from ..review.view import CaseView, case_view
@@ -101,6 +101,7 @@ def render_report(
     return _env.get_template("report.html.j2").render(
         summary=document.get("summary", {}),
         headline=headline_counts(groups),
+        positions=group_positions(groups),
         groups=groups,
         edit_counts=edit_cases(groups),
         views=views,

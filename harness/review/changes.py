@@ -18,13 +18,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..screenshots.viewports import viewport_words
 from ..snapshots.outcome import NO_LONGER_SENT, NOW_SENT, OPTION, outcome_change
+from .describe import StyleChange, colour, describe_html
 from .evidence import CaseEvidence, as_list, as_str
 from .sources import Sources
 from .textdiff import edits, first_edit, mask, word_diff
 
 __all__ = ["KINDS", "CaseChange", "ChangeGroup", "Edit", "FLIPS", "approve_command", "changes_outcome", "classify", "edit_cases", "expected_hash",
-           "group_changes", "headline", "headline_counts"]
+           "group_changes", "group_positions", "headline", "headline_counts", "title_pieces"]
 
 #: Kinds of change, most serious first, with the words the page uses.
 KINDS: dict[str, str] = {
@@ -121,18 +123,31 @@ class CaseChange:
 
 @dataclass(frozen=True)
 class Edit:
-    """One edit a change holds, as its title names it: the part (``Copy``, ``HTML``...), the
-    words before and after with a few around them, and the masked word edits it stands for
+    """One edit a change holds, as its title names it: the part (``Copy``, ``Subject``...) with
+    the words before and after and a few around them, or a style edit in a designer's words
+    (``style``: "Button background #0b5cab → #047857"); and the masked word edits it stands for
     (``words``), by which a case holding it is counted."""
 
     label: str
     old: str
     new: str
     words: frozenset[tuple[str, str]]
+    #: The style edit this names (the HTML's attributes and CSS), or ``None`` for words.
+    style: StyleChange | None = None
 
     @property
     def text(self) -> str:
+        if self.style is not None:
+            return self.style.text
         return f"{self.label}: {_quote(self.old)} → {_quote(self.new)}"
+
+    @property
+    def swatches(self) -> tuple[str | None, str | None]:
+        """The colours before and after, when this style edit is one of colour (for the page's
+        swatches; only values :func:`~harness.review.describe.colour` accepts)."""
+        if self.style is None or self.style.what in ("added", "removed", "markup"):
+            return None, None
+        return colour(self.old), colour(self.new)
 
 
 @dataclass
@@ -173,6 +188,13 @@ class ChangeGroup:
     @property
     def title(self) -> str:
         return _title(self)
+
+    @property
+    def pieces(self) -> list[tuple[str, Edit | None]]:
+        """:attr:`title` in pieces (see :func:`title_pieces`) when it names edits, else one."""
+        if self.edits and _title(self) == _edits_title(self.edits):
+            return title_pieces(self.edits)
+        return [(self.title, None)]
 
 
 def _part_edits(evidence: CaseEvidence, name: str) -> list[tuple[str, str]]:
@@ -312,18 +334,44 @@ def _title(group: ChangeGroup) -> str:
     if findings:
         f = findings[0]
         return f"[{as_str(f.get('rule'))}] {as_str(f.get('severity'))}: {_first_line(as_str(f.get('message')))}"
-    return "Pixels only: " + ", ".join(n.removesuffix(".png") for n in case.evidence.changed if n.endswith(".png"))
+    return "Layout: " + _layout_words(case)
+
+
+def _layout_words(case: CaseChange) -> str:
+    """Where the pixels of a case changed that changed nowhere else: the first screenshot with
+    changed regions, by its viewport and look (:attr:`~harness.review.shots.Screenshot.where`)."""
+    from .shots import screenshots  # decodes diff images: only for the title of a pixels-only change
+
+    shots = screenshots(case.evidence)
+    shot = next((s for s in shots if s.regions), shots[0] if shots else None)
+    if shot is None:
+        return ", ".join(viewport_words(n.removesuffix(".png")) for n in case.evidence.changed if n.endswith(".png")) or "pixels only"
+    return shot.where
 
 
 def _edits_title(named: list[Edit]) -> str:
-    """"Copy: “Help centre” → “Support centre” + HTML: “#0b5cab” → “#047857”": every edit, the
-    part named once for a run of edits in it; past :data:`MAX_TITLE_EDITS`, how many more."""
-    pieces, label = [], ""
+    """"Copy: “Help centre” → “Support centre” + Button background #0b5cab → #047857": every
+    edit, the part named once for a run of edits in it; past :data:`MAX_TITLE_EDITS`, how many
+    more."""
+    return " + ".join(text for text, _ in title_pieces(named))
+
+
+def title_pieces(named: list[Edit]) -> list[tuple[str, Edit | None]]:
+    """The title of a change of ``named`` edits in pieces, each with the edit it names (the page
+    draws colour swatches beside a style edit's values); the last says how many more."""
+    pieces: list[tuple[str, Edit | None]] = []
+    label = ""
     for edit in named[:MAX_TITLE_EDITS]:
-        pieces.append((f"{edit.label}: " if edit.label != label else "") + f"{_quote(edit.old)} → {_quote(edit.new)}")
+        if edit.style is not None:  # a style edit names its element and property itself
+            pieces.append((edit.text, edit))
+            label = ""
+            continue
+        pieces.append(((f"{edit.label}: " if edit.label != label else "") + f"{_quote(edit.old)} → {_quote(edit.new)}", edit))
         label = edit.label
     more = len(named) - MAX_TITLE_EDITS
-    return " + ".join(pieces) + (f" + {more} more edit{'s' * (more != 1)}" if more > 0 else "")
+    if more > 0:
+        pieces.append((f"{more} more edit{'s' * (more != 1)}", None))
+    return pieces
 
 
 def _edit_key(old: str, new: str, values: tuple[str, ...]) -> tuple[str, str]:
@@ -347,7 +395,8 @@ def _blocks(before: str, after: str) -> list[tuple[str, str, list[tuple[str, str
 def _named_edits(change: CaseChange) -> list[Edit]:
     """The distinct edits of a case, in the order a customer meets them (inbox line, copy,
     then the HTML): an edit already named in an earlier part (a copy edit seen again in the HTML)
-    or again in the same part (a row a loop repeats) is named once."""
+    or again in the same part (a row a loop repeats) is named once. What is left of the HTML is
+    named in a designer's words (:func:`_style_edits`), never as markup."""
     named: list[Edit] = []
     seen: set[tuple[str, str]] = set()
     for part, label, name in _PARTS:
@@ -357,12 +406,33 @@ def _named_edits(change: CaseChange) -> list[Edit]:
         blocks = _blocks(change.evidence.before(name) or "", change.evidence.after(name) or "") if name else []
         covered = {_edit_key(o, n, change.values) for _, _, inner in blocks for o, n in inner}
         blocks += [(o, n, [(o, n)]) for o, n in mine if _edit_key(o, n, change.values) not in covered]
+        left: list[tuple[str, str, frozenset[tuple[str, str]]]] = []
         for old, new, inner in blocks:
             words = frozenset(_edit_key(o, n, change.values) for o, n in inner)
             if not words or words <= seen:
                 continue
             seen |= words
-            named.append(Edit(label, old, new, words))
+            left.append((old, new, words))
+        if part == "html" and left:
+            named += _style_edits(change, left)
+        else:
+            named += [Edit(label, old, new, words) for old, new, words in left]
+    return named
+
+
+def _style_edits(change: CaseChange, blocks: list[tuple[str, str, frozenset[tuple[str, str]]]]) -> list[Edit]:
+    """The HTML's edits that are not words of the copy, as :mod:`~harness.review.describe`
+    names them. Each is counted by the word edits of its values where the case's HTML shows
+    them as such, else by all the HTML edits left (``blocks``). HTML edits that are only words
+    (text no part of the copy shows) keep their words when nothing else describes them."""
+    every = frozenset().union(*(words for _, _, words in blocks))
+    described = describe_html(change.evidence.before("body.html") or "", change.evidence.after("body.html") or "")
+    if not described:
+        return [Edit("Text in the HTML", old, new, words) for old, new, words in blocks]
+    named = []
+    for style in described:
+        words = frozenset(_edit_key(o, n, change.values) for o, n in edits(style.old, style.new))
+        named.append(Edit(style.label, style.old, style.new, words if words and words <= change.words else every, style))
     return named
 
 
@@ -414,7 +484,26 @@ def headline(groups: list[ChangeGroup]) -> str:
     counts = headline_counts(groups)
     parts = [f"{_n(counts['changes'], 'change')} in {_n(counts['change_cases'], 'case')}"] if counts["changes"] else []
     for key, cases, word in (("errors", "error_cases", "error"), ("failing", "failing_cases", "failing check"),
-                             ("notes", "note_cases", "note")):
+                             ("notes", "note_cases", "finding")):
         if counts[key]:
-            parts.append(f"{_n(counts[key], word)} in {_n(counts[cases], 'case')}")
+            parts.append(f"{_n(counts[key], word)}{' to read' * (key == 'notes')} in {_n(counts[cases], 'case')}")
     return " · ".join(parts) or "0 changes in 0 cases"
+
+
+#: What the page calls a group of each count of :func:`headline_counts`.
+GROUP_WORDS = {"changes": "Change", "errors": "Error", "failing": "Failing check", "notes": "Finding to read"}
+
+
+def group_positions(groups: list[ChangeGroup]) -> dict[str, str]:
+    """"Change 1 of 2", "Finding to read 1 of 3": each group's place among those the headline
+    counts with it, so a page saying "1 change in 1 case" never goes on to "Change 1 of 2"."""
+    kinds = {g.key: ("changes" if g.approvable else "errors" if "error" in g.kinds
+                     else "failing" if any(c.status == "failed" for c in g.cases) else "notes") for g in groups}
+    totals = Counter(kinds.values())
+    seen: Counter[str] = Counter()
+    positions = {}
+    for group in groups:
+        kind = kinds[group.key]
+        seen[kind] += 1
+        positions[group.key] = f"{GROUP_WORDS[kind]} {seen[kind]} of {totals[kind]}"
+    return positions

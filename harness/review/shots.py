@@ -10,6 +10,7 @@ from PIL import Image, ImageChops
 
 from ..errors import SnapshotError
 from ..screenshots.compare import decode_png
+from ..screenshots.viewports import viewport_words
 from .evidence import CaseEvidence, png_size
 
 __all__ = ["Region", "Screenshot", "changed_regions", "screenshots"]
@@ -44,11 +45,29 @@ class Screenshot:
     width: int = 0  # of the canvas both fit on
     height: int = 0
     regions: list[Region] = field(default_factory=list)
+    #: Heights of the approved and the received screenshot (0: not there).
+    before_height: int = 0
+    after_height: int = 0
 
     @property
     def label(self) -> str:
-        base, _, scheme = self.name.partition("-")
-        return f"{base} ({scheme})" if scheme else base
+        """The viewport and its look: "desktop, light", "mobile, dark"."""
+        return viewport_words(self.name)
+
+    @property
+    def where(self) -> str:
+        """Where the pixels changed, in this screenshot's pixels, naming it: "everything below
+        540 px moves down 24 px (mobile, light)" when the email grew or shrank there, else "the
+        region at 540–610 px from the top changed (desktop, light)"."""
+        if not self.regions:
+            return f"{self.label}: {self.description or self.status}"
+        first, more = self.regions[0], len(self.regions) - 1
+        moved = self.after_height - self.before_height if self.before_height and self.after_height else 0
+        if moved:
+            words = f"everything below {first.y} px moves {'down' if moved > 0 else 'up'} {abs(moved)} px"
+        else:
+            words = f"the region at {first.y}–{first.y + first.height} px from the top changed"
+        return words + (f", and {more} more region{'s' * (more != 1)}" if more else "") + f" ({self.label})"
 
     @property
     def boxes(self) -> list[list[int]]:
@@ -111,10 +130,12 @@ def screenshots(evidence: CaseEvidence) -> list[Screenshot]:
         sizes = []
         if evidence.has_before(filename):
             shot.before = evidence.before_url(filename)
-            sizes.append(png_size(evidence.image("approved" if filename in evidence.approved else "received", filename) or b""))
+            sizes.append(size := png_size(evidence.image("approved" if filename in evidence.approved else "received", filename) or b""))
+            shot.before_height = size[1] if size else 0
         if filename in evidence.received:
             shot.after = evidence.after_url(filename)
-            sizes.append(png_size(evidence.image("received", filename) or b""))
+            sizes.append(size := png_size(evidence.image("received", filename) or b""))
+            shot.after_height = size[1] if size else 0
         diff_name = filename[:-4] + ".diff.png"
         if diff_name in evidence.diffs and (data := evidence.image("received", diff_name)):
             shot.diff = evidence.after_url(diff_name)

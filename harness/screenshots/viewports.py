@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["LOOKS", "VIEWPORTS", "Viewport", "viewport"]
+__all__ = ["LOOKS", "VIEWPORTS", "Viewport", "viewport", "viewport_words"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,17 @@ def viewport(name: str) -> Viewport:
         return VIEWPORTS[name]
     except KeyError:
         raise ValueError(f"unknown viewport {name!r}; known: {', '.join(VIEWPORTS)}") from None
+
+
+#: Each look in words, for every pixel figure a person reads ("desktop, dark").
+LOOK_WORDS = {"": "light", "-dark": "dark", "-forced-dark": "forced dark", "-images-off": "images off", "-pseudo": "pseudo-localized"}
+
+
+def viewport_words(name: str) -> str:
+    """``desktop-dark`` -> "desktop, dark", ``mobile`` -> "mobile, light": the viewport and its
+    look, so a pixel count or a position never leaves the reader guessing which screenshot."""
+    for suffix in sorted(LOOK_WORDS, key=len, reverse=True):
+        base = name.removesuffix(suffix) if suffix else name
+        if suffix and name.endswith(suffix) and base in _BASE:
+            return f"{base}, {LOOK_WORDS[suffix]}"
+    return f"{name}, light" if name in _BASE else name

@@ -27,7 +27,7 @@ def test_a_run_of_warnings_and_errors_is_counted_as_such():
          "findings": [_finding("content", "error", "TODO left")]},
         {**BASE, "id": "oops[en-bob]", "template": "oops", "fixture": "en-bob", "status": "error", "error": "boom"},
     ]
-    assert _headline(cases) == "## email-harness: 1 error in 1 case · 1 failing check in 1 case · 1 note in 2 cases"
+    assert _headline(cases) == "## email-harness: 1 error in 1 case · 1 failing check in 1 case · 1 finding to read in 2 cases"
 
 
 def test_a_clean_run_says_there_is_nothing():
