@@ -10,6 +10,7 @@ from typing import Literal
 from .cases import Case
 from .inert import log_line
 from .rules import Finding
+from .screenshots.viewports import viewport_words
 from .snapshots.accepted import AcceptedCheck
 from .snapshots.outcome import OutcomeChange, approve_hint
 
@@ -85,7 +86,9 @@ class CaseResult:
             what = {"new": "no approved snapshot yet", "removed": "no longer produced", "changed": "differs"}
             lines.append(f"  {log_line(change.kind)} ({log_line(change.filename)}): {what[change.status]}")
             if change.kind == "screenshot" and change.status == "changed":
-                lines.append(f"    {log_line(change.diff)}; see the report for before, after and diff")
+                # The pixel figures name their screenshot: "desktop, dark: 120 of 480000 pixels differ".
+                where = viewport_words(change.filename.removesuffix(".png"))
+                lines.append(f"    {log_line(where)}: {log_line(change.diff)}; see the report for before, after and diff")
                 continue
             # Split on LF only: the diff joins its lines with it; any other break is shown escaped.
             diff = change.diff.split("\n") if change.diff else []
