@@ -12,9 +12,10 @@ from . import (
     images_off,
     leftovers,
     links,
+    message,
     notices,
     ownership,
     render_gaps,
 )
 
-__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "notices", "ownership", "render_gaps"]
+__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "message", "notices", "ownership", "render_gaps"]
