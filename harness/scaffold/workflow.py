@@ -7,6 +7,8 @@ Two things in it depend on the project and on how email-harness reached this mac
   PEP 610), so the line installs what is installed here: the same git commit
   (``email-harness @ git+URL@COMMIT``), the same wheel, copied beside the workflow
   (``.github/wheels/NAME.whl``, to be committed), or the same version from the index.
+- **The branch.** ``push:`` runs on the repository's default branch (``origin``'s HEAD, else the
+  branch checked out), not on a ``main`` the repository may not have.
 - **The ``paths:`` filter.** A pull request runs the check when it touches what the emails are
   made of: the catalog, fixtures, snapshots, translations, every plugin module named under
   ``plugins`` (a package as a whole folder), the fixture model's module, ``pyproject.toml`` and
@@ -25,7 +27,7 @@ from urllib.parse import unquote, urlparse
 
 from ..project import Project
 
-__all__ = ["WHEELS", "WORKFLOW", "Install", "install_line", "render_workflow", "watched_paths"]
+__all__ = ["WHEELS", "WORKFLOW", "Install", "default_branch", "install_line", "render_workflow", "watched_paths"]
 
 #: Where ``init`` writes the workflow, and where it copies a wheel the workflow installs.
 WORKFLOW = ".github/workflows/emails.yml"
@@ -76,15 +78,29 @@ def install_line(distribution: str = DISTRIBUTION) -> Install:
                                        f"workflow's install line (README, 'In CI')")
 
 
+def _git(folder: Path, *args: str) -> str:
+    """What git prints in ``folder`` (stripped), or "" when git is missing or fails."""
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def default_branch(folder: Path) -> str:
+    """The branch ``push:`` should run on: ``origin``'s default branch where a clone knows it,
+    else the branch checked out in ``folder``, else ``main`` (a folder that is no repository yet)."""
+    remote_head = _git(folder, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if remote_head.startswith("origin/"):
+        return remote_head.removeprefix("origin/")
+    return _git(folder, "symbolic-ref", "--quiet", "--short", "HEAD") or "main"
+
+
 def _git_origin(folder: Path) -> tuple[str, str] | None:
     """The ``origin`` URL (as pip's ``git+`` wants it) and the checked-out commit of the git
     working tree ``folder``, or None."""
     def git(*args: str) -> str:
-        try:
-            done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip() if done.returncode == 0 else ""
+        return _git(folder, *args)
 
     url, commit = git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
     if not url or not commit:
@@ -114,15 +130,15 @@ def watched_paths(project: Project) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def render_workflow(template: str, project: Project, install: Install) -> str:
-    """The bundled workflow with the project's install line, paths and report folder."""
+def render_workflow(template: str, project: Project, install: Install, branch: str = "main") -> str:
+    """The bundled workflow with the project's install line, paths, report folder and branch."""
     report = project.output.resolve()
     try:
         output = report.relative_to(project.root).as_posix()
     except ValueError:
         output = report.name
     paths = ", ".join(json.dumps(p) for p in watched_paths(project))
-    return template.replace("{install}", install.spec).replace("{paths}", f"[{paths}]").replace("{output}", output)
+    return template.replace("{install}", install.spec).replace("{paths}", f"[{paths}]").replace("{output}", output).replace("{branch}", json.dumps(branch))
 
 
 def copy_wheel(install: Install, root: Path) -> str | None:

@@ -80,3 +80,34 @@ def test_the_rendered_workflow_has_the_projects_report_folder(tmp_path, installe
     installed_from(None)
     text = render_workflow("paths: {paths}\nrun: pip install {install}\npath: {output}\n", project(tmp_path, 'output = "email-report"\n'), install_line())
     assert text.splitlines()[1:] == ["run: pip install email-harness==0.3.0", "path: email-report"]
+
+
+# -- push: runs on the repository's own default branch ---------------------------------------
+
+
+def git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+
+
+def test_push_runs_on_the_branch_checked_out_when_the_repository_has_no_main(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "master")
+    assert workflow.default_branch(tmp_path) == "master"
+    text = render_workflow("branches: [{branch}]\n", project(tmp_path, ""), workflow.Install("x"), workflow.default_branch(tmp_path))
+    assert text == 'branches: ["master"]\n'
+
+
+def test_a_clone_runs_on_origins_default_branch_even_with_a_feature_branch_checked_out(tmp_path):
+    upstream, clone = tmp_path / "upstream", tmp_path / "clone"
+    upstream.mkdir()
+    git(upstream, "init", "-q", "-b", "trunk")
+    git(upstream, "-c", "user.name=a", "-c", "user.email=a@example.com", "commit", "-q", "--allow-empty", "-m", "first")
+    git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    git(clone, "checkout", "-q", "-b", "new-footer")
+    assert workflow.default_branch(clone) == "trunk"
+
+
+def test_a_folder_that_is_no_repository_gets_main(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # not the repository around /tmp, if any
+    assert workflow.default_branch(tmp_path) == "main"
