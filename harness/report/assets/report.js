@@ -1,6 +1,8 @@
 // The report's views: which change and case is shown, screenshot tabs, the four ways to compare
 // (side by side, slider, overlay, diff), zoom to the changed regions, the kind filter, and keys.
 // Works from disk (file://) as well as from the review server; decisions are in review.js.
+// Zoom belongs to a screenshot panel, not to a mode: every mode shows the same window of the
+// screenshot, in any order, and each panel opens at its first changed region.
 (() => {
   "use strict";
   const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -12,6 +14,10 @@
 
   function layout(panel) {
     if (!panel || panel.hidden || panel.offsetParent === null) return;
+    // Images are lazy so a long report opens fast; a shown panel loads all of its own, or a
+    // layer shown later under a zoomed window (the diff, the slider's after image) stays empty:
+    // a lazy image waits to scroll into view, and its empty box lies outside the window.
+    for (const img of $$("img[loading=lazy]", panel)) img.loading = "eager";
     const width = Number(panel.dataset.w), height = Number(panel.dataset.h);
     if (!width || !height) return;
     const zoom = Number(panel.dataset.zoom || 0);
@@ -23,6 +29,7 @@
       x = Math.max(0, Math.min(width - w, region[0] - (w - region[2]) / 2));
       y = Math.max(0, Math.min(height - h, region[1] - (h - region[3]) / 2));
     }
+    panel.dataset.window = [x, y, w, h].map(Math.round).join(",");
     for (const stage of $$(".stage", panel)) {
       if (stage.offsetParent === null) continue;
       const available = stage.parentElement.clientWidth || w;
@@ -31,13 +38,18 @@
       stage.style.height = `${Math.ceil(h * scale)}px`;
       stage.firstElementChild.style.transform = `scale(${scale}) translate(${-x}px, ${-y}px)`;
     }
+    mix(panel);
   }
 
   function mix(panel) {
     const after = panel.querySelector(".stack .l-after");
     if (!after) return;
     const mode = panel.dataset.mode;
-    after.style.clipPath = mode === "slider" ? `inset(0 0 0 ${panel.querySelector(".slide").value}%)` : "none";
+    // The slider splits the window shown, not the whole screenshot: zoomed to a region, 50%
+    // is the middle of the region, where a split of the whole could fall outside the window.
+    const [x, , w] = (panel.dataset.window || `0,0,${panel.dataset.w || 0},0`).split(",").map(Number);
+    const split = x + (w * panel.querySelector(".slide").value) / 100;
+    after.style.clipPath = mode === "slider" ? `inset(0 0 0 ${split}px)` : "none";
     after.style.opacity = mode === "overlay" ? String(panel.querySelector(".opacity").value / 100) : "1";
   }
 
@@ -49,7 +61,8 @@
     const count = regionsOf(panel).length, zoom = Number(panel.dataset.zoom || 0);
     button.disabled = count === 0 || panel.dataset.mode === "single";
     button.setAttribute("aria-pressed", String(zoom > 0));
-    button.textContent = zoom ? `Zoomed to change ${zoom} of ${count} (next)` : count ? `Zoom to change${count > 1 ? ` 1 of ${count}` : ""}` : "No changed region";
+    button.textContent = zoom ? `Zoomed to change ${zoom} of ${count} (${zoom < count ? "next" : "whole screenshot next"})`
+      : count ? `Zoom to change${count > 1 ? ` 1 of ${count}` : ""}` : "No changed region";
     for (const b of $$(".modes button", shots)) b.setAttribute("aria-pressed", String(b.dataset.mode === panel.dataset.mode));
   }
 
@@ -100,6 +113,8 @@
     }
     for (const panel of $$(".shot", shots)) {
       for (const input of $$("input[type=range]", panel)) input.addEventListener("input", () => mix(panel));
+      // Each view opens at the first changed region (zoom again for the next, then the whole).
+      if (panel.dataset.mode !== "single" && regionsOf(panel).length) panel.dataset.zoom = "1";
       mix(panel);
     }
     zoomLabel(shots);
@@ -215,6 +230,13 @@
     } else return;
     event.preventDefault();
   });
+
+  // The sticky bar's height, for scroll-margin-top (report.css): a case scrolled to starts below
+  // it, whatever the bar holds (filters wrapped, keys help open, a stale-run banner); 0 where
+  // the bar does not stick (a phone).
+  const bar = document.querySelector(".bar");
+  const measureBar = () => document.documentElement.style.setProperty("--bar", `${getComputedStyle(bar).position === "sticky" ? bar.offsetHeight : 0}px`);
+  if (bar) { measureBar(); if (window.ResizeObserver) new ResizeObserver(measureBar).observe(bar); window.addEventListener("resize", measureBar); }
 
   layoutWithin(document);
   window.emailReport = { applyFilters, current: () => current, openArticle, focusGroup, showCase };

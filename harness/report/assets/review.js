@@ -132,24 +132,55 @@
     const needsConfirm = action === "approve" && ids.some((id) => flips(byId.get(id)));
     if (needsConfirm && !confirm) return askConfirmation(group, caseId, ids.length);
     const reason = action === "reject" ? group.querySelector(".reason").value.trim() : "";
-    out.textContent = "…";
     const payload = { reason, confirm_outcome: confirm, group: group.dataset.group };
+    const busy = working(group, out, action, ids.length);
     let answer;
-    if (token) {
-      answer = await send(action, caseId ? { case: caseId, ...payload } : payload);
-    } else {
-      answer = decideLocally(action, ids, { reason, confirm, group: group.dataset.group });
+    try {
+      if (token) {
+        answer = await send(action, caseId ? { case: caseId, ...payload } : payload);
+      } else {
+        answer = decideLocally(action, ids, { reason, confirm, group: group.dataset.group });
+      }
+    } finally {
+      busy.done();
     }
     for (const id of answer.cases || []) {
       const article = byId.get(id);
       if (article) setState(article, action === "approve" ? "approved" : action === "reject" ? "rejected" : "", reason);
     }
     const failed = Object.entries(answer.errors || {});
-    out.textContent = answer.error && !(answer.cases || []).length ? answer.error
-      : failed.length ? `${(answer.cases || []).length} done; ${failed.length} refused: ${failed.map(([id, why]) => `${id}: ${why}`).join("; ")}`
-      : `${(answer.cases || []).length} ${{ approve: "approved", reject: "rejected", undo: "undone" }[action]}`;
+    const count = (answer.cases || []).length, cases = `${count} case${count === 1 ? "" : "s"}`;
+    const where = !token ? " in this browser (Export decisions to apply them)"
+      : action === "approve" ? ": snapshots written, logged in snapshots/review-log.jsonl" : ": logged in snapshots/review-log.jsonl";
+    out.textContent = answer.error && !count ? answer.error
+      : failed.length ? `${cases} done; ${failed.length} refused: ${failed.map(([id, why]) => `${id}: ${why}`).join("; ")}`
+      : `${cases} ${{ approve: "approved", reject: "rejected", undo: "undone" }[action]}${count ? where : ""}${busy.took()}`;
     if (action === "reject") group.querySelector(".reason").value = "";
     refresh();
+  }
+
+  // While the server writes snapshots (seconds, for a big change): what is being done, to how
+  // many cases, for how long; the change's buttons wait until it answers.
+  function working(group, out, action, count) {
+    const verb = { approve: "Approving", reject: "Rejecting", undo: "Undoing" }[action];
+    const what = `${verb} ${count} case${count === 1 ? "" : "s"}`;
+    const started = Date.now();
+    const bar = document.createElement("progress");
+    bar.setAttribute("aria-label", what);
+    const words = document.createElement("span");
+    words.className = "working";
+    const seconds = () => Math.floor((Date.now() - started) / 1000);
+    const tick = () => { words.textContent = `${what}…${seconds() ? ` ${seconds()} s` : ""}`; };
+    tick();
+    out.replaceChildren(bar, words);
+    const timer = window.setInterval(tick, 500);
+    const buttons = $$(".decide button, .case-actions button", group).filter((b) => !b.disabled);
+    for (const b of buttons) b.disabled = true;
+    group.setAttribute("aria-busy", "true");
+    return {
+      done() { window.clearInterval(timer); for (const b of buttons) b.disabled = false; group.removeAttribute("aria-busy"); },
+      took() { const ms = Date.now() - started; return ms >= 1000 ? ` (${(ms / 1000).toFixed(1)} s)` : ""; },
+    };
   }
 
   function askConfirmation(group, caseId, count) {
