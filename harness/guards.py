@@ -3,7 +3,8 @@
 A template lists guard names under ``requires:``. A guard is a registered function of the
 project's plugin module; it gets the fixture's data and the run's fixed clock, and returns either
 the values it adds to the template context (a mapping, possibly empty: sent) or
-:class:`NotSent` with a reason in its own words. This is what stops a gift-card confirmation from
+:class:`NotSent` with a reason in its own words; ``None`` (a forgotten ``return``) counts as
+not sent, never as sent. A guard that raises fails that one case. This is what stops a gift-card confirmation from
 going to an account that bought nothing::
 
     from harness import NotSent, guards

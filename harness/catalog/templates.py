@@ -254,7 +254,9 @@ class Template:
 
     @property
     def is_static(self) -> bool:
-        """Whether it has no metadata file (a bare template: shipped as written)."""
+        """Whether it has no metadata file (``NAME.yaml``). The body is still rendered by its
+        renderer (Jinja for ``.html``); the subject comes from a subject file, the catalog or the
+        ``<title>``."""
         return self.meta_path is None
 
     def locale_for(self, fixture_locale: str) -> str:

@@ -37,7 +37,8 @@ __all__ = [
     "time_limit",
 ]
 
-#: ``{{ value | name }}``. The built-ins (``date``, ``datetime``) are in ``formatting``.
+#: ``{{ value | name }}``. Built in (``harness.render.formatting``): ``date``, ``datetime`` (the
+#: fixture's locale), ``isolate`` and ``bdi`` (a value kept in its own direction in right-to-left text).
 filters: Registry[Callable[..., Any]] = Registry("Jinja filter")
 #: ``{% if value is name %}``.
 jinja_tests: Registry[Callable[..., bool]] = Registry("Jinja test")

@@ -1,8 +1,5 @@
 """What a rule is: a function from a :class:`RuleContext` to findings, registered by name.
 
-Registration is a decorator on one :class:`~harness.registry.Registry`, chosen over pluggy hooks
-because a rule is one function with its own options, and a name-keyed registry lets the catalog
-turn each on, off, or configure it per template; pluggy would call every implementation of a hook.
 A rule from the project's plugin module (listed under ``plugins`` in ``[tool.email-harness]``)::
 
     from harness import RuleContext, rules
@@ -19,6 +16,10 @@ that takes options declares them (``@rules.register("links", options=LinksOption
 :mod:`harness.rules.options`): they are checked when the catalog loads. Every rule takes
 ``ignore`` entries (:mod:`harness.rules.ignore`), applied here, after the rule ran.
 """
+
+# Rules register on one name-keyed harness.registry.Registry, chosen over pluggy hooks: a rule is
+# one function with its own options, and the catalog turns each on, off, or configures it per
+# template by name; pluggy would call every implementation of a hook.
 
 from __future__ import annotations
 
