@@ -107,3 +107,13 @@ def test_pytest_writes_the_report_also_under_xdist(project: pytest.Pytester) -> 
     assert {c["status"] for c in results["cases"]} == {"new"}
     assert (project.path / "report/index.html").is_file()
     assert not (project.path / "report/.pytest-workers").exists()
+
+
+def test_the_applications_own_test_run_leaves_the_emails_out(project: pytest.Pytester) -> None:
+    """README, 'Run, change, approve': `pytest tests/` or `-p no:email_harness` keep the email
+    cases out of a team's own test run; plain `pytest` at the root collects them."""
+    project.mkdir("tests")
+    (project.path / "tests" / "test_app.py").write_text("def test_app():\n    assert True\n")
+    project.runpytest("--no-screenshots").assert_outcomes(passed=1, failed=2)  # the two new email cases
+    project.runpytest("tests").assert_outcomes(passed=1)
+    project.runpytest_subprocess("-p", "no:email_harness").assert_outcomes(passed=1)
