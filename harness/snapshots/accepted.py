@@ -291,6 +291,6 @@ def accept(store: SnapshotStore, template: str, fixture: str, entries: list[Acce
         old = manifest_hash(approved.manifest)
         if parts == approved.parts:
             return Acceptance(case_id, "unchanged", len(entries), old=old, new=old)
-        manifest = {k: v for k, v in approved.manifest.items() if k != "parts"}
-        new = manifest_hash(store.write(template, fixture, parts, manifest))
+        # store.write lists the parts' hashes anew: the approved manifest's own list is replaced.
+        new = manifest_hash(store.write(template, fixture, parts, approved.manifest))
     return Acceptance(case_id, "accepted" if entries else "cleared", len(entries), old=old, new=new)
