@@ -4,8 +4,10 @@
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
-# Debian's Chromium and the fonts screenshots are approved with (see README, "Screenshots").
-APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-noto-color-emoji
+# Debian's Chromium and the fonts screenshots are approved with (see README, "Screenshots");
+# SpamAssassin for the spam-score rule (its rules ship in the package; spamd is its own package
+# since Debian 12).
+APT_PACKAGES := chromium fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-noto-color-emoji spamassassin spamc spamd
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # JavaScript mjml, for the mjml-js engine tests (skipped without Node.js): installed once, offline after.
@@ -26,7 +28,7 @@ system:
 	@if [ -n "$$EMAIL_HARNESS_SKIP_SYSTEM" ]; then exit 0; fi; \
 	if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
-	  echo "email-harness: no apt-get here; install Chromium and fonts yourself or run 'playwright install chromium'"; exit 0; fi; \
+	  echo "email-harness: no apt-get here; install Chromium and fonts yourself or run 'playwright install chromium' (and SpamAssassin for spam-score)"; exit 0; fi; \
 	echo "email-harness: installing $(APT_PACKAGES)"; \
 	$(SUDO) apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)

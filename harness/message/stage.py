@@ -79,5 +79,9 @@ class MessageStage:
         atomic_write(folder / template / f"{fixture}.eml", data)
 
     def close(self) -> None:
+        """Stop the SMTP server and the run's spamd (rule ``spam-score``): nothing left running."""
+        from .spam import stop
+
         if self.postbox is not None:
             self.postbox.close()
+        stop()

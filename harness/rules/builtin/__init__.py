@@ -16,6 +16,7 @@ from . import (
     notices,
     ownership,
     render_gaps,
+    spam,
 )
 
-__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "message", "notices", "ownership", "render_gaps"]
+__all__ = ["accessibility", "approved_copy", "bidi", "client_support", "content", "direction", "fits", "foreign_data", "images_off", "leftovers", "links", "message", "notices", "ownership", "render_gaps", "spam"]
