@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .cases import Case
 from .cases import shard as shard_cases
 from .engine import CaseResult, Engine
 from .errors import HarnessError
@@ -100,6 +101,7 @@ def run(
     strict: Annotated[bool, typer.Option("--strict", help="Rule warnings fail the case too.")] = False,
     no_screenshots: Annotated[bool, typer.Option("--no-screenshots", help="Text snapshots only: no browser.")] = False,
     no_smtp: Annotated[bool, typer.Option("--no-smtp", help="Do not send each message through the local SMTP server (the message is still built, snapshotted and checked).")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the local shot cache ([tool.email-harness] cache): take every screenshot whose approved PNG cannot be reused.")] = False,
     shard: Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices (CI matrix); merge with 'report merge'.")] = None,
     catalog: PathOption = None,
     fixtures: PathOption = None,
@@ -111,7 +113,7 @@ def run(
         project = _project(catalog, fixtures, snapshots, output)
         prepare_output(project.output)  # an unusable --output fails now, not after every case ran
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None,
-                    smtp=not no_smtp, allow_outcome_change=allow_outcome_change) as engine:
+                    smtp=not no_smtp, allow_outcome_change=allow_outcome_change, cache=False if no_cache else None) as engine:
             results, seconds = _run_cases(engine, only, shard)
     except HarnessError as exc:
         _error(exc)
@@ -198,7 +200,7 @@ def _print_held(results: list[CaseResult]) -> None:
 def approve(
     cases: Annotated[Optional[list[str]], typer.Argument(help="Case ids or patterns, e.g. 'invoice_*[de-*]'.")] = None,
     from_report: Annotated[Optional[Path], typer.Option("--from", help="Apply what this report folder's run produced (a CI artifact), without re-rendering.")] = None,
-    rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Approve only screenshots approved on another browser whose case's content is unchanged; content changes stay pending.")] = False,
+    rebaseline: Annotated[bool, typer.Option("--rebaseline", help="Write this machine's screenshots and measurements of every chosen case (all by default) whose content is unchanged but which were approved on another browser or measured by an older harness; content changes stay pending. Says how many files it wrote.")] = False,
     allow_outcome_change: Annotated[bool, typer.Option("--allow-outcome-change", help="Also approve cases that start or stop being sent (approved 'not sent', now 'sent', or the reverse).")] = False,
     decisions: Annotated[Optional[Path], typer.Option("--decisions", dir_okay=False, help="With --from: apply the decisions exported from the report page (review-decisions.json).")] = None,
     accept_findings: Annotated[Optional[list[str]], typer.Option("--accept-findings", metavar="PATTERN", help="Accept the current rule findings of these cases (with --reason; repeatable, and case patterns given with it are accepted too): stored in each case's accepted-findings.yaml, they no longer fail it; a new finding still does. Only on cases without a pending change: approve it first.")] = None,
@@ -245,21 +247,44 @@ def approve(
         if rebaseline:
             # Safe after a browser update: only cases whose HTML and text are as approved and whose
             # screenshots were taken on another browser; a real content change is never swept in.
+            # The check reads the shot cache; the approval below shoots again with this browser.
             checked = [engine.check(case, write=False) for case in selected]
-            pending = [r.case.id for r in checked if any(c.kind != "screenshot" for c in r.changes) or r.status == "error"]
-            selected = [r.case for r in checked if r.environment and r.case.id not in pending]
-            console.print(f"re-baselining {len(selected)} case(s) taken on another browser; {len(pending)} case(s) with other changes stay pending")
-        results = [engine.approve(case) for case in selected]
+            pending = [r.case.id for r in checked if r.changes or r.status == "error"]
+            selected = [r.case for r in checked if r.case.id not in pending]
+            console.print(f"re-baselining {len(selected)} case(s) whose content is unchanged; {len(pending)} case(s) with changes stay pending")
+        results = [engine.approve(case, rebaseline=rebaseline) for case in selected]
+        before = {case: _case_files(engine, case) for case in engine.pending}
     try:
-        engine.flush()
+        written = engine.flush()
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None
     for result in results:
-        mark = "held" if result.held else "error" if not result.ok else "unchanged" if result.status == "passed" else "approved"
+        mark = "held" if result.held else "error" if not result.ok else "unchanged" if result.status == "passed" else "re-baselined" if rebaseline else "approved"
         console.print(f"{mark}: {log_line(result.case.id)}" + (f"\n  {log_line(result.error)}" if result.error else ""), markup=False)
+        if mark == "unchanged" and result.environment and not rebaseline:
+            console.print(f"  approved on another browser ({log_line(result.environment)}); only its screenshots would change: "
+                          "'email-harness approve --rebaseline' writes them", markup=False)
+    touched = sum(_changed_files(before[case], _case_files(engine, case)) for case in written)
+    console.print(f"wrote {touched} file(s) in {len(written)} case folder(s) under {project.relative(project.snapshots)}/", markup=False)
     _print_held(results)
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def _case_files(engine: Engine, case: Case) -> dict[str, bytes]:
+    """The files of a case's snapshot folder as they are now (none when it has no folder)."""
+    try:
+        folder = engine.store.folder(case.template, case.fixture)
+    except HarnessError:  # a symlinked folder: refused by the approval too
+        return {}
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.is_symlink() and not p.name.startswith(".")}
+
+
+def _changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> int:
+    """Files added, removed or rewritten with other bytes, as ``git status`` would count them."""
+    return sum(before.get(name) != after.get(name) for name in before.keys() | after.keys())
 
 
 def _accept_findings(patterns: list[str] | None, reason: str | None, others: list[str], catalog: Path | None, fixtures: Path | None, snapshots: Path | None) -> None:
@@ -395,6 +420,26 @@ def init() -> None:
         "Next: 'email-harness run --update' writes the first snapshots; review them, commit them, "
         "then 'email-harness run' checks every change against them."
     )
+
+
+@app.command()
+def workflow(
+    shards: Annotated[int, typer.Option(min=1, max=256, help="Machines to split the run over (joined by 'report merge').")] = 1,
+) -> None:
+    """Print the GitHub Actions workflow fitted to this project as it is now (install line, paths of
+    the catalog, fixtures, snapshots, translations and plugin modules, the default branch):
+    'email-harness workflow > .github/workflows/emails.yml' after adding a plugin module, or
+    '--shards 4' for a large catalog."""
+    from .scaffold.workflow import workflow_for
+
+    try:
+        text, install = workflow_for(_project(None, None, None, None), shards)
+    except HarnessError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    print(text, end="")  # not rich: '[...]' in the YAML is not markup
+    if install.wheel is not None:
+        print(f"note: the install line names .github/wheels/{install.wheel.name}: copy that wheel there and commit it", file=sys.stderr)
 
 
 @app.command("compare-engines")

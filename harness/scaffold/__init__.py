@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..project import Project
-from .workflow import WORKFLOW, copy_wheel, default_branch, install_line, render_workflow
+from .workflow import WORKFLOW, copy_wheel, workflow_for
 
 __all__ = ["Created", "init_project"]
 
@@ -64,9 +64,9 @@ def _workflow(root: Path) -> list[Created]:
     path = root / WORKFLOW
     if path.exists() or path.is_symlink():
         return [Created(WORKFLOW, "kept")]
-    install = install_line()
+    text, install = workflow_for(Project.load(root))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_workflow(_bundled("github-workflow.yml"), Project.load(root), install, default_branch(root)), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     wheel = copy_wheel(install, root)
     return [Created(WORKFLOW, "created", install.note)] + ([Created(wheel, "created", "commit it: the workflow installs it")] if wheel else [])
 

@@ -22,12 +22,13 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ..project import Project
 
-__all__ = ["WHEELS", "WORKFLOW", "Install", "default_branch", "install_line", "render_workflow", "watched_paths"]
+__all__ = ["WHEELS", "WORKFLOW", "Install", "default_branch", "install_line", "render_workflow", "watched_paths", "workflow_for"]
 
 #: Where ``init`` writes the workflow, and where it copies a wheel the workflow installs.
 WORKFLOW = ".github/workflows/emails.yml"
@@ -130,15 +131,17 @@ def watched_paths(project: Project) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def render_workflow(template: str, project: Project, install: Install, branch: str = "main") -> str:
-    """The bundled workflow with the project's install line, paths, report folder and branch."""
+def render_workflow(template: str, project: Project, install: Install, branch: str = "main", shards: int = 1) -> str:
+    """The bundled workflow with the project's install line, paths, report folder and branch (and,
+    for the sharded one, the number of machines)."""
     report = project.output.resolve()
     try:
         output = report.relative_to(project.root).as_posix()
     except ValueError:
         output = report.name
     paths = ", ".join(json.dumps(p) for p in watched_paths(project))
-    return template.replace("{install}", install.spec).replace("{paths}", f"[{paths}]").replace("{output}", output).replace("{branch}", json.dumps(branch))
+    text = template.replace("{install}", install.spec).replace("{paths}", f"[{paths}]").replace("{output}", output).replace("{branch}", json.dumps(branch))
+    return text.replace("{shards}", str(shards)).replace("{shard_list}", json.dumps(list(range(1, shards + 1))))
 
 
 def copy_wheel(install: Install, root: Path) -> str | None:
@@ -152,3 +155,12 @@ def copy_wheel(install: Install, root: Path) -> str | None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(install.wheel, target)
     return f"{WHEELS}/{install.wheel.name}"
+
+
+def workflow_for(project: Project, shards: int = 1) -> tuple[str, Install]:
+    """The workflow fitted to ``project`` as it is now (one machine, or ``shards`` joined by
+    ``report merge``), and the install it uses; ``email-harness workflow`` prints it."""
+    name = "github-workflow.yml" if shards == 1 else "github-workflow-sharded.yml"
+    template = (files(__package__) / "files" / name).read_text(encoding="utf-8")
+    install = install_line()
+    return render_workflow(template, project, install, default_branch(project.root), shards), install

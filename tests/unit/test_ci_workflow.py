@@ -111,3 +111,44 @@ def test_a_clone_runs_on_origins_default_branch_even_with_a_feature_branch_check
 def test_a_folder_that_is_no_repository_gets_main(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # not the repository around /tmp, if any
     assert workflow.default_branch(tmp_path) == "main"
+
+
+# -- email-harness workflow --shards N ------------------------------------------------------
+
+
+def sharded(root: Path, shards: int) -> str:
+    from importlib.resources import files
+
+    template = (files("harness.scaffold") / "files" / "github-workflow-sharded.yml").read_text(encoding="utf-8")
+    return render_workflow(template, project(root, 'output = "email-report"\nplugins = ["email_plugins"]\n'), workflow.Install("email-harness"), "main", shards)
+
+
+def test_the_sharded_workflow_in_docs_is_what_the_command_prints_for_inits_project(tmp_path):
+    """docs/github-actions.yml cannot drift from 'email-harness workflow --shards 2'."""
+    docs = Path(__file__).parents[2] / "docs" / "github-actions.yml"
+    assert sharded(tmp_path, 2) == docs.read_text(encoding="utf-8")
+
+
+def test_n_shards_run_n_machines_and_merge_their_reports(tmp_path):
+    import yaml
+
+    flow = yaml.safe_load(sharded(tmp_path, 4))
+    assert flow["jobs"]["emails"]["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    assert "--shard ${{ matrix.shard }}/4 --output email-report-${{ matrix.shard }}" in str(flow["jobs"]["emails"]["steps"])
+    assert flow["jobs"]["report"]["steps"][-2]["run"] == "email-harness report merge email-report-*"
+
+
+def test_the_command_prints_the_workflow_of_the_project_as_it_is_now(tmp_path, monkeypatch, installed_from):
+    """After adding a plugin module, 'email-harness workflow' prints paths: with it."""
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    installed_from(None)
+    (tmp_path / "pyproject.toml").write_text('[tool.email-harness]\nplugins = ["email_plugins", "acme_rules"]\n')
+    monkeypatch.chdir(tmp_path)
+    printed = CliRunner().invoke(app, ["workflow"])
+    assert printed.exit_code == 0, printed.output
+    assert '"email_plugins.py", "acme_rules.py"' in printed.output
+    assert "      - run: pip install email-harness==0.3.0\n" in printed.output
+    assert CliRunner().invoke(app, ["workflow", "--shards", "0"]).exit_code == 2
