@@ -159,3 +159,83 @@ def test_the_summary_counts_and_escapes_every_value(tmp_path):
     lines = job_summary(doc, tmp_path / "report").splitlines()
     assert lines[2] == "3 cases · 2 sent · 1 not sent · 0 failed · \\<b\\>1\\</b\\> errors"
     assert job_summary(doc, tmp_path / "report").endswith("\n")
+
+
+# -- where an annotation points, and what it lists ----------------------------------------------
+
+def test_a_path_named_without_a_line_is_annotated_on_the_file_alone(project):
+    [command] = annotations({"cases": [case(error="templates/refund.mjml: bad tag")]}, root=project)
+    assert command.startswith("::error file=templates/refund.mjml,title=")
+
+
+def test_without_a_source_file_neither_metadata_nor_text_is_annotated(project):
+    (project / "templates" / "refund.mjml").unlink()
+    (project / "templates" / "refund.yml").write_text("subject: x\n")  # .yaml, .yml and .txt remain
+    [command] = annotations({"cases": [case(findings=[finding("m")])]}, catalog=project / "templates", root=project)
+    assert command.startswith("::error title=")
+
+
+def test_a_catalog_outside_the_project_is_named_by_its_path(project, tmp_path_factory):
+    catalog = tmp_path_factory.mktemp("catalog")
+    (catalog / "refund.mjml").write_text("<mjml></mjml>")
+    [command] = annotations({"cases": [case(findings=[finding("m")])]}, catalog=catalog, root=project)
+    assert command.startswith(f"::error file={catalog}/refund.mjml,title=")
+
+
+def test_a_malformed_case_before_a_good_one_is_skipped_not_the_end(project):
+    assert len(annotations({"cases": ["x", case(error="boom")]}, root=project)) == 1
+
+
+@pytest.mark.parametrize(("count", "listed"), [(5, "refund[en-0], refund[en-1], refund[en-2], refund[en-3], refund[en-4]"),
+                                               (6, "refund[en-0], refund[en-1], refund[en-2], refund[en-3], refund[en-4] and 1 more")])
+def test_five_cases_are_listed_whole_and_a_sixth_is_counted(project, count, listed):
+    [command] = annotations({"cases": [case(f"refund[en-{i}]", error="boom") for i in range(count)]}, root=project)
+    assert command.endswith(f"%0Acases: {listed}")
+
+
+def test_starts_sending_without_a_requires_line_or_in_undecodable_metadata_still_warns(project):
+    changed = case(outcome="sent", changes=[{"filename": "outcome.txt", "status": "changed"}])
+    meta = project / "templates" / "refund.yaml"
+    meta.write_text("subject: Refund\n")
+    [command] = annotations({"cases": [changed]}, catalog=project / "templates", root=project)
+    assert command.startswith("::warning file=templates/refund.yaml,title=email-harness%3A starts sending (1 case)::")
+    meta.write_bytes(b"subject: R\xe9fund\nrequires: [refunded_order]\n")  # Latin-1, not UTF-8
+    [command] = annotations({"cases": [changed]}, catalog=project / "templates", root=project)
+    assert command.startswith("::warning file=templates/refund.yaml,line=2,")
+
+
+# -- report_to_github: the environment, the workspace, the summary's sources ---------------------
+
+def test_the_process_environment_is_read_when_none_is_given(project, monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))  # not the workspace: paths are relative to the workspace
+    out = io.StringIO()
+    report_to_github({"cases": [case(findings=[finding("m")])]}, project / "email-report", catalog=project / "templates", stream=out)
+    assert out.getvalue().startswith("::error file=templates/refund.mjml,title=")
+    printed: list[str] = []
+    with quoted_output(printed.append):
+        pass
+    assert printed[0].startswith("::stop-commands::")
+
+
+def test_the_summary_names_the_report_folder_and_groups_by_the_fixtures_values(project):
+    """Two refunds that thank their customer by name hold one edit: with the fixtures at hand it
+    is one change of two cases, with an approve command for the report folder as named."""
+    from tests.unit.test_mut_review import plant
+
+    report = project / "custom-report"
+    fixtures = project / "fixtures"
+    fixtures.mkdir()
+    cases = []
+    for fixture, name in (("en-ada", "Ada Lovelace"), ("de-dora", "Dora Maar")):
+        (fixtures / f"{fixture}.yaml").write_text(f"name: {name}\n")
+        cases.append(plant(report, "refund", fixture, {"body.txt": "Thanks.\n"}, {"body.txt": f"Thanks, {name}.\n"}))
+    summary = project / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(project)}
+    report_to_github({"cases": cases}, report, catalog=project / "templates", fixtures=fixtures, environ=env, stream=io.StringIO())
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## email-harness: 1 change in 2 cases\n")
+    assert "review it with `email-harness review --report custom-report`" in text
+    assert "email-harness approve --from custom-report 'refund[*]'" in text

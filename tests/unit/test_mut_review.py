@@ -1,0 +1,98 @@
+"""What a reviewer reads and what approval writes, pinned where mutation testing found them loose:
+the GitHub job summary (``harness.review.ci``), approval from a report and its log
+(``harness.review.apply``), decisions files (``harness.review.decisions``), the review server's
+actions (``harness.review.session``) and report merge (``harness.report.merge``).
+
+Reports are hand-made: a case's approved and received parts written where a run writes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.review.ci import job_summary
+from harness.snapshots import sha256
+
+
+def plant(report: Path, template: str, fixture: str, before: dict[str, str], after: dict[str, str], **fields) -> dict:
+    """One changed case of results.json, its approved and received parts written in ``report``."""
+    for side, parts in (("approved", before), ("received", after)):
+        folder = report / side / template / fixture
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in parts.items():
+            (folder / name).write_text(text)
+    changed = [name for name in after if before.get(name) != after[name]]
+    return {"id": f"{template}[{fixture}]", "template": template, "fixture": fixture, "status": "changed", "outcome": "sent",
+            "findings": [], "received": {n: sha256(t.encode()) for n, t in after.items()}, "approved": changed,
+            "manifest": {}, "approved_manifest": "sha256:old",
+            "changes": [{"kind": "text", "filename": n, "status": "changed", "diff": ""} for n in changed], **fields}
+
+
+def finding(message: str, rule: str = "links", severity: str = "error") -> dict:
+    return {"rule": rule, "severity": severity, "message": message, "element": "a", "expected": ""}
+
+
+# -- the job summary (harness.review.ci.job_summary) ---------------------------------------------
+
+@pytest.fixture
+def run(tmp_path) -> tuple[Path, dict]:
+    """A copy edit in two refunds, the welcome email now sent to an old account, a failing link."""
+    report = tmp_path / "email-report"
+    cases = [plant(report, "refund", f, {"body.txt": "Help centre\n", "outcome.txt": "sent\n"},
+                   {"body.txt": "Support centre\n", "outcome.txt": "sent\n"}) for f in ("en-ada", "de-dora")]
+    cases.append(plant(report, "welcome", "en-old", {"outcome.txt": "not sent: account is old\n"}, {"outcome.txt": "sent\n", "body.txt": "Hi\n"}))
+    cases.append({"id": "order[en-bob]", "template": "order", "fixture": "en-bob", "status": "failed", "outcome": "sent",
+                  "findings": [finding(f"see {tmp_path}/templates/order.mjml:3")]})
+    return report, {"summary": {"cases": 4, "sent": 4, "not_sent": 0, "failed": 1, "error": 0}, "cases": cases}
+
+
+def test_the_summary_lists_each_change_marks_flips_and_failures_and_gives_approve_commands(run, tmp_path):
+    report, document = run
+    assert job_summary(document, report, folder="email-report", root=tmp_path) == """\
+## email-harness: 2 changes in 3 cases · 1 failing check in 1 case
+
+4 cases · 4 sent · 0 not sent · 1 failed · 0 errors
+
+> [!WARNING]
+> An email starts or stops going to accounts. Approving that needs `--allow-outcome-change`.
+
+| | change | kind | cases | templates |
+|---|---|---|---|---|
+| ⚠️ | Starts sending where it was not sent (account is old) | outcome (sent / not sent) | 1 | welcome |
+| ❌ | \\[links\\] error: see templates/order.mjml:3 | rule finding | 1 | order |
+|  | Copy: “Help centre” → “Support centre” | copy | 2 | refund |
+
+Download the `email-report` artifact, then review it with `email-harness review --report email-report`, or approve a change:
+
+<details><summary>Approve commands</summary>
+
+```sh
+# Starts sending where it was not sent (account is old)
+email-harness approve --from email-report --allow-outcome-change 'welcome[*]'
+# Copy: “Help centre” → “Support centre”
+email-harness approve --from email-report 'refund[*]'
+```
+
+</details>
+"""
+
+
+def test_paths_leave_messages_before_titles_are_cut_so_no_half_path_of_this_machine_shows(tmp_path):
+    root = tmp_path / ("deep-folder-" * 12)  # a title is cut at 160 characters: inside this path
+    root.mkdir()
+    error = {"id": "order[en-bob]", "template": "order", "fixture": "en-bob", "status": "error", "findings": [],
+             "error": f"{root}/templates/order.mjml:3: boom"}
+    failing = {"id": "order[en-ann]", "template": "order", "fixture": "en-ann", "status": "failed",
+               "findings": [finding(f"{root}/templates/order.mjml:3: the link is broken")]}
+    summary = job_summary({"cases": [error, failing]}, root / "email-report", root=root)
+    assert str(tmp_path) not in summary
+    assert summary.splitlines()[6:8] == [
+        "| ❌ | Error: order.mjml:3: boom | error | 1 | order |",
+        "| ❌ | \\[links\\] error: templates/order.mjml:3: the link is broken | rule finding | 1 | order |"]
+    assert "Approve commands" not in summary  # nothing to approve
+
+
+def test_a_summary_without_counts_says_zero_of_each(tmp_path):
+    assert job_summary({}, tmp_path / "r") == "## email-harness: 0 changes in 0 cases\n\n0 cases · 0 sent · 0 not sent · 0 failed · 0 errors\n"
