@@ -72,7 +72,7 @@ def _confined(path: str, root: Path) -> str:
     """``path`` as a catalog-relative POSIX path, or MjmlError when it would leave the catalog."""
     if not path:
         raise MjmlError("<mj-include> without a path")
-    relative = Path(path.removeprefix("./"))
+    relative = Path(path)  # "./x" and ".//x" are "x": pathlib drops the "." steps
     target = (root / relative).resolve()
     if relative.is_absolute() or not target.is_relative_to(root.resolve()):
         raise MjmlError(f"<mj-include path={path!r}>: outside the catalog; includes are confined to it")

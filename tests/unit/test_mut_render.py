@@ -9,12 +9,19 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from PIL import Image
 
-from harness.errors import SnapshotError
+from harness.errors import ConfigError, SnapshotError, TemplateError
+from harness.render.pipeline import Renderer
+from harness.render.renderers import RenderOutput
 from harness.screenshots.compare import MAX_PIXELS, compare_png, decode_png, png_size
+
+from .build import fixture
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -105,3 +112,129 @@ def test_a_locale_without_a_catalog_lists_five_messages_then_dots(tmp_path, coun
     page = "".join(f"{{{{ _('m{i}') }}}}" for i in range(count))
     assert translation_problems(tmp_path, page, None) == (
         f"/templates/welcome.yaml: locale 'de' has no translation for {shown} in /locale/de/LC_MESSAGES/messages.po (no catalog there)")
+
+
+# -- a team renderer in the pipeline (harness.render.pipeline) -----------------------------------
+
+NOW = datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def team_catalog(tmp_path) -> Iterator[Callable[[Any], Any]]:
+    """Registers a class as renderer ``handlebars`` and returns the catalog holding ``receipt.hbs``
+    (the registry restored afterwards)."""
+    from harness.catalog import load_catalog
+    from harness.render.renderers import renderers
+
+    saved = dict(renderers._items), dict(renderers.origins)
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "receipt.hbs").write_text("{{#each account.orders}}<p>{{number}} {{sku}}</p>{{/each}}")
+    (root / "receipt.yaml").write_text("subject: Receipt\n")
+
+    def register(cls: Any) -> Any:
+        renderers.register("handlebars")(cls)
+        return load_catalog(root)
+
+    yield register
+    renderers._items, renderers.origins = saved
+
+
+class Handlebars:
+    """What a Handlebars renderer does with the context: a loop item's key is read from the item only."""
+
+    extensions = (".hbs",)
+    lookup = "path"
+
+    def render(self, request: Any) -> RenderOutput:
+        return RenderOutput(html="".join(f"<p>{o['number']} {o['sku']}</p>" for o in request.context["account"]["orders"]))
+
+
+def test_a_path_lookup_renderer_records_a_key_a_loop_item_lacks_and_is_timed_as_templating(team_catalog):
+    from harness.render.recording import MissingValue
+    from harness.timing import Stopwatch
+
+    catalog = team_catalog(Handlebars)
+    watch = Stopwatch()
+    mail = Renderer(catalog, None, now=NOW, stopwatch=watch).render(catalog.templates["receipt"], fixture(orders=[{"number": "NW-1"}]))
+    assert (mail.html, mail.missing_values) == ("<p>NW-1 </p>", (MissingValue("account.orders[0].sku"),))
+    assert set(watch.calls) == {"jinja"}  # the templating stage, whoever templates
+
+
+def test_a_template_file_changed_to_non_utf8_after_loading_is_an_error_of_the_case(team_catalog):
+    catalog = team_catalog(Handlebars)
+    source = catalog.root / "receipt.hbs"
+    source.write_bytes(b"Hi \xff")
+    with pytest.raises(TemplateError) as error:
+        Renderer(catalog, None, now=NOW).render(catalog.templates["receipt"], fixture(orders=[]))
+    assert str(error.value) == f"{source}:1: not UTF-8 (byte 3); save the file as UTF-8"
+
+
+def handlebars_function(request: Any) -> RenderOutput:
+    return RenderOutput(html="")
+
+
+handlebars_function.extensions = (".hbs",)  # type: ignore[attr-defined]
+
+
+class NoRender:
+    extensions = (".hbs",)
+
+
+@pytest.mark.parametrize(("registered", "message"), [
+    (handlebars_function, f"renderer 'handlebars' is a function, registered by module {__name__}; "
+                          "expected a class with extensions = ('.ext',) and render(self, request) -> RenderOutput"),
+    (NoRender, f"renderer 'handlebars' (module {__name__}) has no render(self, request) method"),
+])
+def test_a_renderer_that_is_no_renderer_class_stops_the_run_naming_its_module(team_catalog, registered, message):
+    catalog = team_catalog(registered)
+    with pytest.raises(ConfigError) as error:
+        Renderer(catalog, None, now=NOW)
+    assert str(error.value) == message
+
+
+# -- <mj-include> of a whole document (harness.render.includes) ---------------------------------
+
+def include(tmp_path, partial: str) -> str:
+    """The MJML an engine gets for ``<mj-include path="doc.mjml" />`` with ``doc.mjml`` holding ``partial``."""
+    from harness.render.includes import expand_includes
+
+    (tmp_path / "doc.mjml").write_text(partial)
+    return expand_includes('<mj-include path="doc.mjml" />', tmp_path, lambda path: (tmp_path / path).read_text())
+
+
+def test_a_file_that_starts_with_its_body_contributes_what_the_body_holds(tmp_path):
+    assert include(tmp_path, "<mj-body><mj-text>Body</mj-text></mj-body>") == "<mj-text>Body</mj-text>"
+
+
+def test_two_bodies_give_everything_from_the_first_opening_to_the_last_closing_tag(tmp_path):
+    partial = "<mj-body a='1'><mj-text>one</mj-text></mj-body><mj-body a='2'><mj-text>two</mj-text></mj-body>"
+    assert include(tmp_path, partial) == "<mj-text>one</mj-text></mj-body><mj-body a='2'><mj-text>two</mj-text>"
+
+
+def test_a_file_cut_off_inside_a_body_tag_is_included_as_it_is(tmp_path):
+    assert include(tmp_path, "<mj-text>x</mj-text><mj-body") == "<mj-text>x</mj-text><mj-body"
+
+
+@pytest.mark.parametrize("path", ["./doc.mjml", ".//doc.mjml", "././doc.mjml"])
+def test_a_path_starting_with_dot_slashes_is_the_catalog_relative_path(tmp_path, path):
+    from harness.render.includes import expand_includes
+
+    (tmp_path / "doc.mjml").write_text("<mj-text>x</mj-text>")
+    loaded: list[str] = []
+    assert expand_includes(f'<mj-include path="{path}" />', tmp_path, lambda p: loaded.append(p) or "<mj-text>x</mj-text>") == "<mj-text>x</mj-text>"
+    assert loaded == ["doc.mjml"]
+
+
+# -- settings naming an object (harness.plugins.import_object) -----------------------------------
+
+@pytest.mark.parametrize(("spec", "why"), [
+    ("harness:renderers:extra", "module harness has no 'renderers:extra'"),  # the module is what precedes the first colon
+    ("no_such_module_q:Model", "no module named 'no_such_module_q' importable from the project root"),
+])
+def test_a_setting_naming_an_object_that_cannot_be_imported_says_which_setting_and_why(spec, why):
+    from harness.plugins import import_object
+
+    with pytest.raises(ConfigError) as error:
+        import_object(spec, "fixture_model")
+    assert str(error.value) == f"[tool.email-harness] fixture_model = {spec!r}: {why}"
