@@ -40,9 +40,11 @@ def test_max_length_sets_the_limit():
     assert check("subject", subject("x" * 41), max_length="40") == [Finding("subject", "warning", "subject is 41 characters long", "subject", "at most 40")]
 
 
-def test_leftovers_in_the_subject_are_errors():
-    assert check("subject", subject("Your order [[order_id]]")) == [
-        Finding("subject", "error", "'[[order_id]]' in the subject", "subject", "rendered values only")
+def test_leftovers_in_the_subject_are_no_leftovers_to_report():
+    """Reported once, by ``no-leftovers``: one ``ignore`` entry accepts it."""
+    assert check("subject", subject("Your order [[order_id]]")) == []
+    assert check("no-leftovers", subject("Your order [[order_id]]")) == [
+        Finding("no-leftovers", "error", "'[[order_id]]' in the subject", "subject", "rendered values only")
     ]
 
 

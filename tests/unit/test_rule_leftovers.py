@@ -64,9 +64,9 @@ def test_language_none_declares_every_syntax():
     assert found[0].expected == "declared syntaxes: handlebars, mailchimp, brackets, percent"
 
 
-def test_a_title_case_placeholder_is_an_error():
+def test_a_fill_me_in_placeholder_is_an_error_and_bracketed_copy_is_not():
     assert check("no-leftovers", mail("<p>Thanks for buying [Product Name].</p>")) == [in_html("[Product Name]")]
-    assert check("no-leftovers", mail("<p>See [1] and [a note] and [Link](x)</p>")) == []
+    assert check("no-leftovers", mail("<p>See [1] and [a note] and [Link](x) and [Acme] [Important]</p>")) == []
 
 
 def test_a_placeholder_is_not_looked_for_in_a_derived_text_part_but_is_in_a_written_one():
@@ -158,8 +158,8 @@ def test_a_fixture_value_inside_another_is_removed_whole():
 
 
 def test_a_placeholder_in_the_subject_is_an_error():
-    assert check("subject", email(page('<div style="display:none">x</div>'), subject="Thanks for [Product Name]", text="x")) == [
-        Finding("subject", "error", "'[Product Name]' in the subject", "subject", "rendered values only")
+    assert check("no-leftovers", email(page('<div style="display:none">x</div>'), subject="Thanks for [Product Name]", text="x")) == [
+        Finding("no-leftovers", "error", "'[Product Name]' in the subject", "subject", "rendered values only")
     ]
 
 

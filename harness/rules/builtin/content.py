@@ -11,7 +11,6 @@ from pydantic import Field
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ._text import describe, fold
-from .leftovers import leftovers_in
 
 
 class SubjectOptions(RuleOptions):
@@ -21,16 +20,15 @@ class SubjectOptions(RuleOptions):
 
 @rules.register("subject", options=SubjectOptions)
 def subject(ctx: RuleContext) -> Iterator[Finding]:
-    """The subject is present, short enough and fully rendered; a preheader (``<mj-preview>``)
-    gives the grey line inboxes show after it."""
+    """The subject is present and short enough; a preheader (``<mj-preview>``) gives the grey
+    line inboxes show after it. Leftovers in the subject are ``no-leftovers``' to report (once,
+    so one ``ignore`` entry there accepts one)."""
     text = ctx.email.subject
     if not text.strip():
         yield ctx.error("subject is empty", element="subject", expected="a subject (metadata subject: or <mj-title>)")
     max_length = int(ctx.options.get("max_length", 90))
     if len(text) > max_length:
         yield ctx.warning(f"subject is {len(text)} characters long", element="subject", expected=f"at most {max_length}")
-    for leftover in leftovers_in(text, ctx):
-        yield ctx.error(f"{leftover!r} in the subject", element="subject", expected="rendered values only")
     if not preheader(ctx.document):
         # Without a hidden preheader, inboxes show the first text of the body: fine when it says
         # what the email is about ("Hello Ada, your order has shipped"), not when it is nothing

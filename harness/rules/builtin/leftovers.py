@@ -1,10 +1,21 @@
 """``no-leftovers``: nothing of the template machinery reaches the reader.
 
 Unrendered template syntax, a placeholder (``[[FirstName]]``, ``*|FNAME|*``, ``%%name%%``,
-``[Product Name]``), a value that rendered as ``None``/``null``/``undefined``/``NaN`` or
-``[object Object]``, or an empty ``[data-field]``. Merge tags of a syntax the template declares
+``[FIRST_NAME]``, ``[order.id]``, ``[Product Name]``), a value that rendered as
+``None``/``null``/``undefined``/``NaN`` or ``[object Object]``, or an empty ``[data-field]``, in
+the subject, the HTML, its links and the text part. Merge tags of a syntax the template declares
 (``merge_tags:``, or every syntax with ``language: none``) are the email service's to fill: they
 are reported as one note, never as an error.
+
+Words in single brackets are ordinary copy ("[Acme] Reset your password", "[Important] Reply
+STOP"): a bracket is a placeholder only when it holds a field name (``[first_name]``,
+``[FIRST_NAME]``, ``[order.id]``: words joined by ``_`` or ``.``), names a field of a fixture
+(``[First Name]`` where a fixture has ``first_name``; case and separators aside), or is a
+fill-me-in phrase ending in a slot noun (``[Product Name]``, ``[Sender Name]``, ``[email
+address]``, ``[Company Name, LLC]``: how Postmark's templates mark copy to replace).
+
+This rule owns leftovers in the subject too: ``subject`` checks the subject's presence, length and
+preheader, so one ``ignore`` entry here covers a leftover wherever it is.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from collections.abc import Iterator
 
 from bs4 import NavigableString, Tag
 
-from ...fixtures import leaf_strings
+from ...fixtures import leaf_strings, leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ._text import describe, fold
@@ -33,9 +44,17 @@ MERGE_TAGS = {
 }
 #: Jinja syntax and JavaScript's object dump.
 _ALWAYS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\[object Object\]")
-#: A Title Case placeholder in brackets ("[Product Name]"). Not looked for in a derived text part,
-#: where an image's alt text is written in brackets too.
-_PLACEHOLDER = re.compile(r"(?<!\[)\[(?:[A-Z][a-z]+)(?: [A-Z][a-z]+){0,3}\](?![\](])")
+#: Text in single brackets, not a Markdown link (``[Link](x)``): a candidate placeholder, kept by
+#: :func:`_is_placeholder`. Not looked for in a derived text part, where an image's alt text is
+#: written in brackets too.
+_BRACKETED = re.compile(r"(?<!\[)\[([^\[\]\n]{1,60})\](?![\](])")
+#: A field name: words joined by ``_`` or ``.`` (``first_name``, ``FIRST_NAME``, ``order.id``),
+#: perhaps inside a sigil of a home-made syntax (``[#site_name#]``, ``[%first_name%]``).
+_FIELD_NAME = re.compile(r"[#%$@:{]*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[#%$@:}]*")
+#: The last word of a fill-me-in phrase ("[Product Name]", "[Your email address]"); not "date" or
+#: "link", which end bracketed copy too ("[Save the date]", "[New link]").
+_SLOT_NOUNS = frozenset({"name", "email", "e-mail", "address", "number", "id", "url", "phone", "amount"})
+_PHRASE = re.compile(r"[A-Za-z-]+(?: [A-Za-z-]+){0,4}")
 #: Values that rendered as nothing: only where a value stands alone (a whole text node, a
 #: ``[data-field]``, after "label:"), never the word "null" in a sentence about it.
 _EMPTY_WORD = re.compile(r"^(?:None|null|undefined|NaN|nan)$|(?::|=)\s*(?:None|null|undefined|NaN|nan)(?!\w)")
@@ -61,6 +80,41 @@ def _fixture_values(ctx: RuleContext) -> list[str]:
     return ctx.__dict__["_fixture_values"]
 
 
+def _field_names(ctx: RuleContext) -> frozenset[str]:
+    """Folded names of the fields of every fixture (``first_name`` -> ``firstname``): each key and
+    each run of keys of a path (``order.id``, ``id``, ``account.order.id``), as a placeholder may
+    name them. Computed once per rule run."""
+    if "_field_names" not in ctx.__dict__:
+        names: set[str] = set()
+        for fixture in (ctx.fixture, *ctx.others):
+            for path, _ in leaf_values(fixture.data):
+                keys = ["account", *path.split(".")]
+                # Every run that holds a key of the data: "account" alone is a word of copy.
+                names.update(_folded_name("".join(keys[i:j])) for j in range(2, len(keys) + 1) for i in range(j))
+        ctx.__dict__["_field_names"] = frozenset(name for name in names if len(name) >= 2)
+    return ctx.__dict__["_field_names"]
+
+
+def _folded_name(text: str) -> str:
+    """A name without case and separators: ``First Name``, ``first_name``, ``firstName`` alike."""
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _is_placeholder(inner: str, ctx: RuleContext) -> bool:
+    """Whether the text between single brackets is a placeholder rather than copy."""
+    inner = inner.strip()
+    if _FIELD_NAME.fullmatch(inner) and re.search(r"\w[_.]\w", inner):
+        return True
+    if _folded_name(inner) in _field_names(ctx):
+        return True
+    phrase = inner.split(",")[0].strip()  # "Company Name, LLC"
+    return bool(_PHRASE.fullmatch(phrase)) and phrase.rsplit(" ", 1)[-1].casefold() in _SLOT_NOUNS
+
+
+def _placeholder_spans(text: str, ctx: RuleContext) -> set[tuple[int, int, str]]:
+    return {(m.start(), m.end(), m.group(0)) for m in _BRACKETED.finditer(text) if _is_placeholder(m.group(1), ctx)}
+
+
 def _declared(ctx: RuleContext) -> list[re.Pattern[str]]:
     return [MERGE_TAGS[name] for name in ctx.template.merge_tags if name in MERGE_TAGS]
 
@@ -83,8 +137,9 @@ def _spans(text: str, ctx: RuleContext, *, placeholders: bool = True) -> list[tu
     its longest match (``{{ customer.first_name }}``, not also its ``{{`` and ``}}``)."""
     for pattern in _declared(ctx):
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    patterns = [_ALWAYS, *MERGE_TAGS.values(), *([_PLACEHOLDER] if placeholders else [])]
-    spans = {(m.start(), m.end(), m.group(0)) for pattern in patterns for m in pattern.finditer(text)}
+    spans = {(m.start(), m.end(), m.group(0)) for pattern in (_ALWAYS, *MERGE_TAGS.values()) for m in pattern.finditer(text)}
+    if placeholders:
+        spans |= _placeholder_spans(text, ctx)
     # "label: None" where a value stands after its label; the label is not part of the leftover.
     spans |= {(m.end() - len(word), m.end(), word) for m in _EMPTY_WORD.finditer(text)
               if (word := m.group(0).lstrip(":= ")) and not m.group(0).startswith(word)}
