@@ -106,8 +106,9 @@ class CaseResult:
         return "\n".join(lines)
 
 
-def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
-    """The once-per-run messages about screenshots approved in another environment."""
+def environment_notes(environment: Counter[str], pixel_diffs: int, *, cached: bool = False) -> list[str]:
+    """The once-per-run messages about screenshots approved in another environment; ``cached``:
+    this machine's shots are kept in the local shot cache (``harness.screenshots.cache``)."""
     notes = []
     for difference, cases in environment.items():
         note = f"screenshots of {cases} case(s) were approved with {difference}."
@@ -115,7 +116,8 @@ def environment_notes(environment: Counter[str], pixel_diffs: int) -> list[str]:
             note += (f" {pixel_diffs} screenshot(s) differ in pixels although their HTML did not;"
                      " they are reported here, not failed, since the HTML snapshots guard the content.")
         else:
-            note += " They still match, but are re-taken on every run."
+            note += (" They still match; this machine's shots are kept in the local cache, outside snapshots/."
+                     if cached else " They still match, but are re-taken on every run.")
         note += (" Re-baseline them on this machine with: email-harness approve --rebaseline"
                  " (content changes stay pending)")
         notes.append(note)

@@ -37,6 +37,7 @@ from .rules import Finding, RuleContext, run_rules
 from .rules.options import check_rule_options, field_paths
 from .safepaths import NAME
 from .screenshots import Camera, viewport
+from .screenshots.cache import ShotCache
 from .screenshots.stage import ScreenshotOutcome, screenshot_case
 from .snapshots.accepted import carried, check_accepted, fixture_names
 from .snapshots.outcome import outcome_change
@@ -135,6 +136,7 @@ class Engine:
         screenshots: bool | None = None,
         reuse_screenshots: bool = True,
         allow_outcome_change: bool = False,
+        cache: bool | None = None,
         smtp: bool = True,
     ) -> None:
         self.project = project
@@ -183,6 +185,11 @@ class Engine:
         self.camera: Camera | None = None
         if project.screenshots if screenshots is None else screenshots:
             self.camera = Camera(project.catalog, browser=project.browser, stopwatch=self.stopwatch)
+        #: This machine's earlier shots, outside ``snapshots/`` (``cache=False`` or the project's
+        #: ``cache = false``: off); environment-only differences live there, never in ``snapshots/``.
+        self.cache: ShotCache | None = None
+        if self.camera is not None and project.cache is not None and cache is not False:
+            self.cache = ShotCache(project.cache, assets=project.catalog, max_bytes=project.cache_max_mb * 1_000_000)
         self._variant_fixtures: dict[str, str | None] = {}
         #: Environment differences seen (what differs -> cases), reported once per run.
         self.environment: Counter[str] = Counter()
@@ -208,7 +215,7 @@ class Engine:
                 self.close_problems.append(str(exc))
 
     def environment_notes(self) -> list[str]:
-        return environment_notes(self.environment, self.environment_diffs) + self.close_problems
+        return environment_notes(self.environment, self.environment_diffs, cached=self.cache is not None) + self.close_problems
 
     # -- what to run -------------------------------------------------------------------------
 
@@ -291,14 +298,9 @@ class Engine:
                 result.status = "updated"
             else:
                 result.status = "new" if approved is None else "changed"
-        elif (
-            writing and not failing and approved is not None
-            and screenshot_manifest is not None and approved.manifest.get("screenshots") != screenshot_manifest
-        ):
-            # Same email, same pixels, but what the page measured was recorded by an older
-            # harness (probes changed): refresh the record, or every later run re-shoots to
-            # measure again. The case stays "passed": nothing a reviewer must see changed.
-            self._pending.append(_PendingWrite(case, parts, self._manifest(case, email, screenshot_manifest)))
+        # No change a reviewer sees: nothing is written, even when this machine's browser or the
+        # harness's probes measured the page differently; those shots live in the local cache
+        # (self.cache), and only 'approve --rebaseline' records them in snapshots/.
         if failing:
             result.status = "failed"
         result.seconds = time.perf_counter() - started
@@ -312,16 +314,23 @@ class Engine:
             result.approved_outcome = before
             result.held = writing and not self.allow_outcome_change
 
-    def _serialize(self, email: RenderedEmail, approved: ApprovedSnapshot | None = None) -> dict[str, str]:
+    def _serialize(self, email: RenderedEmail, approved: ApprovedSnapshot | None = None, *, cached: bool = True) -> dict[str, str]:
         """Every kind's text. When the raw HTML and the code that derives from it are unchanged
         since approval, the normalized HTML and the derived text part cannot have changed: they
-        are taken from the snapshot instead of re-computed (half of an unchanged re-run)."""
+        are taken from the snapshot instead of re-computed (half of an unchanged re-run); when
+        only the snapshot's were derived by other code (an older harness, other library
+        versions), from the local cache (``cached``) where an earlier run put them."""
         reusable: dict[str, str] = {}
-        if approved and email.sent and approved.manifest.get("html_source") == _html_source(email):
+        source = _html_source(email) if email.sent else ""
+        if approved and email.sent and approved.manifest.get("html_source") == source:
             reusable["body.html"] = approved.text("body.html") or ""
             if email.written_text is None and (text := approved.text("body.txt")) is not None:
                 reusable["body.txt"] = text
-                email.__dict__["text"] = text  # prime the cached property the rules read
+        elif email.sent and cached and self.cache is not None:
+            reusable = {name: text for name, text in (self.cache.get_texts(source) or {}).items()
+                        if name == "body.html" or (name == "body.txt" and email.written_text is None)}
+        if "body.txt" in reusable:
+            email.__dict__["text"] = reusable["body.txt"]  # prime the cached property the rules read
         if email.sent and "text" not in email.__dict__:
             with self.stopwatch.stage("text"):
                 email.text  # noqa: B018 - derive the text part now, so the stage is timed as such
@@ -335,6 +344,9 @@ class Engine:
                 )
                 if text is not None:
                     parts[kind.filename] = text
+        if email.sent and self.cache is not None and not reusable:
+            self.cache.put_texts(source, {kind.filename: parts[kind.filename] for kind in self.kinds if type(kind) in _DERIVED_KINDS
+                                          and kind.filename in parts and (kind.filename == "body.html" or email.written_text is None)})
         return parts
 
     def _screenshots(
@@ -372,6 +384,7 @@ class Engine:
                 rtl=text_direction(email.locale) == "rtl",
                 approving=approving,
                 reuse=self.reuse_screenshots,
+                cache=self.cache,
             )
         except ScreenshotError as exc:
             raise ScreenshotError(f"{case.id}: {exc}") from None
@@ -415,7 +428,7 @@ class Engine:
             for filename in sorted(approved_pngs):  # the case no longer has screenshots
                 result.changes.append(PartChange("screenshot", filename, "removed", "no longer screenshotted"))
             return None
-        result.screenshots = "reused" if shots.reused else "taken"
+        result.screenshots = "reused" if shots.reused else "cached" if shots.cached else "taken"
         result.environment, result.environment_diffs = shots.environment, shots.environment_diffs
         parts.update(shots.pngs)
         result.diffs = shots.diffs
@@ -480,15 +493,17 @@ class Engine:
             manifest["screenshots"] = screenshots
         return manifest
 
-    def approve(self, case: Case) -> CaseResult:
-        """Render ``case`` and queue its snapshot for writing, even over a corrupt one."""
+    def approve(self, case: Case, *, rebaseline: bool = False) -> CaseResult:
+        """Render ``case`` and queue its snapshot for writing, even over a corrupt one, when a
+        part a reviewer sees changed. ``rebaseline``: also when only what this machine's browser
+        took or measured differs (another build, older probes): ``approve --rebaseline``."""
         try:
             email = self.render(case)
             try:
                 approved = self.store.read(case.template, case.fixture)
             except SnapshotError:
                 approved = None  # approving is how a corrupt snapshot gets replaced
-            received = self._serialize(email)
+            received = self._serialize(email, cached=False)  # what an approval writes is derived now
             shots = self._screenshots(case, email, received, approved, approving=True)
         except HarnessError as exc:
             return CaseResult(case, "error", error=str(exc))
@@ -496,7 +511,16 @@ class Engine:
         parts = {name: text.encode("utf-8") for name, text in received.items()} | carried(approved)
         screenshot_manifest = self._screenshot_parts(shots, approved, parts, result)
         manifest = self._manifest(case, email, screenshot_manifest)
-        if approved is not None and approved.parts == parts and {k: v for k, v in approved.manifest.items() if k != "parts"} == manifest:
+        try:
+            # Environment-only differences (no change in any kind's text, no screenshot change
+            # beyond tolerance and browser noise) are no approval: an approval pull request
+            # carries only the cases someone changed.
+            unreviewed = approved is not None and not rebaseline and not result.changes and not self._compare(approved, received)
+        except SnapshotError:
+            unreviewed = False  # a part that does not decode: approving is how it gets replaced
+        if unreviewed or (
+            approved is not None and approved.parts == parts and {k: v for k, v in approved.manifest.items() if k != "parts"} == manifest
+        ):
             result.status = "passed"  # nothing to approve: its files stay untouched, byte for byte
             return result
         # The approved outcome from the one validated source, even over a corrupt snapshot: a

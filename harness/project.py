@@ -21,6 +21,7 @@ KEYS = {
     "browser": "auto, playwright, system or a path", "plugins": "a list of module names",
     "fixture_model": "'package.module:Model'", "translations": "a folder", "use_fuzzy": "true or false",
     "reviewer": "a name, or 'git' for git's user.name",
+    "cache": "a folder, or false", "cache_max_mb": "a whole number of megabytes",
 }
 
 
@@ -29,6 +30,10 @@ def _is(value: Any, expected: str) -> bool:
         return isinstance(value, bool)
     if expected == "an ISO datetime":
         return isinstance(value, (str, datetime))
+    if expected == "a folder, or false":
+        return value is False or (isinstance(value, str) and bool(value))
+    if expected == "a whole number of megabytes":
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
     if expected == "a list of module names":
         return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
     return isinstance(value, str) and bool(value)
@@ -66,6 +71,10 @@ class Project:
     #: Who ``snapshots/review-log.jsonl`` names for an approval: a name, ``"git"`` (git's
     #: user.name) or None (``EMAIL_HARNESS_REVIEWER``, else "unnamed"); see harness.review.apply.
     reviewer: str | None = None
+    #: This machine's shots, kept outside ``snapshots/`` (see ``harness.screenshots.cache``); None: off.
+    cache: Path | None = None
+    #: The cache's size bound; least recently used entries go first.
+    cache_max_mb: int = 256
 
     @classmethod
     def load(cls, root: Path, **overrides: Any) -> Project:
@@ -96,6 +105,10 @@ class Project:
             now = datetime.fromisoformat(str(settings.get("now", DEFAULT_NOW)))
         except ValueError:
             raise ConfigError(f"{pyproject}: [tool.email-harness] now must be an ISO datetime") from None
+        cache = None if settings.get("cache") is False else path("cache", ".cache/email-harness")
+        if cache is not None and cache.is_relative_to(path("snapshots", "snapshots")):
+            raise ConfigError(f"{pyproject}: [tool.email-harness] cache = {settings['cache']!r} is inside the snapshots folder; "
+                              "the cache holds this machine's shots, never committed: use a folder outside it (default .cache/email-harness)")
         return cls(
             root=root,
             catalog=path("catalog", "templates"),
@@ -111,6 +124,8 @@ class Project:
             translations=path("translations", "") if settings.get("translations") else None,
             use_fuzzy=bool(settings.get("use_fuzzy", False)),
             reviewer=settings.get("reviewer"),
+            cache=cache,
+            cache_max_mb=int(settings.get("cache_max_mb", 256)),
         )
 
     def with_settings(self, **settings: Any) -> Project:

@@ -250,11 +250,23 @@ def _write_report(config: pytest.Config, engine: Engine) -> None:
         write_report(output, document)
 
 
+def _cached(config: pytest.Config) -> bool:
+    """Whether shots go to the local cache: from the session's engine, or under xdist (the
+    controller runs no case) from the project's settings, as the workers read them."""
+    engine = config.stash.get(ENGINE, None)
+    if engine is not None:
+        return engine.cache is not None and engine.camera is not None
+    try:
+        return Project.load(config.rootpath).cache is not None
+    except ConfigError:
+        return False
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return
     environment, diffs = config.stash[ENVIRONMENT]
-    for note in environment_notes(environment, diffs[0]):
+    for note in environment_notes(environment, diffs[0], cached=_cached(config)):
         terminalreporter.write_line(f"email-harness: {note}", yellow=True)
     unused = config.stash.get(UNUSED, [])
     if unused:

@@ -54,7 +54,7 @@ class Sandbox:
         Chromium build the bundled PNGs were approved with."""
         with self.engine(screenshots=True) as engine:
             for case_id in case_ids:
-                engine.approve(Case.parse(case_id))
+                engine.approve(Case.parse(case_id), rebaseline=True)
             engine.flush()
 
     def check(self, case_id: str, **kwargs: object) -> CaseResult:

@@ -285,7 +285,7 @@ def test_rebaseline_approves_only_screenshots_from_another_browser_never_a_conte
     refund_before = {p.name: p.read_bytes() for p in (sandbox.root / "snapshots/refund/de-refunded").iterdir()}
     result = CliRunner().invoke(app, ["approve", "--rebaseline", "refund[*]", "welcome[*]"])
     assert result.exit_code == 0, result.output
-    assert "with other changes stay pending" in result.output and "approved: welcome[en-new-account]" in result.output
+    assert "with changes stay pending" in result.output and "re-baselined: welcome[en-new-account]" in result.output
     assert "refund[de-refunded]" not in result.output.split("stay pending")[1]
     assert {p.name: p.read_bytes() for p in (sandbox.root / "snapshots/refund/de-refunded").iterdir()} == refund_before
     assert (sandbox.root / "snapshots/welcome/en-new-account/desktop.png").read_bytes() != welcome_before
@@ -302,22 +302,24 @@ def test_an_emoji_is_drawn_in_colour_not_as_an_empty_box(camera):
     assert coloured > 300, f"only {coloured} coloured pixels: the emoji font is missing (apt-get install fonts-noto-color-emoji)"
 
 
-def test_update_refreshes_what_an_older_harness_measured_so_later_runs_reuse_again(sandbox):
-    """Same email and pixels, but the page's measurements were recorded by older probes: run
-    --update re-records them (the case stays passed), and the next run reuses the PNGs."""
+def test_what_an_older_harness_measured_is_cached_not_written_until_a_rebaseline(sandbox):
+    """Same email and pixels, but the page's measurements were recorded by older probes: the run
+    re-measures (the case stays passed) and keeps this machine's measurements in the local shot
+    cache; run --update writes nothing, since nothing a reviewer sees changed; the next run reads
+    the cache instead of a browser; approve --rebaseline records them, and the PNGs are reused."""
 
     manifest_path = sandbox.root / "snapshots/order_confirmation/en-one-order/manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["screenshots"]["probes"] = "older"
     manifest_path.write_text(json.dumps(manifest))
-    with sandbox.engine(screenshots=True) as engine:
+    with sandbox.engine(screenshots=True, update=True) as engine:
         result = engine.check(Case.parse(CASE))
         assert result.status == "passed" and result.screenshots == "taken"  # re-measured, not reused
-        engine.flush()
-    assert json.loads(manifest_path.read_text())["screenshots"]["probes"] == "older"  # a plain run writes nothing
-    with sandbox.engine(screenshots=True, update=True) as engine:
-        assert engine.check(Case.parse(CASE)).status == "passed"
-        engine.flush()
+        assert engine.flush() == []
+    assert json.loads(manifest_path.read_text())["screenshots"]["probes"] == "older"
+    with sandbox.engine(screenshots=True) as engine:
+        assert engine.check(Case.parse(CASE)).screenshots == "cached" and engine.camera.loads == 0
+    sandbox.rebaseline(CASE)
     assert json.loads(manifest_path.read_text())["screenshots"]["probes"] != "older"
     with sandbox.engine(screenshots=True) as engine:
         assert engine.check(Case.parse(CASE)).screenshots == "reused"

@@ -103,6 +103,9 @@ class Shots:
     #: ``overflow``, ``direction`` (not pseudo), ``images`` (images off), ``axe`` (colour
     #: contrast, dark), ``contrast`` (pixel contrast, forced dark).
     page: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Catalog files the page asked for (paths relative to the catalog folder, found or not):
+    #: a changed logo changes the pixels of unchanged HTML (see ``cache.ShotCache``).
+    assets: tuple[str, ...] = ()
 
 
 @dataclass
@@ -275,6 +278,8 @@ class Camera:
 
     def _shoot(self, html: str, viewports: Sequence[Viewport], mask: Sequence[str], accessibility: bool, rtl: bool) -> Shots:
         self._start()
+        self.router.served.clear()
+        self.router_images_off.served.clear()
         pngs: dict[str, bytes] = {}
         facts: dict[str, dict[str, Any]] = {}
         axe = None
@@ -322,7 +327,7 @@ class Camera:
                         seen["contrast"] = [asdict(c) for c in low_contrast(pngs[vp.name], probes.text_boxes(world))]
                 facts[vp.name] = seen
             self._look(page, None)
-        return Shots(pngs, axe, facts)
+        return Shots(pngs, axe, facts, assets=tuple(sorted(self.router.served | self.router_images_off.served)))
 
     def _load(self, page: Any, html: str) -> None:
         # The page keeps the last case's viewport and colour scheme: reset before loading, so a

@@ -91,6 +91,9 @@ class OfflineRouter:
         self._sizes: dict[str, tuple[int, int]] = {}
         #: Block every image (the ``-images-off`` look): Chromium then draws the alt text.
         self.images_off = images_off
+        #: Catalog paths pages asked for (found or not) since the camera last cleared it: what a
+        #: shot depends on besides its HTML, for the shot cache (``cache.ShotCache``).
+        self.served: set[str] = set()
 
     def expect(self, html: str) -> None:
         """Note the declared size of every ``<img>`` in the next page, for its placeholder."""
@@ -140,6 +143,7 @@ class OfflineRouter:
         """A catalog file, only from inside the catalog folder (no ``..``, no symlink out)."""
         self.log["local"] += 1
         relative = unquote(urlsplit(url).path).lstrip("/")
+        self.served.add(relative)
         path = (self.assets / relative).resolve()
         if path.is_relative_to(self.assets) and path.is_file() and not relative.startswith("_"):
             route.fulfill(status=200, path=path)

@@ -8,6 +8,11 @@ Decisions, in order, for each case that has screenshots:
 2. **Shoot and compare.** Otherwise the camera shoots; identical bytes pass for free, else
    pixelmatch counts changed pixels with the template's ``threshold``; up to ``max_diff_ratio``
    of pixels may differ.
+2a. **The local shot cache.** Before shooting, the run looks in :class:`.cache.ShotCache` for
+   this machine's shots of the same document, looks and browser; a run after the first on a
+   machine whose browser differs from the approving one takes no screenshot. Approvals never
+   read it (what goes into ``snapshots/`` is taken by this run's browser), and neither does a
+   cold run (``reuse=False``); both still fill it.
 3. **Another browser, same HTML.** Pixels that differ although the HTML did not can only come
    from the environment (a Chromium update, other fonts). They are reported once per run as an
    environment note with the re-baseline command, not as a failure of every case: the HTML
@@ -22,6 +27,7 @@ from typing import Any, Literal
 
 from ..catalog.templates import ScreenshotSettings
 from .browser import Fingerprint
+from .cache import ShotCache
 from .camera import Camera
 from .compare import compare_png
 from .probes import VERSION as PROBES_VERSION
@@ -51,6 +57,8 @@ class ScreenshotOutcome:
     #: The manifest block to store with the PNGs.
     manifest: dict[str, Any] = field(default_factory=dict)
     reused: bool = False
+    #: Taken by this machine's browser on an earlier run, read from the shot cache.
+    cached: bool = False
     #: Set when the approved PNGs were taken in another environment: what differs.
     environment: str = ""
     #: Viewports whose pixels differ although the HTML did not (environment noise, not failed).
@@ -70,10 +78,12 @@ def screenshot_case(
     rtl: bool = False,
     approving: bool = False,
     reuse: bool = True,
+    cache: ShotCache | None = None,
 ) -> ScreenshotOutcome:
     """Screenshots of one case against its approved PNGs, in ``viewports`` (default: the
     settings' viewports). ``approving`` re-baselines: this machine's pixels and fingerprint are
-    kept even where the difference is only noise."""
+    kept even where the difference is only noise. ``cache``: this machine's earlier shots (read
+    unless approving or ``reuse`` is off; written with every shot taken)."""
     viewports = list(viewports) if viewports is not None else [viewport(name) for name in settings.viewports]
     fingerprint = camera.fingerprint
     manifest: dict[str, Any] = {
@@ -111,8 +121,14 @@ def screenshot_case(
             reused=True,
         )
 
-    shots = camera.shoot(html, viewports, mask=settings.mask, accessibility=accessibility, rtl=rtl)
-    outcome = ScreenshotOutcome(axe=shots.axe, page=shots.page, manifest=_with_facts(manifest, shots.axe, shots.page, rtl))
+    key = cache.key(html, viewports, mask=settings.mask, accessibility=accessibility, rtl=rtl, fingerprint=fingerprint) if cache else ""
+    shots = cache.get(key) if cache is not None and reuse and not approving else None
+    cached = shots is not None
+    if shots is None:
+        shots = camera.shoot(html, viewports, mask=settings.mask, accessibility=accessibility, rtl=rtl)
+        if cache is not None:
+            cache.put(key, shots)
+    outcome = ScreenshotOutcome(axe=shots.axe, page=shots.page, manifest=_with_facts(manifest, shots.axe, shots.page, rtl), cached=cached)
     for vp in viewports:
         received = shots.pngs[vp.name]
         approved = approved_parts.get(vp.filename)
