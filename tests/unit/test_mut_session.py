@@ -320,3 +320,74 @@ def test_findings_recorded_unreadably_are_refused(store, tmp_path):
     case["accepted_findings"]["to_accept"] = [{"element": "a"}]
     [done] = ReviewSession(tmp_path / "report", {"cases": [case]}, store).accept_findings("*", "known")
     assert done.status == "refused" and "does not record its findings readably" in done.message
+
+
+def findings_case(fixture: str, /, *to_accept: dict, template: str = "refund", **fields) -> dict:
+    """A passed case of results.json with the findings the run would accept."""
+    return {"id": f"{template}[{fixture}]", "template": template, "fixture": fixture, "status": "passed",
+            "accepted_findings": {"to_accept": list(to_accept)}, **fields}
+
+
+def test_accepting_stores_each_finding_as_recorded_and_logs_both_hashes(store, tmp_path):
+    before = manifest_hash(store.read("refund", "de-refunded").manifest)
+    case = findings_case("de-refunded", {"rule": "links", "element": "a", "message": "m", "severity": "warning"},
+                         {"rule": "content", "element": "p", "message": "TODO left"})  # recorded without a severity
+    session = ReviewSession(tmp_path / "report", {"cases": [case]}, store, who="Dana")
+    [done] = session.accept_findings(CASE, "known")
+    after = store.read("refund", "de-refunded")
+    assert (done.case, done.status, done.count, done.old, done.new) == (CASE, "accepted", 2, before, manifest_hash(after.manifest))
+    assert after.parts["accepted-findings.yaml"].decode().endswith(
+        "reason: known\nfindings:\n- rule: content\n  severity: ''\n  element: p\n  message: TODO left\n"
+        "- rule: links\n  severity: warning\n  element: a\n  message: m\n")
+    [entry] = log(store)
+    assert entry == {"when": entry["when"], "who": "Dana", "action": "accept findings", "case": CASE, "old": before,
+                     "new": manifest_hash(after.manifest), "from": "report", "reason": "known", "findings": 2}
+
+
+def test_accepting_no_findings_clears_the_list_and_is_logged(store, tmp_path):
+    session = ReviewSession(tmp_path / "report", {"cases": [findings_case("de-refunded", {"rule": "links", "element": "a", "message": "m"})]}, store)
+    session.accept_findings(CASE, "known")
+    cleared = ReviewSession(tmp_path / "report", {"cases": [findings_case("de-refunded")]}, store, who="Dana")
+    [done] = cleared.accept_findings(CASE, "fixed")
+    assert (done.status, cleared.accepted) == ("cleared", {CASE: "fixed"})
+    assert "accepted-findings.yaml" not in store.read("refund", "de-refunded").parts
+    assert [(e["action"], e["reason"], e["findings"]) for e in log(store)] == [("accept findings", "known", 1), ("accept findings", "fixed", 0)]
+
+
+def test_each_selected_case_is_accepted_or_refused_on_its_own(store, tmp_path):
+    report = (tmp_path / "report").resolve()
+    finding = {"rule": "links", "element": "a", "message": "m"}
+    store.write("refund", "e-ok", APPROVED, {"template": "v1"})
+    store.write("billing/refund", "de-refunded", APPROVED, {"template": "v1"})
+    cases = [
+        "not a case", {"accepted_findings": {"to_accept": []}},  # malformed: skipped
+        findings_case("a-pending", finding, status="failed", changes=[{"filename": "body.txt", "status": "changed"}]),
+        findings_case("b-no-shots", finding, accepted_findings={"to_accept": [finding], "complete": False}),
+        findings_case("c-bad", finding, fixture="c bad"),
+        findings_case("d-no-snapshot", finding),
+        findings_case("e-ok", finding),
+        findings_case("de-refunded", finding, template="billing/refund"),
+        findings_case("de-refunded", finding, template="welcome"),  # not selected
+    ]
+    session = ReviewSession(tmp_path / "report", {"cases": cases}, store, who="Dana")
+    done = {a.case: (a.status, a.message) for a in session.accept_findings("*refund[*]", "known")}
+    assert done == {
+        "refund[a-pending]": ("refused", "its change is pending: approve it and run again, then accept its findings (or at once: "
+                                         "email-harness approve 'refund[a-pending]' && email-harness approve --accept-findings "
+                                         "'refund[a-pending]' --reason \"...\")"),
+        "refund[b-no-shots]": ("refused", "this run took no screenshots of it, so the findings measured in the browser are missing: "
+                                          "run with screenshots, then accept"),
+        "refund[c-bad]": ("refused", f"results.json does not record its findings readably ({report}: fixture 'c bad' is not a valid "
+                                     "name (letters, digits, '_', '-', '.'; no '/'; no leading dot, no empty segment); the file was "
+                                     "not written by email-harness or was altered)"),
+        "refund[d-no-snapshot]": ("refused", "no approved snapshot yet: approve the case first (email-harness approve "
+                                             "'refund[d-no-snapshot]', or email-harness run --update), then accept its findings"),
+        "refund[e-ok]": ("accepted", ""),
+        "billing/refund[de-refunded]": ("accepted", ""),
+    }
+    assert session.accepted == {"refund[e-ok]": "known", "billing/refund[de-refunded]": "known"}
+    assert [e["case"] for e in log(store)] == ["billing/refund[de-refunded]", "refund[e-ok]"]
+
+
+def test_a_report_without_cases_has_no_findings_to_accept(store, tmp_path):
+    assert ReviewSession(tmp_path / "report", {}, store).accept_findings("*", "known") == []
