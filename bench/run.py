@@ -94,10 +94,19 @@ def bundled(tmp: Path) -> None:
         f"dark {per_shot['shot-dark']:.0f} ms ({cold_engine.stopwatch.calls['shot-dark']} shots)")
     say(f"bundled catalog, cold without the axe-core scan: {no_axe:.2f} s (the scan costs {cold - no_axe:.2f} s, "
         f"{cold_engine.stopwatch.seconds['axe'] / max(cold_engine.stopwatch.calls['axe'], 1) * 1000:.0f} ms a page)")
+    # The second run of an unchanged catalog on this machine: approved PNGs taken with this
+    # machine's browser are reused; the others (approved with another Chromium build, or measured
+    # by an older harness) come from the local shot cache the cold run filled. No browser starts.
     warm_engine = Engine(project)
     warm, results = run_all(warm_engine)
-    stage_table("bundled catalog, unchanged re-run", warm_engine, len(results), warm)
-    ratio("unchanged-rerun-vs-cold", warm / cold, "<=0.05")
+    stage_table("bundled catalog, second unchanged run", warm_engine, len(results), warm)
+    cache, camera = warm_engine.cache, warm_engine.camera
+    elsewhere = ", ".join(f"{cases} case(s) approved with {what}" for what, cases in warm_engine.environment.items())
+    say(f"  screenshots: {sum(r.screenshots == 'reused' for r in results)} case(s) reused from snapshots/, "
+        f"{sum(r.screenshots == 'cached' for r in results)} from the local cache ({cache.hits if cache else 0} hits), "
+        f"{sum(r.screenshots == 'taken' for r in results)} taken ({camera.loads if camera else 0} page loads)"
+        + (f"; {elsewhere}" if elsewhere else "; every screenshot approved with this machine's browser"))
+    ratio("second-unchanged-rerun-vs-cold", warm / cold, "<=0.05")
 
     # The browser floor: a bare Playwright loop, one page, set_content + full-page screenshot,
     # over the same HTML and viewports the cold run shot.
