@@ -38,20 +38,23 @@ def finding(message: str, rule: str = "links", severity: str = "error") -> dict:
 
 @pytest.fixture
 def run(tmp_path) -> tuple[Path, dict]:
-    """A copy edit in two refunds, the welcome email now sent to an old account, a failing link."""
+    """A copy edit in two refunds, the welcome email now sent to an old account, a failing link, a
+    warning in a passed case."""
     report = tmp_path / "email-report"
     cases = [plant(report, "refund", f, {"body.txt": "Help centre\n", "outcome.txt": "sent\n"},
                    {"body.txt": "Support centre\n", "outcome.txt": "sent\n"}) for f in ("en-ada", "de-dora")]
     cases.append(plant(report, "welcome", "en-old", {"outcome.txt": "not sent: account is old\n"}, {"outcome.txt": "sent\n", "body.txt": "Hi\n"}))
     cases.append({"id": "order[en-bob]", "template": "order", "fixture": "en-bob", "status": "failed", "outcome": "sent",
                   "findings": [finding(f"see {tmp_path}/templates/order.mjml:3")]})
+    cases.append({"id": "order[en-cy]", "template": "order", "fixture": "en-cy", "status": "passed", "outcome": "sent",
+                  "findings": [finding("a link without https", severity="warning")]})
     return report, {"summary": {"cases": 4, "sent": 4, "not_sent": 0, "failed": 1, "error": 0}, "cases": cases}
 
 
 def test_the_summary_lists_each_change_marks_flips_and_failures_and_gives_approve_commands(run, tmp_path):
     report, document = run
-    assert job_summary(document, report, folder="email-report", root=tmp_path) == """\
-## email-harness: 2 changes in 3 cases · 1 failing check in 1 case
+    assert job_summary(document, report, root=tmp_path) == """\
+## email-harness: 2 changes in 3 cases · 1 failing check in 1 case · 1 finding to read in 1 case
 
 4 cases · 4 sent · 0 not sent · 1 failed · 0 errors
 
@@ -63,6 +66,7 @@ def test_the_summary_lists_each_change_marks_flips_and_failures_and_gives_approv
 | ⚠️ | Starts sending where it was not sent (account is old) | outcome (sent / not sent) | 1 | welcome |
 | ❌ | \\[links\\] error: see templates/order.mjml:3 | rule finding | 1 | order |
 |  | Copy: “Help centre” → “Support centre” | copy | 2 | refund |
+|  | \\[links\\] warning: a link without https | rule finding | 1 | order |
 
 Download the `email-report` artifact, then review it with `email-harness review --report email-report`, or approve a change:
 
@@ -96,3 +100,8 @@ def test_paths_leave_messages_before_titles_are_cut_so_no_half_path_of_this_mach
 
 def test_a_summary_without_counts_says_zero_of_each(tmp_path):
     assert job_summary({}, tmp_path / "r") == "## email-harness: 0 changes in 0 cases\n\n0 cases · 0 sent · 0 not sent · 0 failed · 0 errors\n"
+
+
+def test_a_count_is_shown_as_written_with_paths_relative_to_the_project(tmp_path):
+    summary = job_summary({"summary": {"error": f"{tmp_path}/templates/x.yaml"}}, tmp_path / "r", root=tmp_path)
+    assert summary.splitlines()[2] == "0 cases · 0 sent · 0 not sent · 0 failed · templates/x.yaml errors"
