@@ -13,7 +13,7 @@ from contextlib import contextmanager
 __all__ = ["SHOT_STAGES", "STAGES", "Stopwatch"]
 
 #: The stages in pipeline order.
-STAGES = ("jinja", "mjml", "text", "normalize", "rules", "smtp", "compare", "screenshot", "axe", "checks", "image-diff")
+STAGES = ("jinja", "mjml", "text", "normalize", "message", "rules", "compare", "screenshot", "axe", "checks", "image-diff")
 #: Inside "screenshot": "axe", "checks" (the check page's loads and probes, see
 #: ``harness.screenshots.probes``) and the screenshot calls alone, by colour scheme (dark mode's cost).
 SHOT_STAGES = ("shot-light", "shot-dark")

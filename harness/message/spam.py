@@ -145,6 +145,8 @@ class Spamd:
 _lock = threading.Lock()
 _spamd: Spamd | None = None
 _failed: str | None = None
+#: This run's scores by message hash: the engine scores before the rules run, the rule reads it.
+_scored: dict[str, SpamResult] = {}
 
 
 def _cache_folder() -> Path:
@@ -161,8 +163,11 @@ def score(message: bytes, *, cache: bool = True) -> SpamResult:
     """The score of ``message``, from the cache or the run's spamd (started on first use)."""
     global _spamd, _failed
     key = hashlib.sha256(message).hexdigest()
+    if key in _scored:
+        return _scored[key]
     folder = _cache_folder()
     if cache and (hit := _read(folder, key)) is not None:
+        _scored[key] = hit
         return hit
     with _lock:
         if _failed is not None:
@@ -177,6 +182,7 @@ def score(message: bytes, *, cache: bool = True) -> SpamResult:
         result = _spamd.report(message)
     if cache:
         _write(folder, key, _spamd.version, result)
+    _scored[key] = result
     return result
 
 
@@ -218,3 +224,4 @@ def stop() -> None:
             _spamd.stop()
             _spamd = None
         _failed = None
+        _scored.clear()

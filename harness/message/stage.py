@@ -38,13 +38,26 @@ class MessageStage:
         self.output = output
         self.postbox = postbox if postbox is not None else Postbox() if smtp else None
         self._cleared = False
+        #: Why the last spam scoring failed, if it did.
+        self.spam_problem = ""
 
-    def check(self, email: RenderedEmail) -> list[Finding]:
+    def check(self, email: RenderedEmail, *, spam: bool = False) -> list[Finding]:
+        """The ``smtp`` and ``dkim`` findings of ``email``'s message. ``spam``: score it now (rule
+        ``spam-score`` reads the score; spamd starts here, outside the rule's time limit)."""
         data = email.mime
         spec = email.message_spec
         if data is None or spec is None:
             return []
         self._keep(email, data)
+        if spam:
+            from .spam import Unavailable, score
+
+            try:
+                score(data)
+            except Unavailable:
+                pass  # the rule reports it, as a note
+            except OSError as exc:  # spamd died mid-run: the rule asks again and says so
+                self.spam_problem = str(exc)
         findings: list[Finding] = []
         arrived = data
         if self.postbox is not None:
