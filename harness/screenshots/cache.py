@@ -17,7 +17,11 @@ gets its own ``.gitignore`` (``*``), as pytest's ``.pytest_cache`` does.
 **Key**: the sha256 of the HTML shot, the looks (each viewport's full definition), mask,
 accessibility scan and text direction, the browser fingerprint (version, flags, fonts) and the
 code that takes and measures shots (:data:`CODE`). The catalog files the page loaded (a logo) are
-recorded with their sha256 and checked on every read: a changed asset is a miss.
+recorded with their sha256 and checked on every read: a changed asset is a miss. Two smaller
+kinds of entry live beside the shots: the texts derived from an email's HTML (keyed by the HTML
+and the deriving code, for snapshots an older harness derived), and the figures of each pixel
+comparison of an approved PNG with this machine's (keyed by both PNGs and the threshold), so a
+machine whose pixels differ from the approving one's by noise does not decode them every run.
 
 **Trust**: an entry is ``MAGIC <sha256 of the rest>\\n`` + one JSON line + the raw PNG bytes. An
 entry whose hash, key, lengths, JSON or PNG signatures do not check out (truncated, edited,
@@ -44,7 +48,7 @@ from typing import Any
 
 from .browser import Fingerprint
 from .camera import Shots
-from .compare import PNG_SIGNATURE
+from .compare import PNG_SIGNATURE, ImageDiff
 from .viewports import Viewport
 
 __all__ = ["CODE", "DEFAULT_MAX_MB", "ShotCache"]
@@ -55,8 +59,9 @@ MAGIC = b"email-harness-shots 1 "
 #: Entries are deleted down to this share of the bound, so a full cache is not trimmed on every write.
 LOW_WATER = 0.8
 MAX_HEADER = 20_000_000
-#: Subfolders, one per kind of entry: a case's shots, and the texts derived from its HTML.
-KINDS = ("shots", "texts")
+#: Subfolders, one per kind of entry: a case's shots, the texts derived from its HTML, and
+#: pixel comparisons of an approved PNG with this machine's.
+KINDS = ("shots", "texts", "verdicts")
 
 
 def _code_digest() -> str:
@@ -79,6 +84,11 @@ def _code_digest() -> str:
 
 #: Identity of the shot-taking code, part of every key.
 CODE = _code_digest()
+
+
+def _verdict_key(approved: bytes, received: bytes, threshold: float) -> str:
+    identity = f"{hashlib.sha256(approved).hexdigest()}\0{hashlib.sha256(received).hexdigest()}\0{threshold!r}\0{CODE}"
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def _text_key(identity: str) -> str:
@@ -135,6 +145,15 @@ class ShotCache:
     def get_texts(self, key: str) -> dict[str, str] | None:
         """Texts stored under ``key`` with :meth:`put_texts`, or None."""
         return self._count(self._read("texts", _text_key(key), self._texts))
+
+    def get_verdict(self, approved: bytes, received: bytes, threshold: float) -> ImageDiff | None:
+        """How many pixels of ``received`` differ from ``approved`` (see :func:`.compare.compare_png`),
+        as judged on an earlier run, without the diff image; None when not judged yet."""
+        return self._count(self._read("verdicts", _verdict_key(approved, received, threshold), self._verdict))
+
+    def put_verdict(self, approved: bytes, received: bytes, threshold: float, diff: ImageDiff) -> None:
+        figures = [diff.changed_pixels, diff.total_pixels, list(diff.approved_size), list(diff.received_size)]
+        self._write("verdicts", _verdict_key(approved, received, threshold), {"verdict": figures}, b"")
 
     def _count(self, found: Any) -> Any:
         if found is None:
@@ -200,6 +219,14 @@ class ShotCache:
                 return None
             pngs[name] = png
         return Shots(pngs, axe, page, assets=tuple(sorted(assets))), {str(k): str(v) for k, v in assets.items()}
+
+    @staticmethod
+    def _verdict(meta: dict[str, Any], blobs: bytes) -> ImageDiff | None:
+        changed, total, (w0, h0), (w1, h1) = meta["verdict"]
+        figures = (changed, total, w0, h0, w1, h1)
+        if blobs or not all(type(n) is int and n >= 0 for n in figures) or changed > total:
+            return None
+        return ImageDiff(changed, total, (w0, h0), (w1, h1))
 
     @staticmethod
     def _texts(meta: dict[str, Any], blobs: bytes) -> dict[str, str] | None:

@@ -214,6 +214,49 @@ def test_approvals_and_cold_runs_shoot_with_this_browser_but_still_fill_the_cach
     assert stage(camera, cache).cached and camera.shots == 2
 
 
+class Counting:
+    """compare_png, counted."""
+
+    def __init__(self) -> None:
+        from harness.screenshots.compare import compare_png
+
+        self.calls, self.compare = 0, compare_png
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.compare(*args, **kwargs)
+
+
+@dataclass
+class NoisyCamera(FakeCamera):
+    """This machine draws every pixel a little differently from the approving one."""
+
+    def shoot(self, html, viewports, *, mask=(), accessibility=False, rtl=False):
+        self.shots += 1
+        return Shots({v.name: png(0) for v in viewports}, [], {v.name: {"overflow": []} for v in viewports})
+
+
+def test_pixels_that_differ_by_the_browser_alone_are_compared_once(cache, monkeypatch):
+    compare = Counting()
+    monkeypatch.setattr("harness.screenshots.stage.compare_png", compare)
+    camera = NoisyCamera()
+    first = stage(camera, cache)
+    assert compare.calls == 1 and first.environment_diffs == 1 and not first.changes
+    second = stage(camera, cache)
+    assert compare.calls == 1 and camera.shots == 1 and second.environment_diffs == 1 and second.pngs == first.pngs
+
+
+def test_a_remembered_real_change_still_gets_its_diff_image(cache, monkeypatch):
+    compare = Counting()
+    monkeypatch.setattr("harness.screenshots.stage.compare_png", compare)
+    camera = NoisyCamera()
+    approved = {"html": "older", "fingerprint": HERE.to_json(), "viewports": ["desktop"], "mask": [], "probes": "p"}
+    outcomes = [screenshot_case(camera, ScreenshotSettings(viewports=["desktop"]), "<p>hi</p>", "h1", {"desktop.png": png(250)},
+                                approved, accessibility=False, cache=cache) for _ in range(2)]
+    assert [o.changes[0].description for o in outcomes] == ["100 of 100 pixels differ (100.00%)"] * 2
+    assert all("desktop.diff.png" in o.diffs for o in outcomes) and compare.calls == 2  # judged once, drawn again
+
+
 # -- the setting -------------------------------------------------------------------------------
 
 
