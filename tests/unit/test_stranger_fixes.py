@@ -3,11 +3,14 @@ verdicts a team can trust, on repositories as they are."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from harness.rules import Finding
+from harness.rules.builtin.foreign_data import DEFAULT_FIELDS, is_personal, personal_values
 
-from .build import check, email, fixture, page, run
+from .build import check, email, fixture, page, run, template
 
 # -- 1. bracketed words are copy; placeholders are still leftovers -----------------------------
 
@@ -60,3 +63,42 @@ def test_a_leftover_in_the_subject_is_reported_once_by_no_leftovers():
     assert check("no-leftovers", mail, recipient=ADA) == [
         Finding("no-leftovers", "error", "'[order.id]' in the subject", "subject", "rendered values only")]
     assert run("no-leftovers", mail, recipient=ADA, ignore=[{"value": "[order.id]", "reason": "shown on purpose"}]) == []
+
+
+# -- 2. another customer's name hard-coded in the template -------------------------------------
+
+ADA_LOVELACE = fixture("en-ada", name="Ada Lovelace", first_name="Ada", plan={"name": "Team"}, address={"city": "London"})
+GRACE = fixture("en-grace", name="Grace Hopper", first_name="Grace", plan={"name": "Free"}, address={"city": "Leeds"})
+
+
+def test_a_hard_coded_first_name_of_another_fixture_is_foreign_data(tmp_path):
+    """The template's source says "Ada": the exemption for the template's own words (brand names,
+    "Team", "London") does not cover the value of a person's field of another fixture."""
+    source = tmp_path / "welcome.html"
+    source.write_text("<h1>Welcome, Ada</h1><p>The Acme Team, London</p>", encoding="utf-8")
+    tpl = replace(template(), source_path=source)
+    mail = email(page("<h1>Welcome, Ada</h1><p>The Acme Team, London</p>"), subject="Welcome, Ada", text="Welcome, Ada\n")
+    found = check("no-foreign-data", mail, recipient=GRACE, others=[ADA_LOVELACE], tpl=tpl)
+    assert [f.message for f in found] == [
+        "first_name of another fixture (en-ada) appears in the subject: 'Ada'",
+        "first_name of another fixture (en-ada) appears in the HTML: 'Ada'",
+        "first_name of another fixture (en-ada) appears in the text part: 'Ada'",
+    ]
+    # Sent to Ada herself, the same email is hers; "Team" and "London" stay the template's words.
+    assert check("no-foreign-data", mail, recipient=ADA_LOVELACE, others=[GRACE], tpl=tpl) == []
+
+
+@pytest.mark.parametrize(("path", "personal"), [
+    ("first_name", True), ("customer.last_name", True), ("givenName", True), ("name", True), ("customer.name", True),
+    ("email", True), ("address.line1", True), ("billing.postcode", True), ("iban", True),
+    ("plan.name", False), ("workspace.name", False), ("address.city", False), ("roles.id", False),
+])
+def test_which_fields_hold_a_persons_own_data(path, personal):
+    assert is_personal(path) is personal
+
+
+def test_a_three_letter_part_of_a_name_is_personal_data_and_other_three_letter_values_are_not():
+    """A first or last name is one word, often three letters; a code or a whole name of three
+    letters ("EU", "VIP") is a word of the copy as often as data."""
+    data = fixture("en-x", first_name="Ada", last_name="Lee", name="Ute", tier_code="VIP").data
+    assert set(personal_values(data, DEFAULT_FIELDS)) == {"Ada", "Lee"}

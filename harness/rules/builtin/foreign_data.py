@@ -25,6 +25,27 @@ DEFAULT_FIELDS = ["*email*", "*phone*", "name", "*.name", "*_name", "id", "*.id"
 # first did not, and retrying each one is quadratic on a long word without '@'.
 _EMAIL = re.compile(r"(?<![^@\s])[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\d[\d ()/.-]{7,}\d")
+#: Fields that hold a person's own data by their last key (separators and case aside): another
+#: fixture's value of one, shown to this recipient, is another customer's data even where it is
+#: one word of the template's own source ("<h1>Welcome, Ada</h1>" hard-coded). A city, a plan or a
+#: role is not one of them: "London" or "Team" in the copy stays the template's word.
+PERSONAL_KEYS = frozenset({
+    "firstname", "lastname", "givenname", "familyname", "fullname", "surname", "middlename", "displayname",
+    "email", "emailaddress", "phone", "phonenumber", "mobile", "address", "street", "streetaddress",
+    "line1", "line2", "addressline1", "addressline2", "postcode", "postalcode", "zip", "zipcode", "iban",
+})
+#: ``name`` is a person's when it is the fixture's own (top level) or under one of these keys;
+#: ``plan.name`` or ``workspace.name`` is not.
+PERSON_PARENTS = frozenset({
+    "account", "customer", "user", "recipient", "member", "person", "contact", "owner", "profile", "client",
+    "buyer", "inviter", "invitee", "employee", "holder", "cardholder", "billing", "shipping", "sender",
+})
+#: Shorter values are words of the copy as often as data ("EU", "de"), except the parts of a
+#: person's name, one word each and often three letters ("Ada", "Lee"); a whole ``name`` of three
+#: letters is rare enough to keep the general limit.
+MIN_VALUE_LENGTH = 4
+MIN_NAME_PART_LENGTH = 3
+NAME_PART_KEYS = frozenset({"firstname", "givenname", "middlename", "lastname", "familyname", "surname"})
 #: Longer values are not identifiers (a bio, a note): searching for megabyte-long values made a
 #: case take seconds, and they are covered by their shorter identifying neighbours.
 MAX_VALUE_LENGTH = 256
@@ -35,11 +56,29 @@ def personal_values(data: Any, fields: Sequence[str], *, by_shape: bool = True) 
     (and, with ``by_shape``, every e-mail address and phone number in the data)."""
     values: dict[str, str] = {}
     for path, value in leaf_values(data):
-        if not isinstance(value, str) or not 4 <= len(value.strip()) <= MAX_VALUE_LENGTH:
+        shortest = MIN_NAME_PART_LENGTH if _last_key(path) in NAME_PART_KEYS else MIN_VALUE_LENGTH
+        if not isinstance(value, str) or not shortest <= len(value.strip()) <= MAX_VALUE_LENGTH:
             continue
         if any(fnmatchcase(path, f) for f in fields) or (by_shape and (_EMAIL.fullmatch(value) or _PHONE.fullmatch(value))):
             values.setdefault(value, path)
     return values
+
+
+def is_personal(path: str) -> bool:
+    """Whether a field (dotted, lists left out) holds a person's own data: ``first_name``,
+    ``customer.email``, ``address.line1``, a top-level ``name``; not ``address.city`` or ``plan.name``."""
+    keys = [_folded(key) for key in path.split(".")]
+    if keys[-1] == "name":
+        return len(keys) == 1 or keys[-2] in PERSON_PARENTS
+    return keys[-1] in PERSONAL_KEYS
+
+
+def _folded(key: str) -> str:
+    return re.sub(r"[\W_]+", "", key).casefold()
+
+
+def _last_key(path: str) -> str:
+    return _folded(path.rsplit(".", 1)[-1])
 
 
 #: Each case is checked against every fixture's data. Built per case, that made a run quadratic in
@@ -85,7 +124,9 @@ class _OrdinaryWords:
     letters is taken as another fixture's only where the email shows the recipient's own value
     of that field (there it can stand in the recipient's place) and the template's own words
     (its file, its strings, the approved copy) do not have it. Names, e-mail addresses, ids,
-    numbers and street lines (a space, a digit or a sign in them) always count."""
+    numbers and street lines (a space, a digit or a sign in them) always count, and so does a
+    value of a person's own field (:func:`is_personal`): a first name hard-coded in the template
+    ("Welcome, Ada") is another customer's name in every other recipient's email."""
 
     def __init__(self, ctx: RuleContext, text: str) -> None:
         self._text = text
@@ -98,7 +139,7 @@ class _OrdinaryWords:
         self._shown: dict[str, bool] = {}
 
     def __call__(self, value: str, field: str) -> bool:
-        if not value.isalpha():
+        if not value.isalpha() or is_personal(field):
             return False
         if field not in self._shown:
             self._shown[field] = any(_has_word(self._text, own) for own in self._by_field.get(field, ()))
