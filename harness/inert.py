@@ -124,7 +124,8 @@ def _shorten(match: re.Match[str]) -> str:
     path = match.group()
     parts = Path(path).parts
     on_machine = path.startswith(_machine_folders()) or (len(parts) > 2 and _is_folder(os.path.join(*parts[:3])))
-    return "…/" + parts[-1] if on_machine and len(parts) > 1 else path
+    # on_machine implies three parts or more: a machine folder has two (the root is left out)
+    return "…/" + parts[-1] if on_machine else path
 
 
 @functools.lru_cache(maxsize=1024)

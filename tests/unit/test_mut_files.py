@@ -107,6 +107,19 @@ def test_a_complex_key_is_built_whole_before_it_is_compared(tmp_path):
     assert read_yaml(written(tmp_path, "? 1\n: a\n? 2\n: b\n"), CatalogError) == {1: "a", 2: "b"}
 
 
+def test_a_duplicate_key_after_an_unhashable_one_is_still_named(tmp_path):
+    path = written(tmp_path, "{[a]: 1, b: 1, b: 2}")
+    assert error_of(read_yaml, path, CatalogError) == f"{path}:1: invalid YAML: duplicate key 'b' (first at line 1)"
+
+
+def test_a_deeply_nested_fixture_is_read_without_recursion(tmp_path):
+    # values are built lazily, level by level: 300 levels of mappings are data, not a crash
+    data = read_yaml(written(tmp_path, "{a: " * 300 + "1" + "}" * 300), FixtureError)
+    for _ in range(300):
+        data = data["a"]
+    assert data == 1
+
+
 def test_a_syntax_error_names_the_line_and_the_problem(tmp_path):
     path = written(tmp_path, "a: [1\n")
     assert error_of(read_yaml, path, CatalogError) == f"{path}:2: invalid YAML: did not find expected ',' or ']'"

@@ -143,3 +143,41 @@ def test_machine_folders_end_with_a_slash_and_leave_out_the_root():
     folders = inert._machine_folders()
     assert folders and all(f.endswith("/") and f != "/" for f in folders)
     assert os.path.expanduser("~").rstrip("/") + "/" in folders
+
+
+# -- which folders are this machine's (cached: each test starts from a clean cache) ---------------
+
+@pytest.fixture
+def fresh_caches():
+    inert._machine_folders.cache_clear()
+    inert._is_folder.cache_clear()
+    yield
+    inert._machine_folders.cache_clear()
+    inert._is_folder.cache_clear()
+
+
+def test_paths_under_the_home_and_temporary_folders_are_shortened_even_when_gone(fresh_caches, monkeypatch):
+    monkeypatch.setenv("HOME", "/home/runner-email-harness")
+    assert relative_paths("/home/runner-email-harness/shop/templates/a.mjml:7", None) == "…/a.mjml:7"
+    gone = f"{tempfile.gettempdir()}/no-such-folder-email-harness/shot.png"
+    assert relative_paths(gone, None) == "…/shot.png"
+
+
+def test_a_home_at_the_file_system_root_shortens_nothing(fresh_caches, monkeypatch):
+    monkeypatch.setenv("HOME", "/")
+    assert relative_paths("see /help/centre and /orders/NW-1", None) == "see /help/centre and /orders/NW-1"
+    assert "/" not in inert._machine_folders()
+
+
+def test_a_path_is_shortened_by_its_first_two_folders_existing(fresh_caches):
+    assert relative_paths("/usr/lib", None) == "…/lib"  # a folder two levels deep is this machine's
+    assert relative_paths("/usr/lib/no-such-file-email-harness", None) == "…/no-such-file-email-harness"
+
+
+def test_a_project_folder_one_level_deep_is_left_out(fresh_caches):
+    assert relative_paths("/srv/templates/refund.mjml:7", Path("/srv")) == "templates/refund.mjml:7"
+
+
+def test_a_relative_project_folder_is_left_out_once_resolved(fresh_caches, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert relative_paths(f"{tmp_path}/templates/refund.mjml", Path(".")) == "templates/refund.mjml"
