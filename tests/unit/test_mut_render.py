@@ -238,3 +238,81 @@ def test_a_setting_naming_an_object_that_cannot_be_imported_says_which_setting_a
     with pytest.raises(ConfigError) as error:
         import_object(spec, "fixture_model")
     assert str(error.value) == f"[tool.email-harness] fixture_model = {spec!r}: {why}"
+
+
+# -- plugin loading and name checks (harness.plugins) --------------------------------------------
+
+def test_the_project_root_goes_first_on_the_import_path_once_and_only_when_modules_are_named(tmp_path, monkeypatch):
+    import sys
+
+    from harness.plugins import load_plugins
+
+    monkeypatch.setattr(sys, "path", ["/elsewhere", *sys.path])
+    load_plugins(tmp_path, [])
+    assert str(tmp_path) not in sys.path
+    (tmp_path / "acme_emails_mut_d.py").write_text("")
+    load_plugins(tmp_path, ["acme_emails_mut_d"])
+    assert sys.path[0] == str(tmp_path)  # the project's modules win over installed ones of that name
+    load_plugins(tmp_path, ["acme_emails_mut_d"])
+    assert sys.path.count(str(tmp_path)) == 1
+
+
+def test_unknown_renderers_are_named_where_they_are_set_and_a_conftest_in_any_encoding_is_read(tmp_path):
+    from harness.catalog import load_catalog
+    from harness.plugins import check_names
+
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "_catalog.yaml").write_text("renderer: nope\nrequires: [no_such_guard_mut_d]\n")
+    (root / "receipt.yaml").write_text("subject: R\nrenderer: nope\n")
+    (root / "receipt.html").write_text("<p>x</p>")
+    (root / "plain.html").write_text("<p>y</p>")  # no metadata: its renderer comes from _catalog.yaml
+    (tmp_path / "conftest.py").write_bytes(b'# caf\xe9 (Latin-1)\n@guards.register("no_such_guard_mut_d")\n')
+    with pytest.raises(ConfigError) as error:
+        check_names(load_catalog(root))
+    lines = str(error.value).splitlines()
+    assert lines[0].startswith(f"{root / '_catalog.yaml'}: requires: unknown send guard 'no_such_guard_mut_d' "
+                               f"(it is in {tmp_path / 'conftest.py'}, which 'email-harness run' does not read); known: ")
+    assert lines[1:] == [f"{root / '_catalog.yaml'}: renderer: unknown renderer 'nope'; known: html, mjml",
+                         f"{root / 'receipt.yaml'}: renderer: unknown renderer 'nope'; known: html, mjml",
+                         "  register it in a module listed under [tool.email-harness] plugins, or fix the name"]
+
+
+# -- what a team renderer is told, and which t.KEY uses count ------------------------------------
+
+def test_a_render_request_prints_which_case_not_the_whole_source():
+    from pathlib import Path
+
+    from harness.render.renderers import RenderRequest
+
+    from .build import template
+
+    request = RenderRequest(template(), fixture(), {"b": 1, "a": 2}, "en", "x" * 12, Path("/srv/shop/templates"))
+    assert repr(request) == ("RenderRequest(template=Template(name='t', file='t.mjml', renderer='mjml', language='jinja'), "
+                             "fixture=Fixture(id='en-ada', locale='en', file='fixtures/en-ada.yaml'), locale='en', "
+                             "source=<12 characters>, context keys=['a', 'b'])")
+
+
+def test_only_attributes_of_t_are_string_keys(tmp_path):
+    from harness.catalog import load_catalog
+    from harness.catalog.strings import missing_translations
+    from harness.render.jinja import new_environment
+    from harness.render.translations import TranslationSet
+
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "welcome.html").write_text("<p>{{ t.heading }} {{ account.name }} {{ account.profile.city }}</p>")
+    (root / "welcome.yaml").write_text("subject: Welcome\nlocales: [en]\nstrings: {en: {heading: Hi}}\n")
+    assert missing_translations(load_catalog(root), new_environment(root), TranslationSet(None)) == {}
+
+
+def test_an_include_without_a_path_past_the_depth_limit_says_so(tmp_path):
+    from harness.errors import MjmlError
+    from harness.render.includes import MAX_INCLUDE_DEPTH, expand_includes
+
+    for depth in range(MAX_INCLUDE_DEPTH - 1):
+        (tmp_path / f"p{depth}.mjml").write_text(f'<mj-include path="p{depth + 1}.mjml" />')
+    (tmp_path / f"p{MAX_INCLUDE_DEPTH - 1}.mjml").write_text("<mj-include />")  # the eleventh level, without a path
+    with pytest.raises(MjmlError) as error:
+        expand_includes('<mj-include path="p0.mjml" />', tmp_path, lambda path: (tmp_path / path).read_text())
+    assert str(error.value) == "<mj-include path=''>: includes nested more than 10 deep (one includes itself?)"

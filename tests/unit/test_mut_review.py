@@ -105,3 +105,81 @@ def test_a_summary_without_counts_says_zero_of_each(tmp_path):
 def test_a_count_is_shown_as_written_with_paths_relative_to_the_project(tmp_path):
     summary = job_summary({"summary": {"error": f"{tmp_path}/templates/x.yaml"}}, tmp_path / "r", root=tmp_path)
     assert summary.splitlines()[2] == "0 cases · 0 sent · 0 not sent · 0 failed · templates/x.yaml errors"
+
+
+# -- who approves (harness.review.apply.reviewer) ------------------------------------------------
+
+@pytest.mark.parametrize(("variable", "setting", "who"), [(" Dana ", "Sam", "Dana"), ("", " Sam ", "Sam"), ("", None, "unnamed"), (" ", " ", "unnamed")])
+def test_the_reviewer_is_the_variable_else_the_projects_name_else_unnamed(tmp_path, monkeypatch, variable, setting, who):
+    from harness.project import Project
+    from harness.review.apply import reviewer
+
+    monkeypatch.setenv("EMAIL_HARNESS_REVIEWER", variable)
+    assert reviewer(Project.load(tmp_path, reviewer=setting)) == who
+
+
+def test_a_broken_pyproject_leaves_the_reviewer_unnamed(tmp_path, monkeypatch):
+    from harness.review.apply import reviewer
+
+    monkeypatch.delenv("EMAIL_HARNESS_REVIEWER", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.email-harness\n")  # the command itself reports this
+    assert reviewer() == "unnamed"
+
+
+# -- applying an exported decisions file (harness.review.decisions.apply_decisions) ---------------
+
+@pytest.fixture
+def nobody(tmp_path):
+    """The refund was not sent to en-nobody; this run sends it. A store, a report, its document."""
+    from harness.snapshots import SnapshotStore, manifest_hash
+
+    store = SnapshotStore(tmp_path / "snapshots")
+    store.write("refund", "en-nobody", {"outcome.txt": b"not sent: no order\n"}, {})
+    case = plant(tmp_path / "report", "refund", "en-nobody", {"outcome.txt": "not sent: no order\n"},
+                 {"outcome.txt": "sent\n", "body.txt": "Your refund\n"},
+                 manifest={"template": "v2"}, approved_manifest=manifest_hash(store.read("refund", "en-nobody").manifest))
+    return store, tmp_path / "report", {"cases": [case]}
+
+
+def exported(tmp_path, document: dict, **fields) -> Path:
+    from harness.review.changes import expected_hash
+    from harness.review.decisions import Decision, write_decisions
+
+    [case] = document["cases"]
+    path = tmp_path / "exported.json"
+    write_decisions(path, [Decision(case["id"], "approve", case["approved_manifest"], expected_hash(case), **fields)], document)
+    return path
+
+
+def test_a_confirmed_outcome_change_in_the_file_still_needs_the_option(tmp_path, nobody):
+    from harness.review.decisions import apply_decisions
+
+    store, report, document = nobody
+    [result] = apply_decisions(report, document, store, exported(tmp_path, document, confirm_outcome=True, who="Dana"))
+    assert (result.ok, result.needs_confirmation) == (False, True)
+    assert result.message.startswith("starts sending this email: it was 'not sent: no order' and is now 'sent'. ")
+    assert store.read("refund", "en-nobody").parts == {"outcome.txt": b"not sent: no order\n"}
+
+
+def test_a_file_exported_from_another_run_is_refused_whole(tmp_path, nobody):
+    from harness.review.decisions import OtherRunError, apply_decisions
+
+    store, report, document = nobody
+    path = exported(tmp_path, {"cases": [{**document["cases"][0], "approved_manifest": "sha256:other"}]})
+    with pytest.raises(OtherRunError, match="these decisions were made on another run than this report's"):
+        apply_decisions(report, document, store, path, allow_outcome_change=True)
+
+
+def test_a_decision_naming_nobody_is_logged_with_the_person_applying_it(tmp_path, nobody, monkeypatch):
+    import json
+
+    from harness.review.decisions import apply_decisions
+
+    monkeypatch.setenv("EMAIL_HARNESS_REVIEWER", "the variable")
+    store, report, document = nobody
+    [result] = apply_decisions(report, document, store, exported(tmp_path, document, confirm_outcome=True),
+                               allow_outcome_change=True, who="Sam")
+    assert result.ok
+    [entry] = [json.loads(line) for line in (store.root / "review-log.jsonl").read_text().splitlines()]
+    assert entry["who"] == "Sam"
