@@ -259,9 +259,8 @@ class SnapshotStore:
             return None
         try:
             with self._flock(exclusive=False, timeout=60):
-                manifest = _load_manifest(folder / MANIFEST)
-                expected = manifest["parts"].get("outcome.txt")
-                data = read_regular(folder / "outcome.txt", SnapshotError, follow=False) if expected else b""
+                expected = _load_manifest(folder / MANIFEST)["parts"].get("outcome.txt")
+                data = read_regular(folder / "outcome.txt", SnapshotError, follow=False)
             if expected and sha256(data) == expected:
                 return data.decode("utf-8")
         except (SnapshotError, UnicodeDecodeError):

@@ -261,3 +261,69 @@ def test_accepting_on_a_corrupt_snapshot_is_refused_with_why(store):
     assert done == Acceptance(CASE, "refused", message=(
         f"{part}: content does not match its manifest (truncated, edited by hand, or an interrupted update); restore it "
         f"with 'git checkout -- {part.parent}' or re-approve the case; findings are accepted on a readable snapshot only"))
+
+
+# -- the approved outcome: checked against its manifest, even when other parts are corrupt --------
+
+
+def test_the_outcome_of_a_case_with_another_corrupt_part_is_still_read(store):
+    store.write("receipt", "en-ada", {"outcome.txt": b"sent\n", "body.txt": b"Thanks\n"}, {})
+    (store.root / "receipt" / "en-ada" / "body.txt").write_bytes(b"edited by hand\n")
+    assert store.approved_outcome("receipt", "en-ada") == "sent\n"
+
+
+def test_an_outcome_edited_by_hand_is_unknown(store):
+    (store.root / "receipt" / "en-ada" / "outcome.txt").write_bytes(b"not sent: edited\n")
+    assert store.approved_outcome("receipt", "en-ada") == UNKNOWN
+
+
+def test_an_outcome_replaced_by_a_link_to_the_same_text_is_unknown(store, tmp_path):
+    (tmp_path / "elsewhere.txt").write_bytes(b"sent\n")
+    outcome = store.root / "receipt" / "en-ada" / "outcome.txt"
+    outcome.unlink()
+    outcome.symlink_to(tmp_path / "elsewhere.txt")
+    assert store.approved_outcome("receipt", "en-ada") == UNKNOWN
+
+
+def test_an_outcome_missing_from_a_corrupt_case_is_unknown(store):
+    store.write("receipt", "en-ada", {"body.txt": b"Thanks\n"}, {})
+    (store.root / "receipt" / "en-ada" / "body.txt").write_bytes(b"edited by hand\n")
+    (store.root / "receipt" / "en-ada" / "outcome.txt").write_bytes(b"sent\n")  # not in the manifest: not trusted
+    assert store.approved_outcome("receipt", "en-ada") == UNKNOWN
+
+
+def test_an_outcome_that_is_not_utf8_is_unknown(store):
+    store.write("receipt", "en-ada", {"outcome.txt": b"sent \xff\n"}, {})
+    assert store.approved_outcome("receipt", "en-ada") == UNKNOWN
+
+
+def test_a_readable_case_without_an_outcome_part_or_without_parts_has_none(store):
+    store.write("receipt", "en-ada", {"body.txt": b"Thanks\n"}, {})
+    assert store.approved_outcome("receipt", "en-ada") is None
+    (store.root / "welcome" / "en-ada").mkdir(parents=True)
+    assert store.approved_outcome("welcome", "en-ada") is None
+    assert store.approved_outcome("welcome", "de-bob") is None
+
+
+def test_the_outcome_of_a_corrupt_case_is_read_while_another_run_reads_the_store(store):
+    (store.root / "receipt" / "en-ada" / "outcome.txt").write_bytes(b"edited\n")
+    other = SnapshotStore(store.root)
+    with other._flock(exclusive=False, timeout=1):  # another reader: shared, so no wait
+        assert store.approved_outcome("receipt", "en-ada") == UNKNOWN
+
+
+# -- which cases the store holds ------------------------------------------------------------------
+
+
+def test_a_template_nested_max_depth_folders_deep_is_one_template(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    store.write("a/b/c/d/e/f/g/h", "en-ada", {"outcome.txt": b"sent\n"}, {})
+    assert store.cases() == {("a/b/c/d/e/f/g/h", "en-ada")}
+
+
+def test_below_max_depth_a_folder_of_folders_is_a_case_not_a_template(tmp_path):
+    store = SnapshotStore(tmp_path / "snapshots")
+    (store.root / "a/b/c/d/e/f/g/h/en-ada/stray").mkdir(parents=True)
+    assert store.cases() == {("a/b/c/d/e/f/g/h", "en-ada")}
+    (store.root / "x/y/en-ada/stray").mkdir(parents=True)  # shallower: walked further down
+    assert ("x/y/en-ada", "stray") in store.cases()
