@@ -66,4 +66,4 @@ bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) report build *.egg-info mutation/work
+	rm -rf $(VENV) report build *.egg-info mutation/work .cache/email-harness
