@@ -11,12 +11,12 @@ BROKEN = [
     # (rule, file, old, new, case, expected words in the finding)
     pytest.param(
         "belongs-to-recipient", "templates/order_confirmation.mjml", "{{ order.id }}</strong>", "NW-100231</strong>",
-        "order_confirmation[en-rtl]", "'NW-100231' at [data-field=order-id] is not the recipient's orders.id", id="belongs-to-recipient: foreign id",
+        "order_confirmation[en-rtl]", "'NW-100231' at [data-field=order-id] is not the recipient's orders[].id", id="belongs-to-recipient: foreign id",
     ),
     pytest.param(
         "belongs-to-recipient", "templates/welcome.yaml", "approved-copy: {blocks: [legal_footer]}",
         'approved-copy: {blocks: [legal_footer]}\n  belongs-to-recipient: {selector: "[data-field=order-id]", path: "orders[].id"}',
-        "welcome[en-new-account]", "sent to a fixture without any orders.id", id="belongs-to-recipient: no orders at all",
+        "welcome[en-new-account]", "sent to a fixture without any orders[].id", id="belongs-to-recipient: no orders at all",
     ),
     pytest.param(
         "approved-copy", "templates/_partials/scam_warning.mjml", "{{ copy.scam_warning }}", "{{ copy.scam_warning | replace('are for gifts', 'are great gifts') }}",

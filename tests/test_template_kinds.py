@@ -256,7 +256,7 @@ def test_an_unknown_renderer_is_a_configuration_error(mixed):
         ("templates/password_reset.html", "valid for 24 hours.", "valid for {{ account.missing_hours | default('null') }} hours: null", "'null' in the HTML"),
         ("templates/receipt.mjml", '<mj-text><h1 class="title">', '<mj-text><img src="https://cdn.example.com/badge.png" width="40"><h1 class="title">',
          "[images] error: image has no alt attribute"),
-        ("templates/receipt.mjml", "{{ invoice.number }}</strong>", "INV-999</strong>", "'INV-999' at [data-field=invoice-number] is not the recipient's invoices.number"),
+        ("templates/receipt.mjml", "{{ invoice.number }}</strong>", "INV-999</strong>", "'INV-999' at [data-field=invoice-number] is not the recipient's invoices[].number"),
     ],
     ids=["no-preheader", "bracket-placeholder", "null-value", "missing-alt", "foreign-invoice"],
 )

@@ -27,18 +27,18 @@ def test_white_space_in_a_shown_id_is_folded():
 
 def test_another_customers_id_is_an_error():
     found = check("belongs-to-recipient", showing("NW-9"), recipient=ADA, **ORDER_IDS)
-    assert found == [Finding("belongs-to-recipient", "error", "'NW-9' at [data-field=order-id] is not the recipient's orders.id",
+    assert found == [Finding("belongs-to-recipient", "error", "'NW-9' at [data-field=order-id] is not the recipient's orders[].id",
                              "[data-field=order-id]", "one of ['NW-1', 'NW-2']")]
 
 
 def test_every_shown_id_is_checked_not_only_the_first():
     found = check("belongs-to-recipient", showing("NW-1", "NW-9"), recipient=ADA, **ORDER_IDS)
-    assert [f.message for f in found] == ["'NW-9' at [data-field=order-id] is not the recipient's orders.id"]
+    assert [f.message for f in found] == ["'NW-9' at [data-field=order-id] is not the recipient's orders[].id"]
 
 
 def test_an_email_showing_no_id_is_an_error():
     found = check("belongs-to-recipient", showing(), recipient=ADA, **ORDER_IDS)
-    assert found == [Finding("belongs-to-recipient", "error", "no orders.id shown", "[data-field=order-id]",
+    assert found == [Finding("belongs-to-recipient", "error", "no orders[].id shown", "[data-field=order-id]",
                              "one of the recipient's own: ['NW-1', 'NW-2']")]
 
 
@@ -50,7 +50,7 @@ def test_showing_none_is_allowed_when_not_required():
 def test_a_recipient_without_any_is_an_error_whatever_is_shown():
     nobody = fixture("en-nobody", orders=[])
     found = check("belongs-to-recipient", showing("NW-1", subject="Your gift card purchase"), recipient=nobody, **ORDER_IDS)
-    assert found == [Finding("belongs-to-recipient", "error", "sent to a fixture without any orders.id",
+    assert found == [Finding("belongs-to-recipient", "error", "sent to a fixture without any orders[].id",
                              "subject: 'Your gift card purchase'", "outcome 'not sent' (a send guard under requires:)")]
 
 

@@ -102,3 +102,17 @@ def test_a_three_letter_part_of_a_name_is_personal_data_and_other_three_letter_v
     letters ("EU", "VIP") is a word of the copy as often as data."""
     data = fixture("en-x", first_name="Ada", last_name="Lee", name="Ute", tier_code="VIP").data
     assert set(personal_values(data, DEFAULT_FIELDS)) == {"Ada", "Lee", "en-x"}  # "en-x": its id
+
+
+# -- 3. belongs-to-recipient names the field as its options spell it ---------------------------
+
+def test_belongs_to_recipient_names_the_field_as_the_option_accepts_it():
+    """The option check refuses ``invoices.number`` for ``invoices[].number``: so do findings."""
+    ada = fixture("en-ada", invoices=[{"number": "INV-1"}])
+    mail = email(page('<strong data-field="invoice-number">INV-9</strong>'))
+    for written in ("invoices[].number", "invoices.number"):
+        found = check("belongs-to-recipient", mail, recipient=ada, selector="[data-field=invoice-number]", path=written)
+        assert [f.message for f in found] == ["'INV-9' at [data-field=invoice-number] is not the recipient's invoices[].number"]
+    nobody = fixture("en-nobody", invoices=[])
+    found = check("belongs-to-recipient", mail, recipient=nobody, selector="[data-field=invoice-number]", path="invoices[].number")
+    assert [f.message for f in found] == ["sent to a fixture without any invoices[].number"]
