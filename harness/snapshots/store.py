@@ -284,7 +284,7 @@ class SnapshotStore:
 
     def _finish(self, folder: Path) -> None:
         """Phase 3: move the committed ``.new`` parts into place."""
-        data = read_regular(folder / PENDING, SnapshotError, follow=False)
+        data = read_regular(folder / PENDING, SnapshotError, follow=False, limit=MAX_MANIFEST_BYTES)
         manifest = _load_manifest(folder / PENDING, data)
         for filename in manifest["parts"]:
             staged = folder / f".{filename}.new"

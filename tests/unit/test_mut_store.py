@@ -5,6 +5,7 @@ writes (``store.py``), accepted findings (``accepted.py``) and the stored parts 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from harness.errors import SnapshotError
 from harness.fixtures import Fixture, to_record
 from harness.rules import Finding
-from harness.snapshots import ApprovedSnapshot, SnapshotStore, manifest_hash
+from harness.snapshots import ApprovedSnapshot, SnapshotStore, manifest_hash, sha256
 from harness.snapshots.accepted import (
     ACCEPTED,
     Accepted,
@@ -327,3 +328,44 @@ def test_below_max_depth_a_folder_of_folders_is_a_case_not_a_template(tmp_path):
     assert store.cases() == {("a/b/c/d/e/f/g/h", "en-ada")}
     (store.root / "x/y/en-ada/stray").mkdir(parents=True)  # shallower: walked further down
     assert ("x/y/en-ada", "stray") in store.cases()
+
+
+# -- manifests: what the store trusts -------------------------------------------------------------
+
+
+def test_a_manifest_naming_a_part_outside_the_case_is_refused_by_name(store):
+    path = store.root / "receipt" / "en-ada" / "manifest.json"
+    path.write_text(json.dumps({"parts": {"../../secret.txt": sha256(b"x")}}))
+    with pytest.raises(SnapshotError) as caught:
+        store.read("receipt", "en-ada")
+    assert str(caught.value) == (f"{path}: part '../../secret.txt' is not a valid name (letters, digits, '_', '-', '.'; no '/'; "
+                                 "no leading dot, no empty segment); the file was not written by email-harness or was altered")
+
+
+def test_a_manifest_with_a_bad_hash_says_which_part_and_how_to_restore_it(store):
+    path = store.root / "receipt" / "en-ada" / "manifest.json"
+    path.write_text(json.dumps({"parts": {"outcome.txt": "md5:abc"}}))
+    with pytest.raises(SnapshotError) as caught:
+        store.read("receipt", "en-ada")
+    assert str(caught.value) == (f"{path}: does not parse: field parts.outcome.txt: String should match pattern "
+                                 f"'^sha256:[0-9a-f]{{64}}$'; restore it with 'git checkout -- {path}'")
+
+
+def test_a_manifest_over_5_mb_is_not_parsed(store):
+    path = store.root / "receipt" / "en-ada" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "padding": "x" * 5_000_000}))
+    with pytest.raises(SnapshotError) as caught:
+        store.read("receipt", "en-ada")
+    assert str(caught.value) == f"{path}: {path.stat().st_size:,} bytes; the limit is 5,000,000"
+
+
+def test_a_pending_manifest_over_5_mb_is_not_parsed_either(store):
+    folder = store.root / "receipt" / "en-ada"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / ".pending.json").write_text(json.dumps({**manifest, "padding": "x" * 5_000_000}))
+    with pytest.raises(SnapshotError) as caught:
+        store.read("receipt", "en-ada")
+    assert str(caught.value) == (f"{folder}: an interrupted update cannot be recovered ({folder / '.pending.json'}: "
+                                 f"{(folder / '.pending.json').stat().st_size:,} bytes; the limit is 5,000,000); "
+                                 f"restore it with 'git checkout -- {folder}' or re-approve the case")
