@@ -316,3 +316,83 @@ def test_an_include_without_a_path_past_the_depth_limit_says_so(tmp_path):
     with pytest.raises(MjmlError) as error:
         expand_includes('<mj-include path="p0.mjml" />', tmp_path, lambda path: (tmp_path / path).read_text())
     assert str(error.value) == "<mj-include path=''>: includes nested more than 10 deep (one includes itself?)"
+
+
+# -- reusing approved screenshots (harness.screenshots.stage) ------------------------------------
+
+class StillCamera:
+    """Stands for the browser: every shot is one white PNG; counts the pages it was asked to shoot."""
+
+    def __init__(self) -> None:
+        from harness.screenshots.browser import Fingerprint
+        from harness.timing import Stopwatch
+
+        self.fingerprint = Fingerprint("Chromium 156.0.8078.114", ("--headless",), "fonts-a")
+        self.stopwatch = Stopwatch()
+        self.shot = 0
+
+    def shoot(self, html, viewports, *, mask=(), accessibility=False, rtl=False):
+        from harness.screenshots.camera import Shots
+
+        self.shot += 1
+        return Shots({v.name: png(10, 10) for v in viewports}, page={v.name: {"measured": "now"} for v in viewports})
+
+
+def test_a_right_to_left_case_reuses_its_pngs_with_what_the_page_measured_then():
+    from harness.catalog import ScreenshotSettings
+    from harness.screenshots.probes import VERSION
+    from harness.screenshots.stage import screenshot_case
+
+    camera = StillCamera()
+    approved = {"html": "h1", "fingerprint": camera.fingerprint.to_json(), "viewports": ["desktop"], "mask": [], "probes": VERSION,
+                "rtl": True, "page": {"desktop": {"measured": "then"}}}
+    outcome = screenshot_case(camera, ScreenshotSettings(viewports=["desktop"]), "<html></html>", "h1", {"desktop.png": png(10, 10)},
+                              approved, accessibility=False, rtl=True)
+    assert (outcome.reused, camera.shot, outcome.page) == (True, 0, {"desktop": {"measured": "then"}})
+    assert (outcome.manifest["rtl"], outcome.manifest["page"]) == (True, {"desktop": {"measured": "then"}})
+
+
+def test_the_viewports_asked_for_win_over_the_templates_settings():
+    from harness.catalog import ScreenshotSettings
+    from harness.screenshots.stage import screenshot_case
+    from harness.screenshots.viewports import viewport
+
+    outcome = screenshot_case(StillCamera(), ScreenshotSettings(viewports=["desktop"]), "<html></html>", "h1", {}, None,
+                              accessibility=False, viewports=(viewport("mobile"),))
+    assert list(outcome.pngs) == ["mobile.png"] and outcome.manifest["viewports"] == ["mobile"]
+
+
+# -- a compiled catalog gettext cannot load (harness.render.translations) -------------------------
+
+@pytest.mark.parametrize(("old", "new", "why"), [
+    (b"charset=utf-8", b"charset=zzz-9", "unknown encoding: zzz-9 (the Content-Type header's charset); use charset=UTF-8"),
+    (b"Ihre Bestellung", b"Ihre Bestell\xffng", "'utf-8' codec can't decode byte 0xff in position 12: invalid start byte"),
+])
+def test_a_mo_file_gettext_cannot_decode_is_a_config_error_naming_it(tmp_path, old, new, why):
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from harness.render.translations import TranslationSet
+
+    messages = Catalog(locale="de", charset="utf-8")
+    messages.add("Your order", "Ihre Bestellung")
+    compiled = io.BytesIO()
+    write_mo(compiled, messages)
+    mo = tmp_path / "de" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(compiled.getvalue().replace(old, new))  # same length: the offsets still hold
+    with pytest.raises(ConfigError) as error:
+        TranslationSet(tmp_path).catalog("de")
+    assert str(error.value) == f"{mo}: gettext cannot load the catalog: {why}"
+
+
+def test_a_plugin_without_a_module_is_registered_with_no_origin():
+    from harness.registry import Registry
+
+    def made_in_exec() -> None: ...
+
+    made_in_exec.__module__ = None  # type: ignore[assignment]
+    registry: Registry[object] = Registry("thing")
+    registry.register("number")(5)  # an int has no __module__ at all
+    registry.register("function")(made_in_exec)
+    assert registry.origins == {"number": "", "function": ""}

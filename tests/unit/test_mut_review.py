@@ -183,3 +183,38 @@ def test_a_decision_naming_nobody_is_logged_with_the_person_applying_it(tmp_path
     assert result.ok
     [entry] = [json.loads(line) for line in (store.root / "review-log.jsonl").read_text().splitlines()]
     assert entry["who"] == "Sam"
+
+
+def test_each_decision_of_a_file_is_applied_in_turn_and_logged_with_its_reason_and_group(tmp_path, nobody):
+    import json
+
+    from harness.review.changes import expected_hash
+    from harness.review.decisions import Decision, apply_decisions, write_decisions
+    from harness.snapshots import manifest_hash
+
+    store, report, document = nobody
+    for fixture in ("en-ada", "en-bob", "en-cy"):
+        store.write("refund", fixture, {"outcome.txt": b"sent\n", "body.txt": b"old\n"}, {})
+        document["cases"].append(plant(report, "refund", fixture, {"outcome.txt": "sent\n", "body.txt": "old\n"},
+                                       {"outcome.txt": "sent\n", "body.txt": "new\n"}, manifest={"template": "v2"},
+                                       approved_manifest=manifest_hash(store.read("refund", fixture).manifest)))
+    nobody_case, ada, bob, cy = document["cases"]
+
+    def decided(case: dict, verdict: str, **fields) -> Decision:
+        return Decision(case["id"], verdict, case["approved_manifest"], expected_hash(case), who="Dana", when="2026-12-05T08:00:00+00:00", **fields)
+
+    path = tmp_path / "exported.json"
+    write_decisions(path, [decided(nobody_case, "approve"), decided(ada, "reject", reason="too loud", group="g1"),
+                           decided(bob, "approve", group="g2"), decided(cy, "reject")], document)
+    results = apply_decisions(report, document, store, path, allow_outcome_change=True)
+    assert [(r.case, r.ok, r.message, r.needs_confirmation) for r in results] == [
+        ("refund[en-nobody]", False, "starts or stops sending this email, but the decision does not record the outcome "
+                                     "confirmation; confirm it on the review page", True),
+        ("refund[en-ada]", True, "rejected: too loud", False),
+        ("refund[en-bob]", True, "", False),
+        ("refund[en-cy]", True, "rejected", False)]
+    entries = [json.loads(line) for line in (store.root / "review-log.jsonl").read_text().splitlines()]
+    assert entries[0] == {"when": "2026-12-05T08:00:00+00:00", "who": "Dana", "action": "reject", "case": "refund[en-ada]",
+                          "old": ada["approved_manifest"], "new": expected_hash(ada), "reason": "too loud", "from": "report"}
+    assert (entries[1]["case"], entries[1]["action"], entries[1]["group"]) == ("refund[en-bob]", "approve", "g2")
+    assert (entries[2]["case"], entries[2]["reason"]) == ("refund[en-cy]", "")
