@@ -126,7 +126,7 @@ def test_an_entry_keeps_what_a_finding_says_without_where_or_whose():
 
 
 def test_the_file_written_for_a_case_is_exactly_this():
-    long = "x" * 120  # one line however long: a wrapped message would be another message
+    long = "the total " * 12 + "is wrong"  # one line however long: a wrapped message would be another message
     text = dump(CASE, "known, DES-12", [Accepted("links", "a[href=‹url›]", long, "error"), Accepted("accessibility", "", "first heading is <h2>")])
     assert text.decode("utf-8") == (
         "# Rule findings accepted for receipt[en-ada]: they do not fail the case; a new finding does.\n"
