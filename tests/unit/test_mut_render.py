@@ -396,3 +396,30 @@ def test_a_plugin_without_a_module_is_registered_with_no_origin():
     registry.register("number")(5)  # an int has no __module__ at all
     registry.register("function")(made_in_exec)
     assert registry.origins == {"number": "", "function": ""}
+
+
+# -- where a subject's error points (harness.render.pipeline) ------------------------------------
+
+def test_a_subject_error_names_the_metadata_file_else_the_template_file(tmp_path):
+    from harness.catalog import load_catalog
+
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "receipt.html").write_text("<p>x</p>")
+    (root / "receipt.yaml").write_text("subject: 'Receipt {{ account.name '\n")
+    (root / "_catalog.yaml").write_text("subject: 'Hello {{ account.nam }}'\n")
+    (root / "plain.html").write_text("<p>y</p>")  # no metadata: the catalog's subject
+    (root / "static.html").write_text("<p>{{FirstName}}</p>")
+    (root / "static.yaml").write_text("subject: Hi\nlanguage: none\n")
+    catalog = load_catalog(root)
+    errors = {}
+    (root / "static.html").write_bytes(b"<p>\xff</p>")  # changed after loading: read as it is, and refused
+    for name in ("receipt", "plain", "static"):
+        with pytest.raises(TemplateError) as error:
+            Renderer(catalog, None, now=NOW).render(catalog.templates[name], fixture(name="Ada"))
+        errors[name] = str(error.value)
+    assert errors == {
+        "receipt": "receipt.yaml: subject:1: Jinja syntax error: unexpected end of template, expected 'end of print statement'.",
+        "plain": "plain.html: subject: undefined value: the fixture has no key 'nam' in en-ada.yaml (a typo in the template, or a key this fixture lacks)",
+        "static": f"{root / 'static.html'}:1: not UTF-8 (byte 3); save the file as UTF-8",
+    }
