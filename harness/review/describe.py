@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from lxml import etree
-from lxml import html as lxml_html
 
 __all__ = ["MAX_CHANGES", "StyleChange", "colour", "describe_html"]
 
 #: A change names at most this many style edits (a restyled email names the first ones).
 MAX_CHANGES = 20
-#: Longer documents are not compared element by element (the change is then named by its part).
-MAX_ELEMENTS = 20_000
+#: Elements read from a document, and the most (changed ones, on either side) paired with difflib.
+MAX_ELEMENTS = 50_000
+MAX_PAIRED = 1_500
+#: A bigger ``<style>`` block is compared as a whole ("markup changed"), not rule by rule.
+MAX_STYLE = 200_000
 #: A value or label shown longer than this is cut.
 MAX_VALUE = 60
 
@@ -118,25 +121,25 @@ def declarations(style: str) -> dict[str, str]:
 # -- naming the element a person recognises ---------------------------------------------------------
 
 
-def _classes(el: lxml_html.HtmlElement) -> list[str]:
+def _classes(el: etree._Element) -> list[str]:
     return (el.get("class") or "").split()
 
 
-def _style(el: lxml_html.HtmlElement) -> dict[str, str]:
+def _style(el: etree._Element) -> dict[str, str]:
     return declarations(el.get("style") or "")
 
 
-def _in_footer(el: lxml_html.HtmlElement) -> bool:
+def _in_footer(el: etree._Element) -> bool:
     return any(a.tag == "footer" or any("footer" in c.lower() for c in _classes(a)) for a in el.iterancestors()) or "footer" in " ".join(_classes(el)).lower()
 
 
-def _is_button_cell(el: lxml_html.HtmlElement) -> bool:
+def _is_button_cell(el: etree._Element) -> bool:
     """MJML's ``mj-button``: a ``td`` with ``bgcolor`` around one link (or paragraph)."""
     children = [c for c in el if isinstance(c.tag, str)]
     return el.tag == "td" and el.get("bgcolor") is not None and len(children) == 1 and children[0].tag in ("a", "p")
 
 
-def _is_button(el: lxml_html.HtmlElement) -> bool:
+def _is_button(el: etree._Element) -> bool:
     if el.tag == "button" or _is_button_cell(el):
         return True
     parent = el.getparent()
@@ -150,7 +153,7 @@ def _is_button(el: lxml_html.HtmlElement) -> bool:
     return False
 
 
-def _own_name(el: lxml_html.HtmlElement) -> str | None:
+def _own_name(el: etree._Element) -> str | None:
     """The element's own name, when a person would recognise it."""
     tag, style = el.tag, _style(el)
     if _is_button(el):
@@ -197,7 +200,7 @@ def _own_name(el: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _content_name(el: lxml_html.HtmlElement) -> str | None:
+def _content_name(el: etree._Element) -> str | None:
     """A layout element named by the first thing in it a person would recognise."""
     for inner in el.iterdescendants():
         if isinstance(inner.tag, str) and (name := _own_name(inner)) and name not in ("Column", "Section"):
@@ -205,7 +208,7 @@ def _content_name(el: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _section_of(el: lxml_html.HtmlElement) -> bool:
+def _section_of(el: etree._Element) -> bool:
     """A table or cell that is part of a section's own box (its background, its padding)."""
     for depth, ancestor in enumerate(el.iterancestors()):
         if depth > 4 or _own_name(ancestor) in ("Column", "Text"):
@@ -215,7 +218,7 @@ def _section_of(el: lxml_html.HtmlElement) -> bool:
     return False
 
 
-def element_name(el: lxml_html.HtmlElement) -> str:
+def element_name(el: etree._Element) -> str:
     """"Button", "Heading", "Footer link", "Text block"...: what a designer calls ``el``."""
     name = _own_name(el)
     if name is None and el.tag == "td" and "word-break" in _style(el):
@@ -232,9 +235,9 @@ def element_name(el: lxml_html.HtmlElement) -> str:
     return name
 
 
-def _label(el: lxml_html.HtmlElement) -> str:
+def _label(el: etree._Element) -> str:
     """The words an added or removed element shows (a button's label), cut short."""
-    words = " ".join(el.text_content().split()) if el.tag not in ("img",) else el.get("alt", "")
+    words = " ".join("".join(el.itertext()).split()) if el.tag != "img" else el.get("alt", "")
     return _cut(words) if len(words) <= 200 else ""
 
 
@@ -253,25 +256,29 @@ def _property(element: str, name: str) -> str:
 # -- comparing -------------------------------------------------------------------------------------
 
 
-def _parse(text: str) -> lxml_html.HtmlElement | None:
+#: Plain lxml elements: lxml.html's element classes cost a class lookup per element touched.
+_PARSER = etree.HTMLParser()
+
+
+def _parse(text: str) -> etree._Element | None:
     try:
-        return lxml_html.document_fromstring(text)
-    except (ValueError, etree.ParserError):
+        return etree.fromstring(text, _PARSER) if text.strip() else None
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError):
         return None
 
 
-def _elements(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+def _elements(root: etree._Element) -> list[etree._Element]:
     return [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("style", "head", "meta", "link")][:MAX_ELEMENTS]
 
 
-def _attributes(el: lxml_html.HtmlElement) -> dict[str, str]:
+def _attributes(el: etree._Element) -> dict[str, str]:
     """Attributes and inline style declarations, by their property (``style`` itself dropped)."""
     found = {name.lower(): value for name, value in el.attrib.items() if name != "style" and not name.startswith("data-")}
     found.update(_style(el))
     return found
 
 
-def _pair_changes(old: lxml_html.HtmlElement, new: lxml_html.HtmlElement) -> Iterator[StyleChange]:
+def _pair_changes(old: etree._Element, new: etree._Element) -> Iterator[StyleChange]:
     if old.attrib == new.attrib:
         return
     before, after = _attributes(old), _attributes(new)
@@ -285,16 +292,37 @@ def _pair_changes(old: lxml_html.HtmlElement, new: lxml_html.HtmlElement) -> Ite
             yield StyleChange(element, _property(element, name), a, b)
 
 
-def _outermost(elements: list[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement]:
+def _opcodes(a: list[tuple[str, str]], b: list[tuple[str, str]]) -> list[tuple[str, int, int, int, int]]:
+    """Elements paired in document order: the common start and end in linear time (a style edit
+    keeps every element, so that is all of it), the rest by difflib only when it is small (its
+    time grows with the product of the lengths); a bigger middle is removed and added whole."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, start, 0, start)] if start else []
+    if len(middle_a) * len(middle_b) <= MAX_PAIRED**2:
+        ops += [(t, i1 + start, i2 + start, j1 + start, j2 + start)
+                for t, i1, i2, j1, j2 in SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_opcodes()]
+    else:
+        ops.append(("replace", start, len(a) - end, start, len(b) - end))
+    if end:
+        ops.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+    return ops
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
-def _element_changes(before: lxml_html.HtmlElement, after: lxml_html.HtmlElement) -> Iterator[StyleChange]:
+def _element_changes(before: etree._Element, after: etree._Element) -> Iterator[StyleChange]:
     a, b = _elements(before), _elements(after)
     shape = lambda el: (el.tag, el.get("class") or "")  # noqa: E731
-    matcher = SequenceMatcher(None, [shape(e) for e in a], [shape(e) for e in b], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes([shape(e) for e in a], [shape(e) for e in b]):
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1 and all(x.tag == y.tag for x, y in zip(a[i1:i2], b[j1:j2]))):
             for old, new in zip(a[i1:i2], b[j1:j2]):
                 yield from _pair_changes(old, new)
@@ -305,7 +333,7 @@ def _element_changes(before: lxml_html.HtmlElement, after: lxml_html.HtmlElement
             yield StyleChange(element_name(el).removesuffix(" block"), "added", new=_label(el))
 
 
-def _title_changes(before: lxml_html.HtmlElement, after: lxml_html.HtmlElement) -> Iterator[StyleChange]:
+def _title_changes(before: etree._Element, after: etree._Element) -> Iterator[StyleChange]:
     """The document's ``<title>`` (the browser tab of "view in browser"): words, but in no part a
     copy edit reads."""
     old, new = (" ".join((root.findtext(".//title") or "").split()) for root in (before, after))
@@ -370,7 +398,7 @@ def selector_name(selector: str) -> str:
     return name[0].upper() + name[1:]
 
 
-def _sheet(root: lxml_html.HtmlElement) -> dict[tuple[str, str], dict[str, str]]:
+def _sheet(root: etree._Element) -> dict[tuple[str, str], dict[str, str]]:
     rules: dict[tuple[str, str], dict[str, str]] = {}
     for style in root.iter("style"):
         for media, selector, found in _rules(style.text or ""):
@@ -378,8 +406,12 @@ def _sheet(root: lxml_html.HtmlElement) -> dict[tuple[str, str], dict[str, str]]
     return rules
 
 
-def _sheet_changes(before: lxml_html.HtmlElement, after: lxml_html.HtmlElement) -> Iterator[StyleChange]:
-    if [s.text for s in before.iter("style")] == [s.text for s in after.iter("style")]:
+def _sheet_changes(before: etree._Element, after: etree._Element) -> Iterator[StyleChange]:
+    old_sheets, new_sheets = ([s.text or "" for s in root.iter("style")] for root in (before, after))
+    if old_sheets == new_sheets:
+        return
+    if sum(map(len, old_sheets + new_sheets)) > MAX_STYLE:
+        yield StyleChange("Style sheet", "markup")
         return
     a, b = _sheet(before), _sheet(after)
     for key in [*a, *(k for k in b if k not in a)]:
@@ -392,7 +424,7 @@ def _sheet_changes(before: lxml_html.HtmlElement, after: lxml_html.HtmlElement) 
                 yield StyleChange(element, _property(element, name) + where, x, y)
 
 
-def _comments(root: lxml_html.HtmlElement) -> list[str]:
+def _comments(root: etree._Element) -> list[str]:
     return [" ".join((c.text or "").split()) for c in root.iter(etree.Comment)]
 
 
@@ -404,9 +436,11 @@ def describe_html(before: str, after: str) -> list[StyleChange]:
     if old is None or new is None:
         return [StyleChange("The email's markup", "markup")] if before != after else []
     found: list[StyleChange] = []
-    for change in (*_title_changes(old, new), *_sheet_changes(old, new), *_element_changes(old, new)):
+    for change in chain(_title_changes(old, new), _sheet_changes(old, new), _element_changes(old, new)):
         if change not in found:
             found.append(change)
+            if len(found) == MAX_CHANGES:  # lazily: a page restyled throughout stops here
+                break
     if not found and _comments(old) != _comments(new):
         found.append(StyleChange("Outlook-only markup", "markup"))
-    return found[:MAX_CHANGES]
+    return found
