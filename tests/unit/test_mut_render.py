@@ -45,7 +45,7 @@ def test_the_size_is_read_from_the_header_alone_big_endian():
     assert png_size(b"not a png:) " + b"IHDR" + bytes(16)) is None  # the chunk name alone is not a PNG
 
 
-@pytest.mark.parametrize(("width", "height"), [(0, 10), (10, 0), (10_000, 5_001), (2**24 + 1, 3)])
+@pytest.mark.parametrize(("width", "height"), [(0, 10), (10, 0), (10_000, 5_001), (2**24 + 1, 3), (3, 2**24 + 1)])
 def test_a_png_that_is_empty_or_over_fifty_million_pixels_is_refused_before_decoding(width, height):
     with pytest.raises(SnapshotError) as refused:
         decode_png(png_header(width, height), "desktop.png")
