@@ -410,3 +410,18 @@ def test_read_regular_raises_the_default_error_without_one(tmp_path):
     with pytest.raises(HarnessError) as caught:
         read_regular(tmp_path / "gone")
     assert type(caught.value) is HarnessError
+
+
+def test_read_regular_opens_without_blocking_or_leaking_the_descriptor(tmp_path, monkeypatch):
+    # O_NONBLOCK: a FIFO opened for reading would wait for a writer; O_CLOEXEC: a process another
+    # thread starts meanwhile (Chromium, git) inherits nothing; O_NOFOLLOW only when asked
+    path = written(tmp_path, b"x", "a.txt")
+    flags: list[int] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda p, f, *rest: flags.append(f) or real_open(p, f, *rest))
+    read_regular(path)
+    read_regular(path, follow=False)
+    followed, not_followed = flags
+    assert followed & os.O_ACCMODE == os.O_RDONLY
+    assert followed & os.O_NONBLOCK and followed & os.O_CLOEXEC and not followed & os.O_NOFOLLOW
+    assert not_followed & os.O_NOFOLLOW and not_followed & os.O_CLOEXEC and not_followed & os.O_NONBLOCK
