@@ -17,7 +17,7 @@ from PIL import Image
 
 from harness.report.html import render_report
 from harness.review.changes import group_changes, group_positions, headline
-from harness.review.describe import StyleChange, colour, describe_html, selector_name
+from harness.review.describe import colour, describe_html, selector_name
 from harness.snapshots import sha256
 from harness.snapshots.normalize import normalize_html
 
