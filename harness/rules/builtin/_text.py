@@ -32,8 +32,9 @@ def reads_right_to_left(document: BeautifulSoup | Tag) -> bool:
     body = document.find("body") or document
     rtl = ltr = 0
     for string in body.find_all(string=True):
-        # Comments (Outlook's conditional markup included), styles and scripts are not read.
-        if type(string) is not NavigableString or (string.parent is not None and string.parent.name in ("style", "script")):
+        # Comments (Outlook's conditional markup included), styles and scripts are not read:
+        # BeautifulSoup gives them string types of their own (Comment, Stylesheet, Script).
+        if type(string) is not NavigableString:
             continue
         for char in str(string):
             kind = unicodedata.bidirectional(char)

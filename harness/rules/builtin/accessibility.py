@@ -56,10 +56,11 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
         previous = level
     if not ctx.options.get("axe", True):
         return
-    violations = [(v, ["desktop"]) for v in ctx.axe or []]
+    # (violation, the viewports it was seen in): the light scan names none, it is no dark one.
+    violations: list[tuple[dict, list[str]]] = [(v, []) for v in ctx.axe or []]
     # Dark mode: axe-core's colour-contrast in each ``-dark`` viewport, one finding for the same
     # elements seen in several.
-    violations += grouped(ctx, "axe", lambda v: (v.get("id"), tuple(v.get("nodes", []))))
+    violations += grouped(ctx, "axe", lambda v: (v["id"], tuple(v["nodes"])))
     for violation, viewports in violations:
         report = ctx.error if violation["impact"] in ("critical", "serious") else ctx.warning
         nodes = violation["nodes"]
@@ -73,13 +74,14 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
     # Forced dark (an app darkening the email itself): contrast measured from the pixels of
     # Chromium's auto dark mode, which only approximates how Gmail or Outlook recolour: a
     # warning that says so, never an error that fails a case on an estimate.
-    for low, viewports in grouped(ctx, "contrast", lambda c: (c.get("element"), c.get("foreground"), c.get("background"))):
+    # Each measurement is a LowContrast as a dict (harness/screenshots/contrast.py): every key is there.
+    for low, viewports in grouped(ctx, "contrast", lambda c: (c["element"], c["foreground"], c["background"])):
         yield ctx.warning(
-            f"text at about {low.get('ratio')}:1 contrast in {where(viewports)} ({low.get('foreground')} on {low.get('background')}; "
-            f"an approximation from Chromium's auto dark mode): {low.get('text')!r}",
-            element=str(low.get("element", "")),
+            f"text at about {low['ratio']}:1 contrast in {where(viewports)} ({low['foreground']} on {low['background']}; "
+            f"an approximation from Chromium's auto dark mode): {low['text']!r}",
+            element=low["element"],
             expected=(
-                f"at least {low.get('required')}:1 when a mail app darkens the email itself: give the email dark styles "
+                f"at least {low['required']}:1 when a mail app darkens the email itself: give the email dark styles "
                 "of its own, or colours that survive inversion"
             ),
         )

@@ -65,7 +65,8 @@ def preheader(document: BeautifulSoup) -> str:
         return ""
     visible = 0
     for string in body.find_all(string=True):
-        if type(string) is not NavigableString or not string.strip() or (string.parent is not None and string.parent.name in ("style", "script")):
+        # Comments, styles and scripts have string types of their own (Comment, Stylesheet, Script).
+        if type(string) is not NavigableString or not string.strip():
             continue
         hidden = next((p for p in string.parents if p is not body and _HIDING.search(str(p.get("style", "")))), None)
         if hidden is not None:
@@ -118,9 +119,9 @@ def _reader_text(document: BeautifulSoup) -> str:
         return ""
     parts = []
     for string in body.find_all(string=True):
-        parent = string.parent
-        if type(string) is not NavigableString or parent is None or parent.name in ("style", "script") or any(
-            _HIDING.search(str(p.get("style", ""))) for p in string.parents if getattr(p, "get", None)
+        # Comments, styles and scripts have string types of their own (Comment, Stylesheet, Script).
+        if type(string) is not NavigableString or any(
+            _HIDING.search(str(p.get("style", ""))) for p in string.parents
         ):
             continue
         parts.append(str(string))

@@ -1,0 +1,138 @@
+"""What the checking rules promise, stated where ``make mutation`` found it unchecked (issue 25).
+
+``accessibility``, ``bidi-isolation``, ``links``/``images``, ``no-foreign-data``,
+``belongs-to-recipient`` and the page measurements they share: each test is one promise as a
+designer reads it in a finding (its message, element and expectation), on the smallest email
+that breaks it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.rules import Finding
+from harness.rules.builtin._text import reads_right_to_left
+
+from .build import check, email, page, run
+
+ACCEPT = "reviewed with the design team"
+
+# -- which way an email reads (reads_right_to_left) ----------------------------------------------
+
+ARABIC = "شكرا لطلبك"  # 8 Arabic letters (bidi class AL)
+HEBREW = "תודה"  # 4 Hebrew letters (bidi class R)
+
+
+def rtl(body: str, *, head: str = "") -> bool:
+    return reads_right_to_left(email(page(body, head=head)).document)
+
+
+def test_arabic_letters_make_an_email_right_to_left():
+    assert rtl(f"<p>{ARABIC}</p>") and rtl(f"<p>{HEBREW}</p>")
+
+
+def test_the_majority_of_letters_decides_by_one_letter():
+    assert rtl("<p>abc مرحبا</p>")  # 5 Arabic, 3 Latin
+    assert not rtl("<p>abcde مرح</p>")  # 3 Arabic, 5 Latin
+    assert not rtl("<p>abc مرح</p>")  # a tie is left to right
+
+
+def test_digits_spaces_and_punctuation_are_no_letters():
+    assert rtl(f"<p>{HEBREW} 1234567890 !!! ... ---</p>")
+
+
+@pytest.mark.parametrize("unread", [f"<!-- {ARABIC} {ARABIC} {ARABIC} -->",
+                                    f"<style>.x::after {{ content: '{ARABIC} {ARABIC} {ARABIC}' }}</style>",
+                                    f"<script>var s = '{ARABIC} {ARABIC} {ARABIC}';</script>"])
+def test_comments_styles_and_scripts_are_not_read_and_the_text_after_them_is(unread):
+    assert not rtl(f"{unread}<p>Your order has shipped</p>")
+    assert rtl(f"{unread}<p>{ARABIC}</p>")
+
+
+def test_only_the_body_is_read_not_the_title():
+    assert not rtl("<p>Your order has shipped</p>", head=f"<title>{ARABIC} {ARABIC} {ARABIC} {ARABIC}</title>")
+
+
+# -- accessibility: dir and axe findings per viewport ----------------------------------------------
+
+def test_an_arabic_email_with_dir_rtl_passes():
+    assert check("accessibility", email(page(f"<p>{ARABIC}</p>", lang="ar", dir="rtl"), locale="ar")) == []
+
+
+def dark_axe(*violations: dict) -> dict:
+    return {"desktop-dark": {"axe": list(violations)}}
+
+
+CONTRAST = {"id": "color-contrast", "impact": "serious", "help": "Elements must meet minimum color contrast ratio thresholds"}
+
+
+def test_dark_violations_differing_in_their_rule_or_their_elements_are_separate_findings():
+    footer, button = {**CONTRAST, "nodes": ["p.footer"]}, {**CONTRAST, "nodes": ["a.button"]}
+    link = {"id": "link-in-text-block", "impact": "serious", "help": "Links must be distinguishable", "nodes": ["p.footer"]}
+    found = check("accessibility", email(page("<p>Hi</p>")), scan=[], measured=dark_axe(footer, button, link))
+    assert [(f.message.split(":")[0], f.element) for f in found] == [
+        ("axe color-contrast (serious) in desktop-dark", "p.footer"),
+        ("axe color-contrast (serious) in desktop-dark", "a.button"),
+        ("axe link-in-text-block (serious) in desktop-dark", "p.footer"),
+    ]
+
+
+def test_a_light_scan_violation_names_no_viewport():
+    found = check("accessibility", email(page("<p>Hi</p>")), scan=[{**CONTRAST, "nodes": ["h1"]}])
+    assert [f.message for f in found] == ["axe color-contrast (serious): Elements must meet minimum color contrast ratio thresholds"]
+
+
+LOW = {"element": "td > div", "text": "Help centre", "ratio": 2.1, "required": 4.5, "foreground": "#5a5a5a", "background": "#1c1c1c"}
+
+
+def test_forced_dark_contrast_names_the_element_and_what_to_do():
+    (found,) = check("accessibility", email(page("<p>Hi</p>")), scan=[], measured={"mobile-forced-dark": {"contrast": [LOW]}})
+    assert found == Finding(
+        "accessibility", "warning",
+        "text at about 2.1:1 contrast in mobile-forced-dark (#5a5a5a on #1c1c1c; an approximation from Chromium's auto dark mode): 'Help centre'",
+        "td > div",
+        "at least 4.5:1 when a mail app darkens the email itself: give the email dark styles of its own, or colours that survive inversion",
+    )
+
+
+@pytest.mark.parametrize("key", ["element", "foreground", "background"])
+def test_forced_dark_measurements_differing_in_element_or_colours_are_separate_findings(key):
+    other = {**LOW, key: "p.other" if key == "element" else "#000001"}
+    seen = {"desktop-forced-dark": {"contrast": [LOW, other]}, "mobile-forced-dark": {"contrast": [LOW]}}
+    found = check("accessibility", email(page("<p>Hi</p>")), scan=[], measured=seen)
+    assert [f.message.split(" (")[0] for f in found] == [
+        "text at about 2.1:1 contrast in desktop-forced-dark, mobile-forced-dark", "text at about 2.1:1 contrast in desktop-forced-dark",
+    ]
+
+
+def test_a_viewport_that_measured_nothing_is_no_finding():
+    """A probe that returned null (a page that failed to load) is skipped, not a crash."""
+    assert check("accessibility", email(page("<p>Hi</p>")), scan=[], measured={"desktop-dark": {"axe": None, "contrast": None}}) == []
+
+
+# -- an ignore entry's selector accepts a finding about an element (Finding.node) -------------------
+
+#: (rule, the element inside <div class="legacy">, options, the finding's message): every finding
+#: about an element carries it, so ``{selector: .legacy, reason: ...}`` accepts that one finding.
+ABOUT_AN_ELEMENT = [
+    ("links", '<a href="">Orders</a>', {}, "link has no href"),
+    ("links", '<a href="https://127.0.0.1/orders">Orders</a>', {}, "link points at an IP address: 127.0.0.1"),
+    ("links", '<a href="https://shop.example.com/orders">Orders</a>', {"require_params": ["utm_source"]},
+     "link lacks tracking parameter(s) ['utm_source']"),
+    ("links", '<a href="https://shop.example.com/orders">here</a>', {}, "link text 'here' says nothing out of context"),
+    ("images", '<img src="https://cdn.example.com/a.png" width="10">', {}, "image has no alt attribute"),
+    ("images", '<img src="https://cdn.example.com/a.png" alt="A">', {}, "image has no width or height"),
+    ("images", '<img src="http://cdn.example.com/a.png" alt="A" width="10">', {}, "image source is not https: 'http://cdn.example.com/a.png'"),
+    ("images", '<img src="https://evil.example.com/a.png" alt="A" width="10">', {"allowed_hosts": ["cdn.example.com"]},
+     "image host evil.example.com is not allowed"),
+    ("images", '<a href="https://shop.example.com"><img src="https://cdn.example.com/a.png" alt="" width="10"></a>', {},
+     'image has alt="" and is all there is in its link: the link has no name'),
+]
+
+
+@pytest.mark.parametrize(("rule", "markup", "options", "message"), ABOUT_AN_ELEMENT)
+def test_an_ignore_selector_accepts_a_finding_about_an_element_inside_it(rule, markup, options, message):
+    mail = email(page(f'<p>Hello</p><div class="legacy">{markup}</div>'))
+    assert message in [f.message for f in run(rule, mail, **options)]
+    accepted = [{"selector": ".legacy", "reason": ACCEPT}]
+    assert message not in [f.message for f in run(rule, mail, **options, ignore=accepted)]
