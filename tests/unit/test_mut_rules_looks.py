@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.rules.builtin import client_support
 from harness.rules.builtin.client_support import caniemail, used_features
 
 from .build import check, email, page
@@ -105,3 +106,152 @@ def test_each_kind_of_wrong_direction_says_what_to_do(kind, expected):
     problem = {"kind": kind, "element": "td > p", "text": "", "detail": "it runs left to right"}
     (finding,) = check("rtl-layout", AR, measured={"mobile": {"direction": [problem]}})
     assert finding.expected == expected
+
+
+# -- client-support: fallbacks, judged for a client lacking exactly the features a test names -------
+
+NEWMAIL = {"newmail": ["tv"]}
+
+
+@pytest.fixture
+def lacking(monkeypatch):
+    """``lacking(*slugs)``: make caniemail's data say a made-up client, Newmail on TV, lacks these
+    features and supports every other one; returns the ``clients`` option naming it."""
+    data = caniemail()
+
+    def lack(*slugs: str) -> dict[str, list[str]]:
+        by_slug = {slug: {**feature, "stats": {**(feature.get("stats") or {}), "newmail": {"tv": {"2026": "n" if slug in slugs else "y"}}}}
+                   for slug, feature in data["by_slug"].items()}
+        monkeypatch.setattr(client_support, "caniemail", lambda: {**data, "by_slug": by_slug})
+        return NEWMAIL
+
+    return lack
+
+
+def found(source: str, clients: dict[str, list[str]]) -> list[str]:
+    """The elements client-support reports in a team-written ``source``."""
+    return [f.element for f in check("client-support", team_wrote(source), clients=clients)]
+
+
+HIDING = [
+    ("font-size: 1px", "css-font-size"), ("font-size: 0", "css-font-size"), ("line-height: 1px !important", "css-line-height"),
+    ("line-height: 0px", "css-line-height"), ("visibility: hidden", "css-visibility"), ("visibility: collapse", "css-visibility"),
+    ("opacity: 0", "css-opacity"), ("opacity: 0.0 !important", "css-opacity"), ("overflow: hidden", "css-overflow"),
+    ("height: 0", "css-height"), ("max-height: 0", "css-max-height"), ("width: 0", "css-width"), ("max-width: 0 !important", "css-max-width"),
+]
+
+
+@pytest.mark.parametrize(("declaration", "slug"), HIDING)
+def test_a_hiding_declaration_beside_display_none_is_a_fallback(lacking, declaration, slug):
+    clients = lacking(slug)
+    assert found(f'<span style="display: none; {declaration}">x</span>', clients) == []
+    assert found(f'<span style="{declaration}">x</span>', clients) == [declaration]
+
+
+@pytest.mark.parametrize(("declaration", "slug"), [
+    ("font-size: 2px", "css-font-size"), ("line-height: 1.5", "css-line-height"), ("float: none", "css-float"),
+    ("background: transparent", "css-background"), ("border-collapse: collapse", "css-border-collapse"),
+    ("transition: all", "css-transition"), ("text-overflow: hidden", "css-text-overflow"), ("width: 10px", "css-width"),
+    ("opacity: 0.5", "css-opacity"),
+])
+def test_a_declaration_that_does_not_hide_is_read_beside_display_none(lacking, declaration, slug):
+    assert found(f'<span style="display: none; {declaration}">x</span>', lacking(slug)) == [declaration]
+
+
+def test_display_none_hides_only_where_the_client_supports_it(lacking):
+    both = '<span style="display: none; visibility: hidden">x</span>'
+    assert found(both, lacking("css-visibility")) == []
+    assert found(both, lacking("css-display-none", "css-visibility")) == ["display: none", "visibility: hidden"]
+
+
+@pytest.mark.parametrize(("lacks", "excused"), [("css-opacity", "opacity: 0"), ("css-visibility", "visibility: hidden")])
+def test_visibility_and_opacity_are_fallbacks_for_each_other(lacking, lacks, excused):
+    assert found('<span style="visibility: hidden; opacity: 0">x</span>', lacking(lacks)) == []
+    assert found(f'<span style="{excused}">x</span>', lacking(lacks)) == [excused]
+
+
+@pytest.mark.parametrize("collapse", ["height: 0", "max-height: 0"])
+def test_a_collapsed_box_with_overflow_hidden_hides_where_both_are_supported(lacking, collapse):
+    source = f'<div style="opacity: 0; {collapse}; overflow: hidden">x</div>'
+    assert found(source, lacking("css-opacity")) == []
+    assert found(source, lacking("css-opacity", "css-overflow")) == ["opacity: 0", "overflow: hidden"]
+    assert sorted(found(source, lacking("css-opacity", f"css-{collapse.split(':')[0]}"))) == sorted(["opacity: 0", collapse])
+    assert found(f'<div style="opacity: 0; {collapse}">x</div>', lacking("css-opacity")) == ["opacity: 0"]  # no overflow: hidden
+
+
+@pytest.mark.parametrize("prop", ["min-width", "max-width", "min-height", "max-height"])
+def test_a_size_limit_equal_to_the_size_is_no_finding(lacking, prop):
+    size = prop.split("-")[1]
+    clients = lacking(f"css-{prop}")
+    assert found(f'<img src="x.png" style="{prop}: 48px" {size.upper()}="48">', clients) == []
+    assert found(f'<img src="x.png" style="{prop}: 48.0px !important" {size}=48>', clients) == []
+    assert found(f'<img src="x.png" style="{size}: 48px; {prop}: 48px">', clients) == []
+    assert found(f'<img src="x.png" style="{size}: 48px; {prop}: 48px">', lacking(f"css-{prop}", f"css-{size}")) == sorted([f"{size}: 48px", f"{prop}: 48px"])
+    assert found(f'<img src="x.png" style="{prop}: 48px" {size}="64">', clients) == [f"{prop}: 48px"]
+
+
+def test_border_spacing_zero_is_no_finding_beside_cellspacing_or_a_supported_collapse(lacking):
+    clients = lacking("css-border-spacing")
+    assert found('<table style="border-spacing: 0" CELLSPACING="0"><tr><td>x</td></tr></table>', clients) == []
+    assert found('<table style="border-spacing: 0" cellspacing=0><tr><td>x</td></tr></table>', clients) == []
+    collapse = '<table style="border-spacing: 0; border-collapse: collapse"><tr><td>x</td></tr></table>'
+    assert found(collapse, clients) == []
+    assert found(collapse, lacking("css-border-spacing", "css-border-collapse")) == ["border-collapse: collapse", "border-spacing: 0"]
+    assert found('<table style="padding: 0" cellspacing="0"><tr><td>x</td></tr></table>', lacking("css-padding")) == ["padding: 0"]
+
+
+def test_width_auto_matters_only_against_a_width_attribute(lacking):
+    clients = lacking("css-width")
+    assert found('<img src="x.png" style="width: auto">', clients) == []
+    assert found('<img src="x.png" WIDTH="600" style="width: auto">', clients) == ["width: auto"]
+
+
+# -- client-support: where clients never read what the team wrote ----------------------------------
+
+EVERY_KIND = (
+    '<video src="a.mp4"></video><img src="https://cdn.example/a.webp"><map name="m"><area></map><input type="checkbox">'
+    '<p style="width: calc(100% - 2px)">x</p><mj-style>@font-face { font-family: X } '
+    "@media (prefers-color-scheme: dark) { .b { color: red } }</mj-style>"
+)
+
+
+def test_markup_only_outlook_reads_is_no_finding_for_other_clients(lacking):
+    clients = lacking("html-video", "image-webp", "html-image-maps", "html-input-checkbox", "css-unit-calc", "css-at-font-face",
+                      "css-at-media-prefers-color-scheme")
+    everything = ["<video>", "https://cdn.example/a.webp", "<map>", "<input type=checkbox>", "calc()", "@font-face",
+                  "@media (prefers-color-scheme)"]
+    assert sorted(found(EVERY_KIND, clients)) == sorted(everything)
+    assert found(f"<!--[if mso]>{EVERY_KIND}<![endif]-->", clients) == []
+    assert found(f"<!-- {EVERY_KIND} -->", clients) == []
+
+
+def test_what_a_dark_mode_query_holds_matters_only_where_the_query_is_read(lacking):
+    dark = "<mj-style>@media (prefers-color-scheme: dark) { .badge { position: absolute } }</mj-style>"
+    assert found(dark, lacking("css-position", "css-at-media-prefers-color-scheme")) == ["@media (prefers-color-scheme)"]
+    assert found(dark, lacking("css-position")) == ["position: absolute"]
+
+
+def test_css_comments_are_read_by_no_client(lacking):
+    clients = lacking("css-position", "css-float")
+    css = "<mj-style>/* .a { position: absolute } */ .b { float: left } /* .c { position: fixed } */</mj-style>"
+    assert found(css, clients) == ["float: left"]
+    assert found('<p style="/* position: absolute; */ float: left">x</p>', clients) == ["float: left"]
+    assert found("<mj-style>.b { float: left } /* .a { position: absolute }</mj-style>", clients) == ["float: left", "position: absolute"]
+
+
+def test_html_comments_are_skipped_from_the_first_character_to_the_last(lacking):
+    clients = lacking("css-position", "css-float")
+    assert found('<!-- <p style="position: absolute">a</p> --><p style="float: left">b</p>', clients) == ["float: left"]
+    assert found('<!----><p style="float: left">b</p><!-- x --><!-- <p style="position: fixed">c</p> -->', clients) == ["float: left"]
+    assert found('<p style="float: left">b</p><!-- <p style="position: fixed">c</p>', clients) == ["float: left", "position: fixed"]
+    conditional = ('<!--[if mso]><p style="float: left">a</p><![endif]--><p style="position: absolute">b</p>'
+                   '<!--[if mso]><p style="float: right">c</p><![endif]-->')
+    assert found(conditional, clients) == ["position: absolute"]
+
+
+def test_rules_after_a_declaration_outside_any_rule_are_read(lacking):
+    clients = lacking("css-position", "css-float")
+    assert found("<mj-style>.a { float: left } .b { position: absolute }</mj-style>", clients) == ["float: left", "position: absolute"]
+    assert found("<mj-style>@import url(x.css); .b { position: absolute }</mj-style>", clients) == ["position: absolute"]
+    nested = "<mj-style>@media screen { .a { float: left } .b { position: absolute } } .c { float: none }</mj-style>"
+    assert found(nested, clients) == ["float: left", "position: absolute"]

@@ -283,7 +283,8 @@ def _moot(declarations: list[tuple[str, str]], index: int, tag: str = "", attrib
 
 def _css_uses(css: str, reads: Callable[[Client], bool], tag: str = "", attributes: str = "") -> Iterator[Use]:
     """The uses in a style sheet, or in the style attribute of a ``tag`` with ``attributes``."""
-    for prelude, body, within in _rule_blocks(css) if "{" in css else [(css, css, ())]:
+    # A style attribute is one block of declarations; its comments are read by no client either.
+    for prelude, body, within in _rule_blocks(css) if "{" in css else [(css, _without_css_comments(css), ())]:
 
         def unread(client: Client, within: tuple[str, ...] = within) -> bool:
             return not reads(client) or not all(_supports(slug, client) for slug in within)
