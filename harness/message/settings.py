@@ -20,7 +20,6 @@ value cannot add a header::
 from __future__ import annotations
 
 import re
-from email.utils import parseaddr
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -29,6 +28,8 @@ __all__ = ["CatalogMessageSettings", "DkimSettings", "Mailbox", "MessageSettings
 
 #: A fixture field path as rule options write it, without lists: ``email``, ``customer.email``.
 _FIELD_PATH = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*")
+#: ``Name <address>``, the name optional.
+_ANGLED = re.compile(r"\s*(.*?)\s*<([^<>]*)>\s*", re.S)
 #: A header field name (RFC 5322 3.6.8): printable ASCII but the colon.
 _HEADER_NAME = re.compile(r"[!-9;-~]{1,76}")
 #: Headers the harness writes itself, from ``from``, ``reply_to``, ``to``, the subject, the clock
@@ -54,8 +55,11 @@ class Mailbox(BaseModel):
     @classmethod
     def _from_string(cls, value: Any) -> Any:
         if isinstance(value, str):
-            name, address = parseaddr(value)
-            return {"name": name, "address": address or value}
+            # Split by hand: parseaddr would mangle a templated value ("{{ shop.support_email }}").
+            angled = _ANGLED.fullmatch(value)
+            if angled:
+                return {"name": angled.group(1).strip().strip('"'), "address": angled.group(2).strip()}
+            return {"address": value.strip()}
         return value
 
 
