@@ -8,13 +8,13 @@ the report and may be accepted with a reason.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from ..render import RenderedEmail
 from ..rules import Finding
 from ..safepaths import check_name
-from ..snapshots import atomic_write
 from .dkim import verify
 from .smtp import Postbox
 
@@ -89,7 +89,13 @@ class MessageStage:
             self._cleared = True
         template = check_name(email.template, "template", email.template)
         fixture = check_name(email.fixture, "fixture", email.template)
-        atomic_write(folder / template / f"{fixture}.eml", data)
+        path = folder / template / f"{fixture}.eml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Evidence, rewritten every run: replaced whole, but not synced to disk (atomic_write's
+        # fsync cost more than building the message).
+        partial = path.with_name(f".{path.name}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)
 
     def close(self) -> None:
         """Stop the SMTP server and the run's spamd (rule ``spam-score``): nothing left running."""

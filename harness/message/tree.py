@@ -12,9 +12,9 @@ import re
 from email import message_from_bytes
 from email import policy as policies
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import Message
 
-__all__ = ["describe", "header_lines"]
+__all__ = ["describe", "header_lines", "parse"]
 
 _BOUNDARY = re.compile(r'(boundary=)"?[^";]+"?')
 _DKIM_HASHES = re.compile(r"\b(bh|b)=[A-Za-z0-9+/= ]+(;|$)")
@@ -43,7 +43,13 @@ def _shown(name: str, value: str) -> str:
     return " ".join(value.split())
 
 
-def _part_line(part: EmailMessage, depth: int) -> str:
+def parse(data: bytes) -> Message:
+    """The MIME structure of ``data``: the stdlib's legacy policy, which reads headers as raw
+    strings (the modern one parses every header it is asked for, ~10x slower here)."""
+    return message_from_bytes(data, policy=policies.compat32)
+
+
+def _part_line(part: Message, depth: int) -> str:
     kind = part.get_content_type()
     if part.is_multipart():
         return f"{'  ' * depth}{kind}"
@@ -52,7 +58,7 @@ def _part_line(part: EmailMessage, depth: int) -> str:
     lines = raw.split(b"\n")
     longest = max((len(line.rstrip(b"\r")) for line in lines), default=0)
     facts = [
-        kind, f"charset={part.get_content_charset() or '-'}", str(part.get("Content-Transfer-Encoding", "7bit")),
+        kind, f"charset={part.get_content_charset() or '-'}", str(part.get("Content-Transfer-Encoding", "7bit")).strip(),
         f"{len(raw):,} octets", f"longest line {longest:,}",
     ]
     return "  " * depth + "; ".join(facts)
@@ -70,11 +76,11 @@ def describe(data: bytes) -> str:
                 decoded = "(cannot be decoded)"
             out.append(f"  decoded: {' '.join(decoded.split())}")
     out.append("")
-    message = message_from_bytes(data, policy=policies.default)
-    stack: list[tuple[EmailMessage, int]] = [(message, 0)]  # type: ignore[list-item]
+    message = parse(data)
+    stack: list[tuple[Message, int]] = [(message, 0)]
     while stack:
         part, depth = stack.pop()
         out.append(_part_line(part, depth))
         if part.is_multipart():
-            stack.extend((child, depth + 1) for child in reversed(list(part.iter_parts())))
+            stack.extend((child, depth + 1) for child in reversed(part.get_payload()))
     return "\n".join(out) + "\n"

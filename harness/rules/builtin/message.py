@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email import message_from_bytes
-from email import policy as policies
-from email.message import EmailMessage
+from email.message import Message
 
 from pydantic import Field
 
-from ...message.tree import header_lines
+from ...message.tree import header_lines, parse
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 
@@ -69,8 +67,7 @@ def _long_lines(ctx: RuleContext, data: bytes) -> Iterator[Finding]:
         if len(line) > MAX_LINE:
             yield ctx.error(f"a line of header {header} is {len(line):,} octets; SMTP allows {MAX_LINE}, a relay rewraps or refuses it",
                             element=f"header {header}", expected="headers folded within 998 octets a line")
-    message = message_from_bytes(data, policy=policies.default)
-    for part in message.walk():
+    for part in parse(data).walk():
         if part.is_multipart():
             continue
         payload = part.get_payload()
@@ -92,7 +89,7 @@ def message_rule(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.note("no message is built: declare message: (from, to...) in _catalog.yaml", element="message",
                        expected="the headers the customer's message carries")
         return
-    message = message_from_bytes(data, policy=policies.default)
+    message = parse(data)
     for name in ctx.options.get("required", MessageOptions().required):
         if name not in message:
             yield ctx.error(f"the message has no {name} header", element=f"header {name}", expected=f"{name}: set it under message: in the metadata")
@@ -124,5 +121,5 @@ def message_rule(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.warning(f"the HTML part is {size / 1024:.1f} KB as encoded, close to Gmail's clipping size", element="text/html part",
                               expected=f"under {limit / 1024:.0f} KB")
     text = next((p for p in message.walk() if p.get_content_type() == "text/plain"), None)
-    if text is None or not str(text.get_content()).strip():
+    if text is None or not (text.get_payload(decode=True) or b"").strip():
         yield ctx.error("the message has no text part", element="text/plain part", expected="multipart/alternative with a text/plain part first")
