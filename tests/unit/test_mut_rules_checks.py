@@ -13,9 +13,10 @@ import pytest
 from harness.rules import Finding
 from harness.rules.builtin._text import reads_right_to_left
 
-from .build import check, email, page, run
+from .build import check, email, fixture, page, run
 
 ACCEPT = "reviewed with the design team"
+WORDS = "one two three four five six seven eight nine ten"
 
 # -- which way an email reads (reads_right_to_left) ----------------------------------------------
 
@@ -127,12 +128,101 @@ ABOUT_AN_ELEMENT = [
      "image host evil.example.com is not allowed"),
     ("images", '<a href="https://shop.example.com"><img src="https://cdn.example.com/a.png" alt="" width="10"></a>', {},
      'image has alt="" and is all there is in its link: the link has no name'),
+    ("incident-notice", '<div data-section="which-data"><p>Your name.</p></div>', {"sections": ["which-data"]}, "section 'which-data' has 2 words"),
+    ("incident-notice", f'<div data-section="what-happened"><p>{WORDS}</p></div>', {"sections": ["what-happened"]},
+     "section 'what-happened' gives no date"),
+    ("incident-notice", f'<div data-section="contact"><p>{WORDS}</p></div>', {"sections": ["contact"]},
+     "section 'contact' names no email address or phone number"),
+    ("belongs-to-recipient", '<span data-field="order-id">NW-9</span>',
+     {"selector": "[data-field=order-id]", "path": "orders[].id", "recipient": fixture(orders=[{"id": "NW-1"}])},
+     "'NW-9' at [data-field=order-id] is not the recipient's orders[].id"),
+    ("approved-copy", '<p data-copy="scam">Gift cards are fun.</p>', {"blocks": ["scam"], "approved_copy": {"scam": "Gift cards are for gifts."}},
+     "'scam' differs from the approved copy: ...Gift cards are [-for gifts.-]{+fun.+}..."),
+    ("text-part", '<span data-field="name">Ada Lovelace</span>', {"text": "Hello"}, "'Ada Lovelace' is in the HTML but not in the text part"),
+    ("text-part", '<a href="https://shop.example.com/track">Track</a>', {"text": "Hello"}, "link https://shop.example.com/track is missing from the text part"),
+    ("no-leftovers", '<span data-field="name"> </span>', {}, "required value is empty"),
 ]
 
 
 @pytest.mark.parametrize(("rule", "markup", "options", "message"), ABOUT_AN_ELEMENT)
 def test_an_ignore_selector_accepts_a_finding_about_an_element_inside_it(rule, markup, options, message):
-    mail = email(page(f'<p>Hello</p><div class="legacy">{markup}</div>'))
+    options = dict(options)
+    mail = email(page(f'<p>Hello</p><div class="legacy">{markup}</div>'), text=options.pop("text", None))
     assert message in [f.message for f in run(rule, mail, **options)]
     accepted = [{"selector": ".legacy", "reason": ACCEPT}]
     assert message not in [f.message for f in run(rule, mail, **options, ignore=accepted)]
+
+
+# -- images: alt text, as written and as sent --------------------------------------------------------
+
+IMG = '<img src="https://cdn.example.com/a.png" width="100">'
+
+
+def mjml(body: str) -> str:
+    return f"<mjml><mj-body>{body}</mj-body></mjml>"
+
+
+def test_an_mj_image_without_alt_goes_out_with_mjmls_empty_alt():
+    """MRML leaves alt out where JavaScript mjml, the reference, writes alt="": not the author's gap."""
+    assert check("images", email(page(IMG), source=mjml('<mj-image src="https://cdn.example.com/a.png" />'))) == []
+
+
+def test_a_hand_written_img_without_alt_in_mjml_is_an_error_even_unquoted():
+    source = mjml("<mj-raw><img src=https://cdn.example.com/a.png width=100></mj-raw>")
+    assert [f.message for f in check("images", email(page(IMG), source=source))] == ["image has no alt attribute"]
+
+
+def test_an_mj_image_that_is_all_its_link_holds_names_no_link():
+    source = mjml('<mj-image src="https://cdn.example.com/a.png" href="https://shop.example.com" />')
+    found = check("images", email(page(f'<a href="https://shop.example.com">{IMG}</a>'), source=source))
+    assert found == [Finding("images", "error", 'image has no alt attribute (MJML sends alt="") and is all there is in its link: the link has no name',
+                             "img[src=https://cdn.example.com/a.png]", "alt text that says where the link goes")]
+
+
+def alone(link: str) -> list[str]:
+    return [f.message for f in check("images", email(page(link)))]
+
+
+NAMELESS = 'image has alt="" and is all there is in its link: the link has no name'
+DECORATIVE = '<img src="https://cdn.example.com/a.png" alt="" width="100">'
+
+
+def test_white_space_and_several_decorative_images_give_a_link_no_name():
+    assert alone(f'<a href="https://shop.example.com">\n  {DECORATIVE}\n</a>') == [NAMELESS]
+    assert alone(f'<a href="https://shop.example.com">{DECORATIVE}{DECORATIVE}</a>') == [NAMELESS, NAMELESS]
+
+
+def test_a_title_names_a_link():
+    assert alone(f'<a href="https://shop.example.com" title="Open the shop">{DECORATIVE}</a>') == []
+
+
+def test_only_a_named_link_to_the_same_address_next_to_it_makes_an_image_link_a_twin():
+    """MJML's social icon and its label: two links, one address, the label names both."""
+    assert alone(f'<a href="https://shop.example.com">{DECORATIVE}</a><a href="https://shop.example.com">Shop</a>') == []
+    assert alone(f'<a href="https://shop.example.com">{DECORATIVE}</a><a href="https://help.example.com">Help</a>') == [NAMELESS]
+    assert alone(f'<a href="https://shop.example.com">{DECORATIVE}</a><a href="https://shop.example.com">{DECORATIVE}</a>') == [NAMELESS, NAMELESS]
+
+
+def test_a_size_in_an_inline_style_counts_in_any_case():
+    assert alone('<img src="https://cdn.example.com/a.png" alt="A" style="WIDTH: 100px">') == []
+
+
+# -- bidi-isolation ----------------------------------------------------------------------------------
+
+SPOOF = "Maryam \u202eexe.live"
+
+
+def test_a_number_before_a_spoofed_value_does_not_stop_the_check():
+    found = check("bidi-isolation", email(page(f"<p>{SPOOF}</p>"), text=f"\u2068{SPOOF}\u2069"), recipient=fixture("en-x", count=3, name=SPOOF))
+    assert [f.message for f in found] == ["fixture field name carries bidirectional controls and is not isolated in the HTML"]
+
+
+def test_a_look_alike_shown_only_in_the_text_part_is_found():
+    lookalike = "P\u0430ypal"  # Cyrillic а
+    found = check("bidi-isolation", email(page("<p>Hello</p>"), text=f"From {lookalike}"), recipient=fixture("en-x", seller=lookalike))
+    assert [f.message for f in found] == [f"fixture field seller mixes Cyrillic and Latin letters in one word: {lookalike!r} (a look-alike)"]
+
+
+def test_an_ipv6_link_points_at_an_ip_address():
+    found = check("links", email(page('<a href="https://[2001:db8::1]/orders">Your orders</a>')))
+    assert [f.message for f in found] == ["link points at an IP address: 2001:db8::1"]

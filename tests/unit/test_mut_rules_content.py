@@ -17,6 +17,7 @@ from harness.catalog import load_catalog
 from harness.errors import ConfigError
 from harness.render.recording import EmptyLoop, MissingValue
 from harness.rules import Finding, rules
+from harness.rules.builtin.content import preheader
 from harness.rules.builtin.notices import DEFAULT_VAGUE
 from harness.rules.options import check_rule_options, resolve_options
 
@@ -163,3 +164,30 @@ def test_styles_scripts_and_comments_in_the_body_are_not_text_the_reader_reads()
     mail = email(page(body), text="Hello Ada\nOrder 7 shipped\n")
     assert check("text-part", mail) == []
     assert check("subject", mail) == []  # the hidden line after the style is the preheader
+
+
+def test_a_number_at_the_end_of_a_sentence_is_the_number_without_its_full_stop():
+    assert check("text-part", email(page("<p>Your order is NW-1.</p>"), text="Your order: NW-1")) == []
+    assert [f.message for f in check("text-part", email(page("<p>Your code is X5.</p>"), text="Hello"))] == [
+        "'X5' is in the HTML but not in the text part"
+    ]
+
+
+def test_hidden_text_after_ninety_characters_in_short_lines_is_no_preheader():
+    def lines(count: int) -> str:
+        return "".join(f"<p>Line {n:02} ok</p>" for n in range(count))  # 10 characters each
+
+    hidden = '<div style="display:none">Your order shipped</div>'
+    assert preheader(email(page(lines(10) + hidden)).document) == ""
+    assert preheader(email(page(lines(9) + hidden)).document) == "Your order shipped"
+
+
+def test_an_email_without_a_body_has_no_text_to_show_as_preheader():
+    assert [f.message for f in check("subject", email(""))] == ["no preheader, and no text at the start of the body"]
+
+
+def test_vague_warning_is_read_from_the_options():
+    """The only value that lowers a vague phrase to a warning is ``warning`` itself."""
+    vague = notice(consequences=f"A technical error: you may receive more spam, {WORDS}.")
+    assert [f.severity for f in check("incident-notice", vague, vague="warning")] == ["warning"]
+    assert [f.severity for f in check("incident-notice", vague, vague="error")] == ["error"]

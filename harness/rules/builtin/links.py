@@ -57,7 +57,7 @@ def missing_alts(source: str, document: BeautifulSoup) -> Iterator[Tag]:
     one. In an HTML email the HTML is what the author wrote."""
     written = source_alts(source)
     mjml = bool(_MJML.search(source))
-    bare = {src for tag, src, alt in _source_images(source) if tag == "img" and alt is None} if mjml else set()
+    bare = {src for tag, src, alt in _source_images(source) if tag == "img" and alt is None}  # read in MJML only
     for img in document.find_all("img"):
         src = image_src(str(img.get("src", "")))
         if img.get("alt") is None and src not in written and (not mjml or src in bare):
@@ -74,7 +74,7 @@ def _host_problem(host: str, allowed: list[str]) -> str | None:
     if not host:
         return "has no host"
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)  # urlsplit's hostname: an IPv6 address without its brackets
         return "points at an IP address"
     except ValueError:
         pass
@@ -138,9 +138,10 @@ def images(ctx: RuleContext) -> Iterator[Finding]:
         where = describe(img)
         if id(img) in without_alt:
             yield ctx.error("image has no alt attribute", element=where, node=img, expected='alt text, or alt="" for decoration')
-        elif not str(img.get("alt") or "").strip() and _alone_in_link(img):
+        elif _alone_in_link(img):
             # Decorative by default is wrong for the only content of a link: a screen reader then
-            # reads the link's address, or nothing.
+            # reads the link's address, or nothing. (Alone in its link, its alt is empty: the
+            # link's name would hold it.)
             said = 'no alt attribute (MJML sends alt="")' if img.get("alt") is None else 'alt=""'
             yield ctx.error(f"image has {said} and is all there is in its link: the link has no name", element=where, node=img,
                             expected="alt text that says where the link goes")
@@ -174,11 +175,9 @@ def _alone_in_link(img: Tag) -> bool:
 
 def _twin(link: Tag, step: str) -> bool:
     """Whether the nearest link in direction ``step`` goes to the same address, has a name, and
-    no text stands between the two."""
-    inside = set(map(id, link.descendants))
+    no text stands between the two. The link's own content (in ``next_elements``) is neither: a
+    link without a name holds no text and, in valid HTML, no other link."""
     for element in getattr(link, step):
-        if id(element) in inside:
-            continue
         if isinstance(element, Tag) and element.name == "a":
             return element.get("href") == link.get("href") and bool(_link_name(element))
         if type(element) is NavigableString and element.strip():

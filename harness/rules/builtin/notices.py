@@ -103,7 +103,7 @@ def incident_notice(ctx: RuleContext) -> Iterator[Finding]:
     text = visible_text(ctx.document).lower()
     # An error by default: "a technical error" is how a notice says nothing, however complete
     # its sections look. A team may lower it to a warning, but not while sections are missing.
-    report = ctx.warning if ctx.options.get("vague", "error") == "warning" and not missing else ctx.error
+    report = ctx.warning if ctx.options.get("vague") == "warning" and not missing else ctx.error
     for phrase in ctx.options.get("vague_phrases", DEFAULT_VAGUE):
         if phrase.lower() in text:
             if missing:
