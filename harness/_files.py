@@ -23,7 +23,7 @@ import yaml
 from .errors import HarnessError
 from .safepaths import read_regular
 
-__all__ = ["MAX_FILE_BYTES", "MAX_YAML_VALUES", "normalized", "read_text", "read_yaml"]
+__all__ = ["MAX_FILE_BYTES", "MAX_YAML_VALUES", "key_line", "normalized", "read_text", "read_yaml"]
 
 #: Values a YAML file may hold once its aliases are expanded: far above any real fixture.
 MAX_YAML_VALUES = 200_000
@@ -106,3 +106,24 @@ def read_yaml(path: Path, error: type[HarnessError]) -> Any:
     if _too_big(data):
         raise error(f"{path}: more than {MAX_YAML_VALUES:,} values once its aliases are expanded (an alias bomb?)")
     return data
+
+
+def key_line(path: Path | None, *keys: str) -> int | None:
+    """The line of ``keys`` (a path of mapping keys, ``screenshots``, ``fixtures``) in the YAML
+    file ``path``, for a message that points at it; None when the file or the key is not there.
+    Reads the node tree only (no values are built), so a file ``read_yaml`` accepted is cheap."""
+    if path is None:
+        return None
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8", errors="replace"), Loader=_BASE)
+    except (OSError, yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+        if match is None:
+            return None
+        line, node = match[0].start_mark.line + 1, match[1]
+    return line

@@ -21,11 +21,13 @@ from pydantic import BaseModel
 from .case_result import CaseResult, PartChange, Status, environment_notes
 from .cases import Case, select
 from .catalog import Catalog, Template, load_catalog
+from .catalog.fixture_names import check_fixture_names
 from .catalog.strings import missing_translations
+from .catalog.templates import language_of
 from .boundary import PluginFailure, call_plugin
 from ._files import normalized
 from .errors import ConfigError, HarnessError, ScreenshotError, SnapshotError
-from .fixtures import FixtureSet, load_fixtures
+from .fixtures import FixtureSet, fixture_files, load_fixtures
 from .message.stage import MessageStage
 from .plugins import check_names, import_object, load_plugins
 from .project import Project
@@ -163,6 +165,8 @@ class Engine:
         if not project.fixtures.is_dir():
             raise ConfigError(f"fixtures folder {project.fixtures} does not exist; create it (one YAML file per fixture) or pass --fixtures DIR")
         self.fixtures: FixtureSet = load_fixtures(project.fixtures, model, default_locale=default_locale)
+        # A fixture id under screenshots: that names no fixture would silently screenshot nothing.
+        check_fixture_names(self.catalog, self.fixtures.ids)
         # Every rule's options, field paths against the fixtures: a misconfigured rule stops the run.
         check_rule_options(self.catalog, field_paths(model, (f.data for f in self.fixtures.fixtures.values())))
         #: Seconds per pipeline stage over the run (see ``harness.timing.STAGES``).
@@ -239,7 +243,7 @@ class Engine:
             digest.update(case.id.encode() + b"\0")
         for name, template in sorted(self.catalog.templates.items()):
             digest.update(f"{name}:{template.files_hash}\0".encode())
-        for path in sorted(self.project.fixtures.glob("*.yaml")):
+        for path in fixture_files(self.project.fixtures):
             digest.update(path.name.encode() + b"\0" + (normalized(path.read_bytes()) if path.is_file() else b""))
         return digest.hexdigest()[:16]
 
@@ -441,9 +445,14 @@ class Engine:
     def _locale_fallback(self, case: Case, email: RenderedEmail) -> list[Finding]:
         """A note (or what ``locale_fallback`` says) when the fixture's language is not offered."""
         wanted = self.fixtures.fixtures[case.fixture].locale
-        if wanted.split("_")[0] == email.locale.split("_")[0]:
+        if wanted == email.locale:
             return []
         template = self.catalog.templates[case.template]
+        if language_of(wanted) == language_of(email.locale):  # de-DE sent in de, as gettext and Babel fall back
+            return [Finding(
+                "locale", "note", f"sent in {email.locale} for {wanted}: the language, as gettext and Babel fall back",
+                element=f"{template.meta_path or template.source_path}: locales", expected=f"{wanted} among {template.meta.locales} for its own version",
+            )]
         return [Finding(
             "locale", self.catalog.settings.locale_fallback, f"sent in {email.locale}: {wanted} not offered",
             element=f"{template.meta_path or template.source_path}: locales", expected=f"{wanted} among {template.meta.locales}",

@@ -146,6 +146,6 @@ def test_a_team_rule_is_documented_from_its_own_declaration(monkeypatch):
     assert text.startswith(f"mentions-plan ({__name__})\n\nThe email names the recipient's plan. Only one of the sold ones.")
     assert "  plans: list[str], required\n      Plan names the email may mention." in text
     assert "      plans: ...  # required: list[str]" in text
-    assert "options: not declared; the rule gets whatever its entry holds, unchecked" in format_rule("undeclared")
+    assert "options: not declared; the rule takes none (only ignore entries)" in format_rule("undeclared")
     # Without a docstring of its own, a rule is described by its module's (as the built-ins' modules do).
     assert format_rule("undeclared").startswith("undeclared (test_rules_command)\n\n`email-harness rules`: every rule")

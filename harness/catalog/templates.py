@@ -33,7 +33,8 @@ from ..safepaths import TEMPLATE
 from .layout import LayoutSettings, discover, is_partial
 
 __all__ = [
-    "Catalog", "CatalogSettings", "LayoutSettings", "Template", "TemplateMeta", "css_selector", "load_catalog", "merged_requires",
+    "Catalog", "CatalogSettings", "LayoutSettings", "Template", "TemplateMeta", "css_selector", "language_of", "load_catalog",
+    "merged_requires",
 ]
 
 
@@ -260,11 +261,17 @@ class Template:
         return self.meta_path is None
 
     def locale_for(self, fixture_locale: str) -> str:
-        """The fixture's locale where the template has it, else the template's first locale."""
+        """The fixture's locale where the template has it, else its language as gettext and
+        Babel fall back (``de_DE`` or ``de-DE`` -> ``de``), else the template's first locale."""
         if fixture_locale in self.meta.locales:
             return fixture_locale
-        language = fixture_locale.split("_")[0]
+        language = language_of(fixture_locale)
         return language if language in self.meta.locales else self.meta.locales[0]
+
+
+def language_of(locale: str) -> str:
+    """The language of a locale code: ``de`` of ``de_DE``, ``de-DE`` or ``de``."""
+    return re.split(r"[-_]", locale, maxsplit=1)[0]
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ class RuleRegistry(Registry[Rule]):
 
     def __init__(self) -> None:
         super().__init__("rule")
-        #: Rule name -> its options model; a rule registered without one takes any options.
+        #: Rule name -> its options model; a rule registered without one takes no options (ignore entries only).
         self.option_models: dict[str, type[BaseModel]] = {}
 
     def register(self, name: str, *, options: type[BaseModel] | None = None) -> Callable[[Rule], Rule]:
@@ -160,7 +160,7 @@ class RuleRegistry(Registry[Rule]):
         def decorator(rule: Rule) -> Rule:
             register(rule)
             if options is None:
-                self.option_models.pop(name, None)  # a replacement without a model takes any options
+                self.option_models.pop(name, None)  # a replacement without a model takes no options
             else:
                 self.option_models[name] = options
             return rule

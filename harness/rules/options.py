@@ -17,8 +17,8 @@ field is its documentation (``email-harness rules NAME`` prints it)::
 When the engine loads the catalog, every rule's options in ``_catalog.yaml`` and in each
 template's metadata are checked against the model: an unknown option (with the closest known
 name), a wrong type, a missing required option, a field path that names no fixture field. A rule
-registered without a model takes any options, as before. Every rule, declared or not, takes
-``ignore`` entries (:class:`IgnoreEntry`).
+registered without a model takes no options: given some, it is a configuration error saying how
+to declare them. Every rule, declared or not, takes ``ignore`` entries (:class:`IgnoreEntry`).
 """
 
 from __future__ import annotations
@@ -195,13 +195,21 @@ def option_problems(
     rule_id: str, options: Mapping[str, Any], model: type[BaseModel] | None, paths: FieldPaths | None = None,
     sources: TemplateSources | None = None,
 ) -> list[OptionProblem]:
-    """Everything wrong with ``options`` for a rule declaring ``model`` (None: only ``ignore``
-    is checked); field paths against ``paths`` and names of what templates write against
+    """Everything wrong with ``options`` for a rule declaring ``model`` (None: the rule takes
+    ``ignore`` entries only); field paths against ``paths`` and names of what templates write against
     ``sources`` when given."""
     if not isinstance(options, Mapping):
         return [OptionProblem("", f"options must be a mapping such as {{}}, got {options!r}")]
     problems = _ignore_problems(options.get("ignore", []))
     if model is None:
+        # A rule without a model cannot read an option it does not know of: accepting them
+        # silently would let a typo, or a setting the rule never reads, pass for configuration.
+        given = [str(key) for key in options if key != "ignore"]
+        if given:
+            problems.append(OptionProblem(given[0], (
+                f"takes no options (given {', '.join(map(repr, given))}): it was registered without an options model. "
+                f"To give it options, declare them: class Options(RuleOptions): {given[0]}: int = 3, then "
+                f"@rules.register({rule_id!r}, options=Options) (harness.rules.RuleOptions); ignore entries need no model")))
         return problems
     own = {k: v for k, v in options.items() if k != "ignore"}
     names = [*model.model_fields, "ignore"]

@@ -55,7 +55,7 @@ class RuleDoc:
     origin: str
     summary: str
     description: str
-    #: None when the rule declares no options model (it takes any options, unchecked).
+    #: None when the rule declares no options model (it takes ignore entries only).
     options: list[OptionDoc] | None
     example: str
 
@@ -185,7 +185,7 @@ def format_rule(name: str) -> str:
                 if _standing(name) == _DEFAULT else "optional: runs once named under rules: (templates/_catalog.yaml or NAME.yaml)")
     out = [f"{doc.name} ({doc.origin})", "", textwrap.fill(" ".join(doc.description.split()), 96), "", standing, ""]
     if doc.options is None:
-        out += ["options: not declared; the rule gets whatever its entry holds, unchecked",
+        out += ["options: not declared; the rule takes none (only ignore entries)",
                 "  (declare them: @rules.register(NAME, options=Model), see harness.rules.options)", ""]
     else:
         out.append("options:" if doc.options else "options: only ignore (any other option is an error)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from harness.rules import Finding, rules, run_rules
+from harness.rules import Finding, RuleOptions, rules, run_rules
 from harness.rules.builtin._text import describe, fold, visible_text, word_diff
 
 from .build import context, email, fixture, page
@@ -43,7 +43,10 @@ def test_the_context_gives_the_fixture_data_as_account_and_the_parsed_html():
 def test_run_rules_gives_each_rule_its_options_and_one_shared_document():
     seen = []
 
-    @rules.register("unit-spy")
+    class SpyOptions(RuleOptions):
+        n: int = 0
+
+    @rules.register("unit-spy", options=SpyOptions)
     def spy(ctx):
         seen.append((ctx.rule_id, ctx.options, id(ctx.document)))
         yield ctx.note(f"saw {ctx.options.get('n')}")
@@ -65,7 +68,7 @@ def test_a_rule_that_crashes_is_a_finding_and_the_other_rules_still_run():
         return None
 
     found = run_rules({"unit-crashes": {}, "unit-returns-none": {}, "subject": {}}, context("", email(page("<p>x</p>"), subject="")))
-    assert found[0] == Finding("unit-crashes", "error", "the rule itself failed: ZeroDivisionError: oops", element=f"{__file__}:61")
+    assert found[0] == Finding("unit-crashes", "error", "the rule itself failed: ZeroDivisionError: oops", element=f"{__file__}:64")
     assert [f.rule for f in found[1:]] == ["subject"] and found[1].message == "subject is empty"
 
 

@@ -252,7 +252,7 @@ def test_a_team_rule_that_declares_options_gets_the_same_checks(tmp_path):
     assert seen == [{"path": "plan.name", "minimum": 2}]  # a dict, defaults filled in
 
 
-def test_a_team_rule_without_a_declaration_takes_any_options_as_before(tmp_path):
+def test_a_team_rule_without_a_declaration_takes_ignore_entries_only(tmp_path):
     seen = []
 
     @rules.register("no-shouting")
@@ -260,9 +260,11 @@ def test_a_team_rule_without_a_declaration_takes_any_options_as_before(tmp_path)
         seen.append(ctx.options)
         return []
 
-    passes(tmp_path, "  no-shouting: {anything: [1, 2]}\n", welcome="")
-    run_rules({"no-shouting": {"anything": 1}}, context("", email(page("<p>x</p>"))))
-    assert seen == [{"anything": 1}]
+    passes(tmp_path, "  no-shouting: {ignore: [{value: x, reason: on purpose}]}\n", welcome="")
+    run_rules({"no-shouting": {}}, context("", email(page("<p>x</p>"))))
+    assert seen == [{}]
+    said = problem(tmp_path / "given", "  no-shouting: {anything: [1, 2]}\n", welcome="")
+    assert "rules: no-shouting: takes no options (given 'anything')" in said
 
 
 def test_options_must_be_a_pydantic_model():

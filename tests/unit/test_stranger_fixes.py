@@ -7,8 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from harness.rules import Finding
+from harness.catalog import load_catalog
+from harness.catalog.fixture_names import check_fixture_names
+from harness.errors import ConfigError
+from harness.fixtures import load_fixtures
+from harness.rules import Finding, rules
 from harness.rules.builtin.foreign_data import DEFAULT_FIELDS, is_personal, personal_values
+from harness.rules.options import check_rule_options
 
 from .build import check, email, fixture, page, run, template
 
@@ -116,3 +121,78 @@ def test_belongs_to_recipient_names_the_field_as_the_option_accepts_it():
     nobody = fixture("en-nobody", invoices=[])
     found = check("belongs-to-recipient", mail, recipient=nobody, selector="[data-field=invoice-number]", path="invoices[].number")
     assert [f.message for f in found] == ["sent to a fixture without any invoices[].number"]
+
+
+# -- 4. settings that were silently ignored --------------------------------------------------------
+
+
+def test_fixtures_ending_yml_are_loaded_like_yaml(tmp_path):
+    """``NAME.yml`` is accepted for template metadata: for fixtures too."""
+    (tmp_path / "en-ada.yml").write_text("locale: en\nname: Ada\n")
+    (tmp_path / "en-ben.yaml").write_text("locale: en\nname: Ben\n")
+    loaded = load_fixtures(tmp_path)
+    assert loaded.ids == ["en-ada", "en-ben"] and loaded.fixtures["en-ada"].data.name == "Ada"
+
+
+def test_one_fixture_in_both_yaml_and_yml_is_a_configuration_error(tmp_path):
+    (tmp_path / "en-ada.yaml").write_text("name: Ada\n")
+    (tmp_path / "en-ada.yml").write_text("name: Ada L.\n")
+    with pytest.raises(ConfigError, match=r"en-ada\.yaml and en-ada\.yml are both fixture 'en-ada'; keep one"):
+        load_fixtures(tmp_path)
+
+
+def test_fixtures_in_subfolders_are_a_configuration_error_naming_them(tmp_path):
+    """Not loaded (an id is one file name: two folders may hold 'ada.yaml'), and not ignored."""
+    (tmp_path / "en-ada.yaml").write_text("name: Ada\n")
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "max.yml").write_text("name: Max\n")
+    (tmp_path / "_drafts").mkdir()  # the team's own: not looked into
+    (tmp_path / "_drafts" / "wip.yaml").write_text("name: Wip\n")
+    with pytest.raises(ConfigError) as raised:
+        load_fixtures(tmp_path)
+    assert str(raised.value).startswith(f"{tmp_path / 'de' / 'max.yml'}: fixtures in subfolders of {tmp_path} are not loaded")
+    assert "move them into" in str(raised.value) and "'_'" in str(raised.value) and "wip" not in str(raised.value)
+    (tmp_path / "de" / "max.yml").unlink()
+    assert load_fixtures(tmp_path).ids == ["en-ada"]
+
+
+def catalog_with(tmp_path, catalog_yaml: str, **metadata: str):
+    """A catalog of one MJML template per keyword (its metadata as the value) and ``_catalog.yaml``."""
+    root = tmp_path / "templates"
+    root.mkdir(parents=True)
+    (root / "_catalog.yaml").write_text(catalog_yaml)
+    for name, meta in metadata.items():
+        (root / f"{name}.mjml").write_text("<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>")
+        (root / f"{name}.yaml").write_text(meta)
+    return load_catalog(root)
+
+
+def test_an_unknown_fixture_under_screenshots_names_the_file_line_key_and_closest_id(tmp_path):
+    catalog = catalog_with(tmp_path, "default_locale: en\nscreenshots:\n  fixtures: [en-adaa]\n",
+                           welcome="subject: Hi\nscreenshots:\n  variants: {viewports: [mobile-dark], fixtures: [de-max]}\n")
+    with pytest.raises(ConfigError) as raised:
+        check_fixture_names(catalog, ["en-ada", "de-minimal"])
+    lines = str(raised.value).splitlines()
+    assert lines[0] == f"{tmp_path}/templates/_catalog.yaml:3: screenshots: fixtures: no fixture 'en-adaa'; did you mean 'en-ada'?"
+    assert lines[1].startswith(f"{tmp_path}/templates/welcome.yaml:3: screenshots: variants: fixtures: no fixture 'de-max'")
+    check_fixture_names(catalog, ["en-adaa", "de-max"])  # known ids pass
+
+
+def test_a_team_rule_without_an_options_model_given_options_is_a_configuration_error(tmp_path):
+    @rules.register("unit-no-shouting")
+    def no_shouting(ctx):
+        return []
+
+    catalog = catalog_with(tmp_path, "rules:\n  unit-no-shouting: {max: 3}\n", welcome="subject: Hi\n")
+    with pytest.raises(ConfigError) as raised:
+        check_rule_options(catalog)
+    said = str(raised.value)
+    assert said.startswith(f"{tmp_path}/templates/_catalog.yaml: rules: unit-no-shouting: takes no options (given 'max'): "
+                           "it was registered without an options model")
+    assert "@rules.register('unit-no-shouting', options=Options)" in said
+    check_rule_options(catalog_with(tmp_path / "ok", "rules:\n  unit-no-shouting: {ignore: [{value: x, reason: why}]}\n", welcome="subject: Hi\n"))
+
+
+@pytest.mark.parametrize(("fixture_locale", "sent_in"), [("de-DE", "de"), ("de_DE", "de"), ("de", "de"), ("fr-FR", "en"), ("en", "en")])
+def test_a_regional_locale_falls_back_to_its_language_as_gettext_does(fixture_locale, sent_in):
+    assert template(locales=["en", "de"]).locale_for(fixture_locale) == sent_in

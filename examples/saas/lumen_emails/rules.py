@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness import Finding, RuleContext, rules
+from harness.rules import CssSelector, RuleOptions
 
 from .models import Account
 
@@ -14,10 +15,15 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
-@rules.register("invoice-number")
+class InvoiceNumberOptions(RuleOptions):
+    selector: CssSelector = "[data-field=invoice-number]"
+    """Where the email shows the invoice number."""
+
+
+@rules.register("invoice-number", options=InvoiceNumberOptions)
 def invoice_number(ctx: RuleContext) -> Iterator[Finding]:
-    """Options: ``selector`` (default ``[data-field=invoice-number]``): where the number is shown."""
-    selector = ctx.options.get("selector", "[data-field=invoice-number]")
+    """A billing email shows an invoice number of the recipient's own, also in the subject."""
+    selector = ctx.options["selector"]
     account: Account = ctx.account
     own = sorted(invoice.number for invoice in account.invoices)
     if not own:
