@@ -115,7 +115,9 @@ _ABSOLUTE = re.compile(r"(?<![\w.:/\\~-])/[^\s'\"()<>\[\]{}|,;:/][^\s'\"()<>\[\]
 def _machine_folders() -> tuple[str, ...]:
     """Folders whose paths say something about this machine, whether or not they still exist."""
     folders = {os.path.expanduser("~"), tempfile.gettempdir(), sys.prefix, sys.base_prefix}
-    return tuple(f.rstrip("/") + "/" for f in folders if len(Path(f).parts) > 1)
+    # Each comes normalized, without a trailing slash (expanduser strips it, gettempdir and
+    # sys.prefix are absolute paths); the root ("/", one part) would shorten every path.
+    return tuple(f + "/" for f in folders if len(Path(f).parts) > 1)
 
 
 def _shorten(match: re.Match[str]) -> str:
