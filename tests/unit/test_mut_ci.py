@@ -232,10 +232,12 @@ def test_the_summary_names_the_report_folder_and_groups_by_the_fixtures_values(p
     for fixture, name in (("en-ada", "Ada Lovelace"), ("de-dora", "Dora Maar")):
         (fixtures / f"{fixture}.yaml").write_text(f"name: {name}\n")
         cases.append(plant(report, "refund", fixture, {"body.txt": "Thanks.\n"}, {"body.txt": f"Thanks, {name}.\n"}))
+    cases.append(case("refund[en-cy]", status="passed", findings=[finding(f"{project}/templates/refund.mjml:1: odd", severity="warning")]))
     summary = project / "summary.md"
     env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(project)}
     report_to_github({"cases": cases}, report, catalog=project / "templates", fixtures=fixtures, environ=env, stream=io.StringIO())
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("## email-harness: 1 change in 2 cases\n")
+    assert text.startswith("## email-harness: 1 change in 2 cases · 1 finding to read in 1 case\n")
+    assert "| \\[links\\] warning: templates/refund.mjml:1: odd | rule finding | 1 | refund |" in text  # relative to GITHUB_WORKSPACE
     assert "review it with `email-harness review --report custom-report`" in text
     assert "email-harness approve --from custom-report 'refund[*]'" in text
