@@ -229,7 +229,7 @@ def element_name(el: etree._Element) -> str:
         inner = _content_name(el)
         name = f"{inner} block" if inner else {"td": "Table cell", "tr": "Table row"}.get(el.tag, "Layout box")
     if name is None:
-        name = f"<{el.tag}> element"
+        name = f"{el.tag} element"
     if _in_footer(el) and not name.startswith(("Footer", "Email")):
         name = "Footer " + (name if name in ("Section",) else name[0].lower() + name[1:])
     return name
