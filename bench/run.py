@@ -239,6 +239,71 @@ def large(tmp: Path, sizes: list[tuple[int, int]]) -> None:
     ratio("peak-memory-largest-vs-smallest", big["peak_mb"] / small["peak_mb"], "<=1.5")
 
 
+# -- the whole message: build, SMTP round trip, spam score ------------------------------------------
+
+
+def text_only(root: Path, *, messages: bool) -> Path:
+    """The generated catalog without screenshot settings (they name the bundled fixtures, which
+    the generated ones renamed), and with or without ``message:``."""
+    import yaml
+
+    for path in (root / "templates").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            continue
+        data.pop("screenshots", None)
+        if not messages and data.pop("message", None) is not None:
+            data.get("rules", {}).pop("message", None)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def messages(tmp: Path, size: tuple[int, int]) -> None:
+    """Messages built and sent per second, spam scoring per second warm, and the large text-only
+    run with messages (build, SMTP round trip, DKIM, rule message) against the same run without."""
+    from harness.message.build import build_message
+    from harness.message.smtp import Postbox
+    from harness.message.spam import Spamd, Unavailable
+
+    engine = Engine(Project.load(REPO), screenshots=False, smtp=False)
+    emails = [e for e in (engine.render(case) for case in engine.cases()) if e.sent and e.message_spec is not None]
+    engine.close()
+    started = time.perf_counter()
+    built = [build_message(e) for e in emails * 5]
+    build_seconds = time.perf_counter() - started
+    postbox = Postbox()
+    postbox.deliver(built[0])  # the server's start, apart
+    started = time.perf_counter()
+    same = sum(postbox.deliver(data).received == data for data in built)
+    send_seconds = time.perf_counter() - started
+    postbox.close()
+    say(f"messages: {len(built) / build_seconds:.0f} built/s (DKIM-signed), {len(built) / send_seconds:.0f} sent and received/s "
+        f"over SMTP on 127.0.0.1 ({same} of {len(built)} arrived unchanged)")
+    try:
+        daemon = Spamd()
+    except Unavailable as exc:
+        say(f"spam scoring: not measured ({exc})")
+    else:
+        try:
+            daemon.report(built[0])  # the first scan warms its child
+            started = time.perf_counter()
+            for data in built[: len(emails)]:
+                daemon.report(data)
+            scan = time.perf_counter() - started
+            say(f"spam scoring: spamd start-up {daemon.startup:.1f} s; warm {len(emails) / scan:.1f} messages/s")
+        finally:
+            daemon.stop()
+    templates, accounts = size
+    with_root = text_only(generate(tmp / "messages-with", templates, accounts), messages=True)
+    without_root = text_only(generate(tmp / "messages-without", templates, accounts), messages=False)
+    figures = {}
+    for name, root in (("without", without_root), ("with", with_root)):
+        out = subprocess.run([sys.executable, __file__, "--measure", str(root)], capture_output=True, text=True, check=True)
+        figures[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        say(f"large catalog {name} messages: {figures[name]['cases']} cases in {figures[name]['seconds']:.1f} s on one core")
+    ratio("large-run-with-messages-vs-without", figures["with"]["seconds"] / figures["without"]["seconds"], "<=1.5")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller large-catalog sizes")
@@ -254,6 +319,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bundled(Path(tmp))
         large(Path(tmp), sizes)
+        messages(Path(tmp), sizes[-1])
     if not args.quick:
         body = "\n".join(LINES)
         (REPO / "bench" / "RESULTS.md").write_text(
