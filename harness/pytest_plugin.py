@@ -44,6 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--allow-outcome-change", action="store_true", help="with --update-snapshots: also write cases that start or stop being sent")
     group.addoption("--email-strict", action="store_true", help="rule warnings fail the case too")
     group.addoption("--no-screenshots", action="store_true", help="compare text snapshots only (no browser)")
+    group.addoption("--no-smtp", action="store_true", help="do not send each message through the local SMTP server (as run --no-smtp)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,6 +71,7 @@ def _engine(config: pytest.Config) -> Engine:
                 allow_outcome_change=config.getoption("allow_outcome_change"),
                 strict=config.getoption("email_strict"),
                 screenshots=False if config.getoption("no_screenshots") else None,
+                smtp=not config.getoption("no_smtp"),
             )
             if from_conftest := registered_in_conftest():
                 raise ConfigError(

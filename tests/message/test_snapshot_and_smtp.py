@@ -102,3 +102,20 @@ def test_run_no_smtp_skips_the_round_trip(shop: MessageProject, monkeypatch: pyt
     CliRunner().invoke(app, ["run", "--no-screenshots", "--no-smtp"], catch_exceptions=False)
     assert len(sent) == 2  # none more
     assert (shop.root / "report/messages/order/en-ada.eml").is_file()  # still built and kept
+
+
+def test_pytest_takes_no_smtp_too(shop: MessageProject, pytester: pytest.Pytester) -> None:
+    for path in shop.root.rglob("*"):
+        if path.is_file():
+            target = pytester.path / path.relative_to(shop.root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    pytester.makeconftest(
+        "from harness.message.smtp import Postbox\n"
+        "def pytest_configure(config):\n"
+        "    def refuse(self, data):\n"
+        "        raise AssertionError('sent although --no-smtp')\n"
+        "    Postbox.deliver = refuse\n"
+    )
+    result = pytester.runpytest_subprocess("--no-screenshots", "--no-smtp", "--update-snapshots", "-p", "no:cacheprovider", "templates")
+    result.assert_outcomes(passed=2)
