@@ -423,3 +423,102 @@ def test_a_subject_error_names_the_metadata_file_else_the_template_file(tmp_path
         "plain": "plain.html: subject: undefined value: the fixture has no key 'nam' in en-ada.yaml (a typo in the template, or a key this fixture lacks)",
         "static": f"{root / 'static.html'}:1: not UTF-8 (byte 3); save the file as UTF-8",
     }
+
+
+# -- one case's messages and values (harness.render.pipeline) ------------------------------------
+
+@pytest.fixture
+def guarded(tmp_path) -> Iterator[Any]:
+    """A catalog with a guard that crashes, one that says no, and templates without strings,
+    with a copy block and with a loop too long for the time limit; guards restored afterwards."""
+    from harness.catalog import load_catalog
+    from harness.guards import NotSent, guards
+
+    saved = dict(guards._items), dict(guards.origins)
+
+    def crashing(account: Any, now: Any) -> Any:
+        raise RuntimeError("no orders table")
+
+    guards.register("crashing_mut_d")(crashing)
+    guards.register("nobody_mut_d")(lambda account, now: NotSent("nobody"))
+    root = tmp_path / "templates"
+    root.mkdir()
+    for name, requires, body in (("crash", "[crashing_mut_d]", "<p>x</p>"), ("never", "[nobody_mut_d]", "<p>x</p>"),
+                                 ("no_strings", "[]", "<p>{{ t.heading }}</p>"),
+                                 ("text", "[]", "<p>x</p>"),
+                                 ("slow", "[]", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")):
+        (root / f"{name}.html").write_text(body)
+        (root / f"{name}.yaml").write_text(f"subject: S\nlocales: [en]\nrequires: {requires}\n")
+    (root / "text.txt").write_text("{{ html is none }} {{ token('unsubscribe') }}")
+    yield load_catalog(root)
+    guards._items, guards.origins = saved
+
+
+def test_a_crashing_guard_is_an_error_naming_the_metadata_file_and_fixture(guarded):
+    from harness.errors import GuardError
+
+    with pytest.raises(GuardError) as error:
+        Renderer(guarded, None, now=NOW).render(guarded.templates["crash"], fixture(name="Ada"))
+    assert str(error.value).startswith(f"{guarded.root / 'crash.yaml'}, fixture en-ada: send guard 'crashing_mut_d' failed: "
+                                       "RuntimeError: no orders table (")
+
+
+def test_an_email_not_sent_still_names_its_template_and_fixture(guarded):
+    mail = Renderer(guarded, None, now=NOW).render(guarded.templates["never"], fixture(name="Ada"))
+    assert (mail.template, mail.fixture, mail.locale, mail.outcome, mail.reason) == ("never", "en-ada", "en", "not sent", "nobody")
+
+
+def test_a_template_without_strings_sees_an_empty_t(guarded):
+    with pytest.raises(TemplateError) as error:
+        Renderer(guarded, None, now=NOW).render(guarded.templates["no_strings"], fixture(name="Ada"))
+    assert str(error.value) == f"{guarded.root / 'no_strings.html'}:1: undefined value: 'dict object' has no attribute 'heading'"
+
+
+def test_the_text_part_sees_no_html_and_tokens_differ_by_fixture(guarded):
+    renderer = Renderer(guarded, None, now=NOW)
+    ada, bob = (renderer.render(guarded.templates["text"], fixture(id, name="x")).written_text for id in ("en-ada", "en-bob"))
+    assert ada.startswith("True ") and bob.startswith("True ") and ada != bob
+
+
+def test_a_render_past_the_time_limit_is_stopped_naming_the_case(guarded):
+    renderer = Renderer(guarded, None, now=NOW)
+    renderer.time_limit = 0.2
+    with pytest.raises(TemplateError) as error:
+        renderer.render(guarded.templates["slow"], fixture(name="Ada"))
+    assert str(error.value) == "slow[en-ada]: the render took longer than 0.2 s (an endless loop?); it was stopped"
+
+
+def test_approved_copy_that_is_not_yaml_is_an_error_naming_the_file(guarded):
+    (guarded.root / "_copy").mkdir()
+    (guarded.root / "_copy" / "en.yaml").write_text("a: [unclosed\n")
+    with pytest.raises(TemplateError, match=r"/_copy/en\.yaml:2: invalid YAML: "):
+        Renderer(guarded, None, now=NOW).render(guarded.templates["text"], fixture(name="Ada"))
+
+
+def test_a_renderer_registered_under_a_built_in_name_is_never_built(team_catalog):
+    from harness.render.renderers import renderers
+
+    class Unbuildable(Handlebars):
+        def __init__(self) -> None:
+            raise RuntimeError("never built")
+
+    catalog = team_catalog(Handlebars)  # a .hbs template, so a team renderer is built at start
+    for name in ("mjml", "html"):
+        renderers.register(name)(Unbuildable)
+    Renderer(catalog, None, now=NOW)  # the built-in renderers render .mjml and .html themselves
+
+
+def test_gettext_renders_in_the_cases_locale(tmp_path):
+    from harness.catalog import load_catalog
+    from harness.render.translations import TranslationSet
+
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "order.html").write_text("<p>{{ _('Your order') }}</p>")
+    (root / "order.yaml").write_text("subject: S\nlocales: [en, de]\n")
+    po = tmp_path / "locale" / "de" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(HEADER + ORDER)
+    catalog = load_catalog(root)
+    mail = Renderer(catalog, None, now=NOW, translations=TranslationSet(tmp_path / "locale")).render(catalog.templates["order"], fixture(locale="de"))
+    assert mail.html == "<p>Ihre Bestellung</p>"
