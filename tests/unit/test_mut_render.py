@@ -522,3 +522,15 @@ def test_gettext_renders_in_the_cases_locale(tmp_path):
     catalog = load_catalog(root)
     mail = Renderer(catalog, None, now=NOW, translations=TranslationSet(tmp_path / "locale")).render(catalog.templates["order"], fixture(locale="de"))
     assert mail.html == "<p>Ihre Bestellung</p>"
+
+
+@pytest.mark.parametrize(("digits", "shown"), [("0000002", "0000002"), ("0" * 19 + "9", "0" * 19 + "9"), ("0" * 20 + "9", "0" * 20 + "...")])
+def test_an_nplurals_of_seven_digits_or_more_is_refused_and_shown_to_twenty(tmp_path, digits, shown):
+    from harness.render.translations import TranslationSet
+
+    po = tmp_path / "de" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(HEADER.replace('charset=UTF-8\\n"\n', f'charset=UTF-8\\n"\n"Plural-Forms: nplurals={digits}; plural=(n != 1);\\n"\n') + ORDER)
+    with pytest.raises(ConfigError) as error:
+        TranslationSet(tmp_path).catalog("de")
+    assert str(error.value).startswith(f"{po}: Plural-Forms declares nplurals={shown}; no language needs more than 6 (at most 20 are read); ")

@@ -218,3 +218,50 @@ def test_each_decision_of_a_file_is_applied_in_turn_and_logged_with_its_reason_a
                           "old": ada["approved_manifest"], "new": expected_hash(ada), "reason": "too loud", "from": "report"}
     assert (entries[1]["case"], entries[1]["action"], entries[1]["group"]) == ("refund[en-bob]", "approve", "g2")
     assert (entries[2]["case"], entries[2]["reason"]) == ("refund[en-cy]", "")
+
+
+# -- report merge copies no evidence through a link (harness.report.merge) ------------------------
+
+def shard(root: Path, name: str, case_ids: list[str], received: dict[str, bytes]) -> Path:
+    """A worker's report folder (no shard information): results.json and received files."""
+    import json
+
+    folder = root / name
+    folder.mkdir(parents=True)
+    cases = [{"id": i, "template": i[:-1].split("[")[0], "fixture": i[:-1].split("[")[1], "status": "changed", "outcome": "sent"}
+             for i in case_ids]
+    (folder / "results.json").write_text(json.dumps({"format": 1, "summary": {"seconds": 1.0}, "cases": cases, "notes": []}))
+    for relative, data in received.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(data)
+    return folder
+
+
+def copied(merged: Path) -> list[str]:
+    return sorted(str(p.relative_to(merged)) for p in merged.rglob("*") if p.is_file() and p.parent != merged)
+
+
+def test_a_received_folder_that_is_a_link_is_not_copied(tmp_path):
+    import os
+
+    from harness.report.merge import merge_reports
+
+    elsewhere = shard(tmp_path, "elsewhere", [], {"refund/de-kai/body.txt": b"secret\n"})
+    one = shard(tmp_path, "one", ["refund[de-kai]"], {})
+    os.symlink(elsewhere, one / "received")
+    merge_reports([one], tmp_path / "merged")
+    assert [p for p in copied(tmp_path / "merged") if p.startswith("received/")] == []
+
+
+def test_each_folder_of_a_nested_template_is_checked_for_links(tmp_path):
+    import os
+
+    from harness.report.merge import merge_reports
+
+    secret = tmp_path / "home" / "refund" / "de-kai"
+    secret.mkdir(parents=True)
+    (secret / "body.txt").write_text("secret\n")
+    one = shard(tmp_path, "one", ["billing/refund[de-kai]", "shop/refund[de-kai]"], {"received/shop/refund/de-kai/body.txt": b"new\n"})
+    os.symlink(tmp_path / "home", one / "received" / "billing")  # the template's first folder leads out
+    merge_reports([one], tmp_path / "merged")
+    assert [p for p in copied(tmp_path / "merged") if p.startswith("received/")] == ["received/shop/refund/de-kai/body.txt"]
