@@ -71,11 +71,18 @@ class LayoutSettings(BaseModel):
 
     def companion(self, kind: str, body: Path) -> Path | None:
         """The first existing file of ``kind`` (``subject``, ``text``, ``metadata``) for ``body``."""
+        found = self.companions(kind, body)
+        return found[0] if found else None
+
+    def companions(self, kind: str, body: Path) -> list[Path]:
+        """Every existing file of ``kind`` for ``body``, in the layout's order: more than one is
+        a template with two subjects (``invoice_paid.subject.txt`` and ``invoice_paid_subject.txt``)."""
+        found: list[Path] = []
         for pattern in getattr(self, kind):
             candidate = body.with_name(pattern.replace(_PLACEHOLDER, body.stem))
-            if candidate != body and candidate.is_file():
-                return candidate
-        return None
+            if candidate != body and candidate not in found and candidate.is_file():
+                found.append(candidate)
+        return found
 
 
 def is_partial(relative: str, globs: list[str]) -> bool:

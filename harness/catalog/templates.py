@@ -342,7 +342,7 @@ def load_catalog(root: Path) -> Catalog:
     companions: dict[str, str] = {}
     for rel, path in sources.items():
         for kind in ("subject", "text", "metadata"):
-            if (companion := layout.companion(kind, path)) is not None:
+            for companion in layout.companions(kind, path):  # a second one is its template's error, not a template
                 companions.setdefault(companion.relative_to(root).as_posix(), rel)
     by_name: dict[str, str] = {}
     for rel, path in sources.items():
@@ -409,6 +409,12 @@ def _load_template(source_path: Path, name: str, settings: CatalogSettings, rend
         raise CatalogError(f"{source_path}: template names may use letters, digits, '_', '-', '.' only, in folders "
                            f"of such names at most 8 deep, each starting with a letter or digit: rename {name!r}")
     layout = settings.layout
+    for kind in ("subject", "text", "metadata"):
+        found = layout.companions(kind, source_path)
+        if len(found) > 1:
+            words = {"subject": "subject file", "text": "text part", "metadata": "metadata file"}[kind]
+            raise CatalogError(f"{source_path}: template {name!r} has {len(found)} {words}s, {' and '.join(p.name for p in found)}; "
+                               f"keep one (_catalog.yaml layout: {kind}: lists the names tried: {', '.join(getattr(layout, kind))})")
     meta_path = layout.companion("metadata", source_path)
     text_path = layout.companion("text", source_path)
     subject_path = layout.companion("subject", source_path)

@@ -196,3 +196,23 @@ def test_a_team_rule_without_an_options_model_given_options_is_a_configuration_e
 @pytest.mark.parametrize(("fixture_locale", "sent_in"), [("de-DE", "de"), ("de_DE", "de"), ("de", "de"), ("fr-FR", "en"), ("en", "en")])
 def test_a_regional_locale_falls_back_to_its_language_as_gettext_does(fixture_locale, sent_in):
     assert template(locales=["en", "de"]).locale_for(fixture_locale) == sent_in
+
+
+# -- 5. messages that confused ---------------------------------------------------------------------
+
+
+def test_two_subject_files_are_the_templates_error_naming_both_not_a_phantom_template(tmp_path):
+    """The Django layout: ``invoice_paid.subject.txt`` and ``invoice_paid_subject.txt`` both there."""
+    billing = tmp_path / "templates" / "billing"
+    billing.mkdir(parents=True)
+    (billing / "invoice_paid.html").write_text("<p>Paid</p>")
+    (billing / "invoice_paid.subject.txt").write_text("Paid")
+    (billing / "invoice_paid_subject.txt").write_text("Invoice paid")
+    catalog = load_catalog(tmp_path / "templates")
+    assert list(catalog.errors) == ["billing/invoice_paid"]
+    said = str(catalog.errors["billing/invoice_paid"])
+    assert said.startswith(f"{billing / 'invoice_paid.html'}: template 'billing/invoice_paid' has 2 subject files, "
+                           "invoice_paid.subject.txt and invoice_paid_subject.txt; keep one")
+    (billing / "invoice_paid.subject.txt").unlink()
+    catalog = load_catalog(tmp_path / "templates")
+    assert catalog.errors == {} and catalog.templates["billing/invoice_paid"].meta.subject == "Invoice paid"
