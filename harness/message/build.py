@@ -12,6 +12,8 @@ same case gives the same bytes on every run and machine.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+from pathlib import Path
 from email import policy as policies
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
@@ -58,13 +60,26 @@ def build_message(email: RenderedEmail) -> bytes:
         else:
             message[name] = value  # non-ASCII: RFC 2047 encoded words, folded by the stdlib
     cte = None if spec.encoding == "auto" else spec.encoding
+    html, images = email.html, []
+    if spec.images == "embedded" and spec.catalog_root:
+        from .images import embedded_images
+
+        html, images = embedded_images(email.html, Path(spec.catalog_root), spec.seed)
     message.set_content(email.text, subtype="plain", charset="utf-8", cte=cte)
-    message.add_alternative(email.html, subtype="html", charset="utf-8", cte=cte)
+    message.add_alternative(html, subtype="html", charset="utf-8", cte=cte)
     for part in message.iter_parts():
         del part["MIME-Version"]  # the stdlib repeats it in a part it converts; it belongs on top only
     # The stdlib draws a random boundary; one from the content cannot occur in it by chance.
     digest = hashlib.sha256(f"{spec.seed}\0{email.text}\0{email.html}".encode()).hexdigest()[:32]
     message.set_boundary(f"=_eh_{digest}")
+    if images:
+        html_part = message.get_payload()[1]
+        for content_id, name, data in images:
+            maintype, _, subtype = (mimetypes.guess_type(name)[0] or "image/png").partition("/")
+            html_part.add_related(data, maintype=maintype, subtype=subtype, cid=f"<{content_id}>", filename=name)
+        html_part.set_boundary(f"=_eh_r_{digest}")  # the related part's boundary, as stable as the outer one
+        for part in html_part.iter_parts():
+            del part["MIME-Version"]
     data = message.as_bytes(policy=policy)
     if spec.dkim is not None:
         from .dkim import sign

@@ -43,6 +43,10 @@ class MessageSpec:
     seed: str = ""
     #: The fixed clock: the ``Date`` header and DKIM's ``t=``.
     now: datetime | None = None
+    #: ``linked`` or ``embedded`` (see ``MessageSettings.images``).
+    images: str = "linked"
+    #: The catalog folder, where embedded images are read from.
+    catalog_root: str | None = None
 
     def get(self, name: str) -> str | None:
         """The first header called ``name`` (any case), or None."""
@@ -74,7 +78,7 @@ def _mailbox(box: Mailbox, render: Render, where: str) -> str:
 
 def render_headers(
     settings: CatalogMessageSettings, *, subject: str, fixture_data: Any, now: datetime, seed: str, render: Render,
-    where: str, key_path: str | None = None,
+    where: str, key_path: str | None = None, catalog_root: str | None = None,
 ) -> MessageSpec:
     """The headers of one case's message. ``render(source, where)`` fills a templated value
     (identity for templates shipped as they are); ``where`` names the metadata file."""
@@ -101,4 +105,5 @@ def render_headers(
     return MessageSpec(
         headers=tuple(headers), kind=settings.kind or "transactional", encoding=settings.encoding or "auto",
         sending_domains=tuple(settings.sending_domains), dkim=settings.dkim, dkim_key=key_path, seed=seed, now=now,
+        images=settings.images or "linked", catalog_root=catalog_root,
     )

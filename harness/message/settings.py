@@ -83,6 +83,10 @@ class MessageSettings(BaseModel):
     #: Transfer encoding of the text and HTML parts: ``auto`` (7-bit clean: quoted-printable or
     #: base64, whichever is shorter), or what the team's mailer does.
     encoding: Literal["auto", "quoted-printable", "base64", "8bit"] | None = None
+    #: Images of the catalog the HTML references by a relative path: ``linked`` (left as they
+    #: are: the mailer rewrites them to your CDN) or ``embedded`` (``multipart/related`` parts,
+    #: ``cid:`` references), as your mailer sends them.
+    images: Literal["linked", "embedded"] | None = None
 
     @field_validator("to", "to_name")
     @classmethod

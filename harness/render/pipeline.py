@@ -195,7 +195,7 @@ class Renderer:
         key = str(self.catalog.root / settings.dkim.key) if settings.dkim and settings.dkim.key else None
         return render_headers(
             settings, subject=subject, fixture_data=fixture.data, now=self.now, seed=f"{template.name}\0{fixture.id}",
-            render=render, where=where, key_path=key,
+            render=render, where=where, key_path=key, catalog_root=str(self.catalog.root),
         )
 
     def _body(self, template: Template, fixture: Fixture, locale: str, context: dict[str, Any]) -> RenderOutput:

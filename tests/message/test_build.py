@@ -48,3 +48,22 @@ def test_the_team_mailer_s_8bit_encoding_is_kept(shop: MessageProject) -> None:
     shop.edit("templates/_catalog.yaml", "to_name: name", "to_name: name\n  encoding: 8bit")
     data = shop.mime("order[de-jo]")
     assert "Grüße Jürgen".encode() in data and b"Content-Transfer-Encoding: 8bit" in data
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_catalog_images_are_linked_by_default_and_embedded_when_the_template_says(shop: MessageProject) -> None:
+    (shop.root / "templates/img").mkdir()
+    (shop.root / "templates/img/logo.png").write_bytes(PNG)
+    shop.edit("templates/order.html", "<p>", '<img src="img/logo.png" alt="Shop"><img src="https://cdn.example.com/x.png" alt=""><p>')
+    linked = message_from_bytes(shop.mime(), policy=policy.default)
+    assert [p.get_content_type() for p in linked.walk()] == ["multipart/alternative", "text/plain", "text/html"]
+    shop.write("templates/order.yaml", shop.root.joinpath("templates/order.yaml").read_text() + "message:\n  images: embedded\n")
+    data = shop.mime()
+    embedded = message_from_bytes(data, policy=policy.default)
+    assert [p.get_content_type() for p in embedded.walk()] == ["multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png"]
+    image = list(embedded.walk())[-1]
+    html = embedded.get_body(("html",)).get_content()
+    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html and 'src="https://cdn.example.com/x.png"' in html
+    assert image.get_content() == PNG and shop.mime() == data  # byte-stable, the inner boundary too
