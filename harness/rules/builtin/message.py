@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email.message import Message
 
 from pydantic import Field
 
