@@ -169,7 +169,8 @@ def dump(case_id: str, reason: str, entries: Iterable[Accepted]) -> bytes:
         "reason": reason,
         "findings": [{"rule": e.rule, "severity": e.severity, "element": e.element, "message": e.message} for e in sorted(entries)],
     }
-    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    # Block style (PyYAML's default since 5.1), one line per value however long.
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=1_000_000)
     return (header + text).encode("utf-8")
 
 

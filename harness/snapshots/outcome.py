@@ -27,7 +27,7 @@ OutcomeChange = Literal["now sent", "no longer sent", ""]
 def is_sent(outcome: str | None) -> bool:
     """Whether the outcome part (``sent`` or ``not sent: <reason>``) says the email goes out;
     anything but ``not sent...`` is read as sent, the side a reviewer must look at."""
-    return not (outcome or "").lstrip().startswith("not sent")
+    return outcome is None or not outcome.lstrip().startswith("not sent")
 
 
 def outcome_change(before: str | None, after: str | None) -> OutcomeChange:
