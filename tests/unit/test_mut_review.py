@@ -265,3 +265,52 @@ def test_each_folder_of_a_nested_template_is_checked_for_links(tmp_path):
     os.symlink(tmp_path / "home", one / "received" / "billing")  # the template's first folder leads out
     merge_reports([one], tmp_path / "merged")
     assert [p for p in copied(tmp_path / "merged") if p.startswith("received/")] == ["received/shop/refund/de-kai/body.txt"]
+
+
+# -- a whole set of shards (harness.report.merge.check_shards) -----------------------------------
+
+def test_a_shard_field_that_does_not_parse_names_the_results_file(tmp_path):
+    from harness.errors import HarnessError
+    from harness.report.merge import check_shards
+
+    why = "field shard: expected 'I/N' with 1 <= I <= N <= 1000, got 'x/2'"
+    for given in (tmp_path, tmp_path / "results.json"):  # a report folder, or the file itself
+        with pytest.raises(HarnessError) as error:
+            check_shards([(given, {"shard": "x/2", "run": "r"})])
+        assert str(error.value) == f"{tmp_path / 'results.json'}: {why}"
+
+
+@pytest.mark.parametrize(("given", "missing"), [
+    ("2/2", "1/2"),
+    ("11/11", "1/11, 2/11, 3/11, 4/11, 5/11, 6/11, 7/11, 8/11, 9/11, 10/11"),
+    ("12/12", "1/12, 2/12, 3/12, 4/12, 5/12, 6/12, 7/12, 8/12, 9/12, 10/12 and 1 more"),
+])
+def test_missing_shards_are_listed_from_the_first_ten_at_most(tmp_path, given, missing):
+    from harness.errors import HarnessError
+    from harness.report.merge import check_shards
+
+    with pytest.raises(HarnessError) as error:
+        check_shards([(tmp_path, {"shard": given, "run": "r"})])
+    assert str(error.value) == f"shard(s) {missing} missing: the merged report would leave their cases out; download every shard's report"
+
+
+def test_one_whole_shard_brings_its_unused_snapshots_or_none(tmp_path):
+    from harness.report.merge import check_shards
+
+    assert check_shards([(tmp_path, {"shard": "1/1", "run": "r", "unused_all": ["refund[xx-gone]", 3]})]) == ["refund[xx-gone]"]
+    assert check_shards([(tmp_path, {"shard": "1/1", "run": "r"})]) == []
+
+
+def test_a_merge_takes_the_longest_shards_seconds_and_never_writes_around_a_shard(tmp_path):
+    import json
+
+    from harness.errors import HarnessError
+    from harness.report.merge import merge_reports
+
+    one = shard(tmp_path, "one", ["refund[de-kai]"], {})
+    document = json.loads((one / "results.json").read_text())
+    (one / "results.json").write_text(json.dumps({**document, "summary": {"seconds": 0.25}}))
+    assert merge_reports([one], tmp_path / "merged")["summary"]["seconds"] == 0.25
+    inside = shard(tmp_path / "out" / "approved", "one", ["refund[de-kai]"], {})
+    with pytest.raises(HarnessError, match="overlaps the shard report"):
+        merge_reports([inside], tmp_path / "out")
