@@ -8,12 +8,15 @@ that breaks it.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from harness.catalog import Template, TemplateMeta
 from harness.rules import Finding
 from harness.rules.builtin._text import reads_right_to_left
 
-from .build import check, email, fixture, page, run
+from .build import check, email, fixture, page, run, template
 
 ACCEPT = "reviewed with the design team"
 WORDS = "one two three four five six seven eight nine ten"
@@ -226,3 +229,51 @@ def test_a_look_alike_shown_only_in_the_text_part_is_found():
 def test_an_ipv6_link_points_at_an_ip_address():
     found = check("links", email(page('<a href="https://[2001:db8::1]/orders">Your orders</a>')))
     assert [f.message for f in found] == ["link points at an IP address: 2001:db8::1"]
+
+
+# -- no-foreign-data: one-word values and the template's own words ----------------------------------
+
+def foreign(mail, recipient, *others, **kwargs) -> list[str]:
+    return [f.message for f in check("no-foreign-data", mail, recipient=recipient, others=list(others), **kwargs)]
+
+
+def test_fields_that_match_nothing_find_nothing():
+    assert foreign(email(page("<p>Hello Ben Carter</p>")), fixture("en-ada", name="Ada"), fixture("en-ben", name="Ben Carter"), fields=["nothing"]) == []
+
+
+ADA = fixture("en-ada", plan={"name": "Team"})
+
+
+def test_another_fixtures_word_counts_where_the_recipients_own_value_of_that_field_is_shown_even_last():
+    """"Free" alone is a word; where the email names the recipient's own plan it stands for theirs."""
+    other = fixture("en-ben", plan={"name": "Free"})
+    assert foreign(email(page("<p>Your Free trial</p>"), subject="Welcome to Team", text="Hello"), ADA, other) == [
+        "plan.name of another fixture (en-ben) appears in the HTML: 'Free'"
+    ]
+    assert foreign(email(page("<p>Your Free trial</p>"), subject="Welcome", text="Hello"), ADA, other) == []
+
+
+def test_a_word_the_template_itself_says_is_not_another_fixtures_value():
+    other = fixture("en-ben", plan={"name": "Free"})
+    mail = email(page("<p>Team: upgrade to Free</p>"), text="Hello")
+    assert foreign(mail, ADA, other) == ["plan.name of another fixture (en-ben) appears in the HTML: 'Free'"]
+    assert foreign(mail, ADA, other, approved_copy={"upsell": "Upgrade to Free"}) == []
+    assert foreign(mail, ADA, other, tpl=template(strings={"en": {"upsell": "Upgrade to Free"}})) == []
+
+
+def test_the_template_files_words_are_read_again_after_an_edit(tmp_path):
+    source = tmp_path / "t.mjml"
+    tpl = Template(name="t", source_path=source, meta=TemplateMeta(language="jinja", subject="s"), language="jinja")
+    other, mail = fixture("en-ben", plan={"name": "Free"}), email(page("<p>Team: upgrade to Free</p>"), text="Hello")
+    source.write_text("<p>{{ plan.name }}: upgrade to Free</p>", encoding="utf-8")
+    assert foreign(mail, ADA, other, tpl=tpl) == []
+    source.write_text("<p>{{ plan.name }}: upgrade to Pro</p>", encoding="utf-8")
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 1_000_000_000))
+    assert foreign(mail, ADA, other, tpl=tpl) == ["plan.name of another fixture (en-ben) appears in the HTML: 'Free'"]
+
+
+def test_a_value_two_fixtures_share_is_reported_for_each_that_counts():
+    """Ben's plan "Free" is a word here (Ada's plan is not shown); Cy's surname "Free" is a name."""
+    found = foreign(email(page("<p>Hello from Free</p>"), text="Hello"), fixture("en-ada"), fixture("en-ben", plan={"name": "Free"}),
+                    fixture("en-cy", last_name="Free"))
+    assert found == ["last_name of another fixture (en-cy) appears in the HTML: 'Free'"]

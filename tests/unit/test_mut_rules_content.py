@@ -21,7 +21,7 @@ from harness.rules.builtin.content import preheader
 from harness.rules.builtin.notices import DEFAULT_VAGUE
 from harness.rules.options import check_rule_options, resolve_options
 
-from .build import check, email, messages, page
+from .build import check, email, messages, page, template
 
 # -- incident-notice: the default vague phrases (DEFAULT_VAGUE) -------------------------------------
 
@@ -191,3 +191,33 @@ def test_vague_warning_is_read_from_the_options():
     vague = notice(consequences=f"A technical error: you may receive more spam, {WORDS}.")
     assert [f.severity for f in check("incident-notice", vague, vague="warning")] == ["warning"]
     assert [f.severity for f in check("incident-notice", vague, vague="error")] == ["error"]
+
+
+# -- no-leftovers: where a leftover is, and what stands alone ------------------------------------------
+
+def leftovers(body: str, *, text: str = "Hello", **kwargs) -> list[tuple[str, str]]:
+    return [(f.message, f.element) for f in check("no-leftovers", email(page(body), text=text), **kwargs)]
+
+
+def test_a_leftover_over_two_elements_belongs_to_the_one_holding_both():
+    assert leftovers("<p><b>{{</b> name }}</p>") == [("'{{ name }}' in the HTML", "p")]
+    assert leftovers("<p><i>[Product Name</i><b>]</b></p>") == [("'[Product Name ]' in the HTML", "p")]
+
+
+def test_a_value_rendered_as_none_after_its_label_in_another_element_is_found_there():
+    assert leftovers("<p><b>Total:</b> None items</p>") == [("'None' in the HTML", "p")]
+    assert leftovers("<p>Total: None</p><b>Thanks</b>") == [("'None' in the HTML", "p")]
+
+
+def test_a_line_of_the_text_part_that_is_none_is_a_leftover():
+    assert leftovers("<p>Hello</p>", text="Hello\nNone\nBye") == [("'None' in the text part", "text part")]
+
+
+def test_declared_merge_tags_keep_the_place_of_what_follows():
+    found = leftovers("<p>*|FNAME|*</p><b>0123456789</b><i>{{</i>", tpl=template(merge_tags=["mailchimp"]))
+    assert found[0] == ("'{{' in the HTML", "i")
+
+
+def test_a_declared_merge_tag_split_over_elements_is_named_as_the_reader_reads_it():
+    found = check("no-leftovers", email(page("<p>{{<b>FirstName</b>}}</p>"), text="Hello"), tpl=template(merge_tags=["handlebars"]))
+    assert [f.message for f in found] == ["merge tags left for the email service to fill: {{ FirstName }}"]
