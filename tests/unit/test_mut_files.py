@@ -425,3 +425,18 @@ def test_read_regular_opens_without_blocking_or_leaking_the_descriptor(tmp_path,
     assert followed & os.O_ACCMODE == os.O_RDONLY
     assert followed & os.O_NONBLOCK and followed & os.O_CLOEXEC and not followed & os.O_NOFOLLOW
     assert not_followed & os.O_NOFOLLOW and not_followed & os.O_CLOEXEC and not_followed & os.O_NONBLOCK
+
+
+def test_a_dangling_link_followed_is_a_missing_file_not_a_link(tmp_path):
+    (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
+    assert error_of(read_regular, tmp_path / "link.txt") == f"{tmp_path / 'link.txt'}: cannot read: No such file or directory"
+
+
+def test_a_read_error_without_a_system_message_is_named_by_its_text(tmp_path, monkeypatch):
+    path = written(tmp_path, b"x", "a.txt")
+
+    def broken(*args, **kwargs):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(os, "fdopen", broken)
+    assert error_of(read_regular, path) == f"{path}: cannot read: the disk went away"
