@@ -75,3 +75,11 @@ def test_a_regional_locale_gets_its_language_and_the_result_says_so(project):
     cases = {case["id"]: case for case in json.loads((project / "report/results.json").read_text())["cases"]}
     notes = [f for f in cases["hello[de-max]"]["findings"] if f["rule"] == "locale"]
     assert [(f["severity"], f["message"]) for f in notes] == [("note", "sent in de for de-DE: the language, as gettext and Babel fall back")]
+
+
+def test_a_fixture_file_name_with_spaces_stops_the_run_saying_how_to_rename_it(project):
+    (project / "fixtures/EN Ann copy.yaml").write_text("locale: en\nname: Ann\n")
+    result = harness(project, "run", "--update")
+    assert result.returncode == 2
+    assert "'EN Ann copy.yaml' -> 'EN-Ann-copy.yaml'" in result.stdout
+    assert "not written by email-harness" not in result.stdout

@@ -216,3 +216,14 @@ def test_two_subject_files_are_the_templates_error_naming_both_not_a_phantom_tem
     (billing / "invoice_paid.subject.txt").unlink()
     catalog = load_catalog(tmp_path / "templates")
     assert catalog.errors == {} and catalog.templates["billing/invoice_paid"].meta.subject == "Invoice paid"
+
+
+def test_a_fixture_file_name_that_is_no_id_says_what_a_name_may_hold_and_how_to_rename(tmp_path):
+    """Not the wording for an altered snapshot file ("not written by email-harness")."""
+    (tmp_path / "EN Ada copy.yaml").write_text("name: Ada\n")
+    with pytest.raises(ConfigError) as raised:
+        load_fixtures(tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path / 'EN Ada copy.yaml'}: a fixture's id is its file name, which may hold letters, digits, '_', '-' and '.' "
+        "only (no spaces), start with a letter or digit, and be at most 128 characters; rename the file "
+        "('EN Ada copy.yaml' -> 'EN-Ada-copy.yaml')")
