@@ -60,7 +60,7 @@ def _interactive() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def _run_cases(engine: Engine, only: list[str], shard: str | None = None) -> tuple[list[CaseResult], float]:
+def _run_cases(engine: Engine, only: list[str], shard: str | None = None, jobs: int = 1) -> tuple[list[CaseResult], float]:
     cases = engine.cases(only)
     if shard is not None:  # '--shard ""' is a mistake to report, not "no sharding"
         cases = shard_cases(cases, shard)
@@ -73,9 +73,14 @@ def _run_cases(engine: Engine, only: list[str], shard: str | None = None) -> tup
         console=Console(stderr=True), disable=not _interactive() or len(cases) < 50, transient=True,
     ) as progress:
         task = progress.add_task("rendering", total=len(cases))
-        for case in cases:
-            results.append(engine.check(case))
-            progress.advance(task)
+        if jobs > 1 and len(cases) > 1:
+            from .parallel import run_parallel
+
+            results = run_parallel(engine, cases, jobs, advance=lambda: progress.advance(task))
+        else:
+            for case in cases:
+                results.append(engine.check(case))
+                progress.advance(task)
     return results, time.perf_counter() - started
 
 
@@ -103,6 +108,7 @@ def run(
     no_smtp: Annotated[bool, typer.Option("--no-smtp", help="Do not send each message through the local SMTP server (the message is still built, snapshotted and checked).")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the local shot cache ([tool.email-harness] cache): take every screenshot whose approved PNG cannot be reused.")] = False,
     shard: Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices (CI matrix); merge with 'report merge'.")] = None,
+    jobs: Annotated[str, typer.Option("--jobs", "-j", metavar="N", help="Check cases on N worker processes, each with its own browser ('auto': one per core); same results as -j 1.")] = "1",
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
@@ -110,11 +116,14 @@ def run(
 ) -> None:
     """Render every template for every fixture account, check rules, compare with snapshots."""
     try:
+        from .parallel import parse_jobs
+
+        workers = parse_jobs(jobs)
         project = _project(catalog, fixtures, snapshots, output)
         prepare_output(project.output)  # an unusable --output fails now, not after every case ran
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None,
                     smtp=not no_smtp, allow_outcome_change=allow_outcome_change, cache=False if no_cache else None) as engine:
-            results, seconds = _run_cases(engine, only, shard)
+            results, seconds = _run_cases(engine, only, shard, workers)
     except HarnessError as exc:
         _error(exc)
         raise typer.Exit(2) from None

@@ -37,7 +37,8 @@ class MessageStage:
     def __init__(self, output: Path | None, *, smtp: bool = True, postbox: Postbox | None = None) -> None:
         self.output = output
         self.postbox = postbox if postbox is not None else Postbox() if smtp else None
-        self._cleared = False
+        #: The report's ``messages/`` folder was emptied for this run (workers of ``-j N``: by the parent).
+        self.cleared = False
         #: Why the last spam scoring failed, if it did.
         self.spam_problem = ""
 
@@ -81,12 +82,8 @@ class MessageStage:
         if self.output is None:
             return
         folder = self.output / "messages"
-        if not self._cleared:  # a report shows one run: no .eml of a case that is gone
-            if folder.is_symlink() or folder.is_file():
-                folder.unlink()  # a planted link is removed as a link, never followed
-            else:
-                shutil.rmtree(folder, ignore_errors=True)
-            self._cleared = True
+        if not self.cleared:
+            self.clear()
         template = check_name(email.template, "template", email.template)
         fixture = check_name(email.fixture, "fixture", email.template)
         path = folder / template / f"{fixture}.eml"
@@ -96,6 +93,16 @@ class MessageStage:
         partial = path.with_name(f".{path.name}.tmp")
         partial.write_bytes(data)
         os.replace(partial, path)
+
+    def clear(self) -> None:
+        """Empty the report's ``messages/`` folder: a report shows one run, no ``.eml`` of a case that is gone."""
+        if self.output is not None:
+            folder = self.output / "messages"
+            if folder.is_symlink() or folder.is_file():
+                folder.unlink()  # a planted link is removed as a link, never followed
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+        self.cleared = True
 
     def close(self) -> None:
         """Stop the SMTP server and the run's spamd (rule ``spam-score``): nothing left running."""

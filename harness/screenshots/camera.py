@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -51,6 +52,9 @@ CACHE_SIZE = 32
 
 
 _DRIVER: list[Any] = []
+# A worker forked from a process whose driver runs (``run -j N``, harness.parallel) starts its own:
+# the parent's driver and its pipes are the parent's.
+os.register_at_fork(after_in_child=_DRIVER.clear)
 
 
 def shared_playwright() -> Any:
