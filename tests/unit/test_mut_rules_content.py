@@ -221,3 +221,19 @@ def test_declared_merge_tags_keep_the_place_of_what_follows():
 def test_a_declared_merge_tag_split_over_elements_is_named_as_the_reader_reads_it():
     found = check("no-leftovers", email(page("<p>{{<b>FirstName</b>}}</p>"), text="Hello"), tpl=template(merge_tags=["handlebars"]))
     assert [f.message for f in found] == ["merge tags left for the email service to fill: {{ FirstName }}"]
+
+
+# -- no-leftovers: the slot nouns that end a fill-me-in phrase (_SLOT_NOUNS) -------------------------
+
+SLOT_NOUNS = ["name", "email", "e-mail", "address", "number", "id", "url", "phone", "amount"]
+
+
+@pytest.mark.parametrize("noun", SLOT_NOUNS)
+def test_a_bracketed_phrase_ending_in_a_slot_noun_is_a_placeholder(noun):
+    phrase = f"[Billing {noun.title()}]"
+    assert leftovers(f"<p>Pay {phrase} now</p>") == [(f"{phrase!r} in the HTML", "p")]
+
+
+@pytest.mark.parametrize("copy", ["[Save the date]", "[New link]", "[Important]", "[Billing Names]"])
+def test_a_bracketed_phrase_ending_in_another_word_is_copy(copy):
+    assert leftovers(f"<p>{copy} Pay now</p>") == []
