@@ -307,10 +307,26 @@ def test_a_merge_takes_the_longest_shards_seconds_and_never_writes_around_a_shar
     from harness.errors import HarnessError
     from harness.report.merge import merge_reports
 
-    one = shard(tmp_path, "one", ["refund[de-kai]"], {})
+    one = shard(tmp_path, "one", ["refund[de-kai]"], {"approved/refund/de-kai/body.txt": b"old\n"})
     document = json.loads((one / "results.json").read_text())
+    del document["notes"]
     (one / "results.json").write_text(json.dumps({**document, "summary": {"seconds": 0.25}}))
-    assert merge_reports([one], tmp_path / "merged")["summary"]["seconds"] == 0.25
+    merged = merge_reports([one], tmp_path / "new" / "merged")  # folders made as needed
+    assert (merged["format"], merged["summary"]["seconds"], merged["notes"]) == (1, 0.25, [])
+    assert (tmp_path / "new/merged/approved/refund/de-kai/body.txt").read_bytes() == b"old\n"
     inside = shard(tmp_path / "out" / "approved", "one", ["refund[de-kai]"], {})
     with pytest.raises(HarnessError, match="overlaps the shard report"):
         merge_reports([inside], tmp_path / "out")
+
+
+def test_the_merged_results_file_is_indented_json_with_text_as_written(tmp_path):
+    import json
+
+    from harness.report.merge import merge_reports
+
+    one = shard(tmp_path, "one", ["refund[de-kai]"], {})
+    document = json.loads((one / "results.json").read_text())
+    (one / "results.json").write_text(json.dumps({**document, "notes": ["Schriftart geändert"]}))
+    merged = merge_reports([one], tmp_path / "merged")
+    assert (tmp_path / "merged/results.json").read_text(encoding="utf-8") == json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
+    assert '\n  "notes": [\n    "Schriftart geändert"\n  ],' in (tmp_path / "merged/results.json").read_text(encoding="utf-8")

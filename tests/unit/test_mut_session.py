@@ -391,3 +391,17 @@ def test_each_selected_case_is_accepted_or_refused_on_its_own(store, tmp_path):
 
 def test_a_report_without_cases_has_no_findings_to_accept(store, tmp_path):
     assert ReviewSession(tmp_path / "report", {}, store).accept_findings("*", "known") == []
+
+
+def test_a_rejection_the_approval_of_one_case_blocks_does_not_stop_the_next(store, tmp_path):
+    store.write("refund", "en-ada", APPROVED, {"template": "v1"})
+    session = session_for(store, tmp_path, report_case(store, tmp_path), report_case(store, tmp_path, fixture="en-ada"))
+    session.approve([CASE])
+    (tmp_path / "report" / "review-undo" / "refund" / "de-refunded.json").unlink()
+    session.carried.add("refund[en-ada]")  # rejected on an earlier run: rejecting it here makes it this run's
+    result = session.reject([CASE, "refund[en-ada]"], reason="no")
+    assert (result.cases, list(result.errors), result.needs_confirmation) == (["refund[en-ada]"], [CASE], [])
+    assert session.carried == set()
+    kept = json.loads((tmp_path / "report" / DECISIONS).read_text())["decisions"]
+    assert [(d["case"], d["decision"], d["confirm_outcome"]) for d in kept] == [("refund[de-refunded]", "approve", False),
+                                                                             ("refund[en-ada]", "reject", False)]
