@@ -255,3 +255,114 @@ def test_rules_after_a_declaration_outside_any_rule_are_read(lacking):
     assert found("<mj-style>@import url(x.css); .b { position: absolute }</mj-style>", clients) == ["position: absolute"]
     nested = "<mj-style>@media screen { .a { float: left } .b { position: absolute } } .c { float: none }</mj-style>"
     assert found(nested, clients) == ["float: left", "position: absolute"]
+
+
+# -- images-off: counting words, judging pictures and their alt text ------------------------------
+
+MAIL = email(page("<h1>Your order</h1>"))
+LIVE = "Thank you for your order. We have received it and will email you again as soon as it ships to you."
+BANNER = {"element": "td > img", "src": "https://cdn/sale.png", "alt": "Half price on every gift card until Sunday",
+          "width": 600, "height": 300, "visible": True, "declared": [600, 300]}
+GOT = "the words of the image in live text too: with images off readers get at most the alt text"
+
+
+def images_off(*images: dict, text: str = LIVE, viewport: str = "mobile-images-off", **options) -> list:
+    return check("images-off", MAIL, measured={viewport: {"images": {"text": text, "images": list(images)}}}, **options)
+
+
+def test_every_live_word_counts_one_letter_ones_too():
+    (finding,) = images_off({**BANNER, "alt": ""}, text="I got a 5 € gift")
+    assert finding.message == "with images off (mobile-images-off) the email shows 5 words beside 1 blocked picture(s): 'I got a 5 € gift'"
+    assert finding.expected == "the message in live text (at least 20 words), not in pictures"
+
+
+@pytest.mark.parametrize(("words", "fails"), [(19, True), (20, False)])
+def test_twenty_live_words_beside_a_picture_are_enough_by_default(words, fails):
+    assert bool(images_off({**BANNER, "alt": ""}, text=" ".join(["word"] * words))) is fails
+
+
+def test_few_words_are_said_once_with_at_most_three_pictures_and_120_characters():
+    long_words = " ".join(["Supercalifragilistic"] * 10)
+    pictures = [{**BANNER, "alt": "", "element": f"tr:nth-child({n}) img"} for n in range(1, 5)]
+    measured = {v: {"images": {"text": long_words, "images": pictures}} for v in ("desktop-images-off", "mobile-images-off")}
+    (finding,) = check("images-off", MAIL, measured=measured)
+    assert finding.message == f"with images off (desktop-images-off) the email shows 10 words beside 4 blocked picture(s): {long_words[:120]!r}"
+    assert finding.element == "tr:nth-child(1) img; tr:nth-child(2) img; tr:nth-child(3) img"
+
+
+def test_a_measurement_without_text_sizes_or_element_names_is_still_judged():
+    """A blocked image counts by its declared size when it drew no box; "img" stands for an element
+    the probe could not name."""
+    (finding,) = check("images-off", MAIL, measured={"mobile-images-off": {"images": {
+        "images": [{"alt": "", "visible": True, "declared": [600, 400]}]}}})
+    assert finding.message == "with images off (mobile-images-off) the email shows 0 words beside 1 blocked picture(s): ''"
+    assert finding.element == "img"
+    assert check("images-off", MAIL, measured={"mobile-images-off": {"images": {"text": "Hello"}}}) == []
+
+
+def test_a_viewport_measured_wrongly_does_not_stop_the_others_being_judged():
+    measured = {"desktop-images-off": {"images": "not measured"}, "mobile-images-off": {"images": {"text": "Hi", "images": [{**BANNER, "alt": ""}]}}}
+    assert [f.message.split(")")[0] for f in check("images-off", MAIL, measured=measured)] == ["with images off (mobile-images-off"]
+
+
+def test_a_picture_counts_by_its_declared_width_and_height():
+    blocked = {**BANNER, "width": 95, "height": 18, "declared": [600, 40]}  # drawn as its alt text
+    assert [f.message.split(":")[0] for f in images_off(blocked)] == ["a message only in an image (mobile-images-off)"]
+    assert len(images_off({**blocked, "alt": ""}, text="Unsubscribe · Help")) == 1  # 24,000 px² declared: a picture
+
+
+def test_an_alt_text_message_is_judged_by_its_words_of_three_letters_or_more():
+    four = {**BANNER, "alt": "Get our new app"}
+    (finding,) = images_off(four)
+    assert finding.message == "a message only in an image (mobile-images-off): alt 'Get our new app'; 4 of its 4 words are nowhere in the text"
+    assert (finding.element, finding.expected) == ("td > img", GOT)
+    assert images_off(four, text_words=5) == []
+    assert images_off({**BANNER, "alt": "to be or not on at by me"}) == []  # words of two letters prove nothing
+    assert images_off({**BANNER, "alt": None}, text_words=1) == []  # no alt text: nothing to judge
+
+
+def test_an_alt_text_counts_when_more_than_half_its_words_are_missing():
+    assert images_off({**BANNER, "alt": "Your order leaves tomorrow"}) == []  # 'your', 'order' are in the text: 2 of 4 missing
+    (finding,) = images_off({**BANNER, "alt": "Your parcel leaves tomorrow"})
+    assert "3 of its 4 words are nowhere in the text" in finding.message
+
+
+def test_each_image_is_judged_once_and_hidden_or_narrow_ones_not_at_all():
+    hidden = {**BANNER, "visible": False, "element": "div.hidden img"}
+    logo = {**BANNER, "width": 140, "height": 40, "declared": [140, 40], "element": "a > img"}
+    measured = {v: {"images": {"text": LIVE, "images": [hidden, logo, BANNER]}} for v in ("desktop-images-off", "mobile-images-off")}
+    assert [f.element for f in check("images-off", MAIL, measured=measured)] == ["td > img"]
+
+
+def test_a_long_alt_text_is_quoted_to_120_characters_and_an_unnamed_image_is_img():
+    alt = "Half price on every gift card until Sunday " * 4
+    unnamed = {k: v for k, v in BANNER.items() if k != "element"}
+    (finding,) = images_off({**unnamed, "alt": alt})
+    assert finding.message.startswith(f"a message only in an image (mobile-images-off): alt {alt[:120]!r}; ")
+    assert finding.element == "img"
+
+
+# -- text-fits: what a finding says ------------------------------------------------------------------
+
+def test_a_text_fits_finding_says_everything_a_reader_needs():
+    problem = {"kind": "overflows-box", "element": "td > div", "text": "Bestellbestätigung", "by": 37, "width": 240}
+    (finding,) = check("text-fits", MAIL, measured={"desktop": {"overflow": [problem]}, "mobile": {"overflow": [problem]}})
+    assert finding.message == "'Bestellbestätigung' overflows its 240 px box by 37 px in desktop, mobile"
+    assert finding.expected == (
+        "text that wraps inside its column at 375 px, 800 px: no white-space: nowrap on words that get translated, "
+        "no fixed widths or heights around text, and long words allowed to break (overflow-wrap: anywhere)"
+    )
+
+
+def test_a_measurement_missing_parts_still_reads():
+    (unknown, box, tall) = check("text-fits", MAIL, measured={"mobile": {"overflow": [
+        {"kind": "a-new-kind"}, {"kind": "overflows-box", "element": "p"}, {"kind": "clipped-height", "element": "p"}]}})
+    assert (unknown.message, unknown.element) == ("'this element' does not fit by ? px in mobile", "")
+    assert box.message == "'this element' overflows its ? px box by ? px in mobile"
+    assert tall.message == "'this element' is cut off at the bottom: ? px of it hidden by its ? px tall box in mobile"
+
+
+def test_each_kind_and_element_is_its_own_finding():
+    problems = [{"kind": "overflows-box", "element": "p", "by": 1, "width": 9}, {"kind": "clipped", "element": "p", "by": 1, "width": 9},
+                {"kind": "clipped", "element": "td", "by": 1, "width": 9}]
+    assert [f.element for f in check("text-fits", MAIL, measured={"mobile": {"overflow": problems}})] == ["p", "p", "td"]
