@@ -301,7 +301,7 @@ def test_only_attributes_of_t_are_string_keys(tmp_path):
 
     root = tmp_path / "templates"
     root.mkdir()
-    (root / "welcome.html").write_text("<p>{{ t.heading }} {{ account.name }} {{ account.profile.city }}</p>")
+    (root / "welcome.html").write_text("<p>{{ t.heading }} {{ account.name }} {{ account.profile.city }} {{ account['email'] }}</p>")
     (root / "welcome.yaml").write_text("subject: Welcome\nlocales: [en]\nstrings: {en: {heading: Hi}}\n")
     assert missing_translations(load_catalog(root), new_environment(root), TranslationSet(None)) == {}
 
@@ -534,3 +534,43 @@ def test_an_nplurals_of_seven_digits_or_more_is_refused_and_shown_to_twenty(tmp_
     with pytest.raises(ConfigError) as error:
         TranslationSet(tmp_path).catalog("de")
     assert str(error.value).startswith(f"{po}: Plural-Forms declares nplurals={shown}; no language needs more than 6 (at most 20 are read); ")
+
+
+def test_every_partial_is_checked_past_a_repeated_one_a_missing_one_and_broken_files(tmp_path):
+    from harness.catalog import load_catalog
+    from harness.catalog.strings import missing_translations
+    from harness.render.jinja import new_environment
+    from harness.render.translations import TranslationSet
+
+    files = {"welcome.html": "{% include '_c.html' %}{% include '_missing.html' %}{% include '_a.html' %}{% include '_a.html' %}",
+             "welcome.txt": "{{ _('Text part') ",  # syntax errors are reported when the case renders
+             "welcome.yaml": "subject: \"{{ _('Subject') \"\nlocales: [en, de]\n",
+             "_a.html": "{{ _('Shared') }}", "_c.html": "{{ _('Only in C') }}"}
+    root = tmp_path / "templates"
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text)
+    (tmp_path / "locale").mkdir()
+    found = str(missing_translations(load_catalog(root), new_environment(root), TranslationSet(tmp_path / "locale"))["welcome"])
+    assert "has no translation for 'Only in C', 'Shared' in " in found
+
+
+@pytest.mark.parametrize(("count", "dots"), [(5, ""), (6, " ...")])
+def test_five_holes_in_a_catalog_are_listed_whole(tmp_path, count, dots):
+    page = "".join(f"{{{{ _('m{i}') }}}}" for i in range(count))
+    assert translation_problems(tmp_path, page, HEADER).endswith(
+        f"has no translation for 'm0', 'm1', 'm2', 'm3', 'm4'{dots} in /locale/de/LC_MESSAGES/messages.po")
+
+
+def test_a_right_to_left_case_is_shot_right_to_left_and_keeps_what_the_page_measured():
+    from harness.catalog import ScreenshotSettings
+    from harness.screenshots.stage import screenshot_case
+
+    class Recording(StillCamera):
+        def shoot(self, html, viewports, *, mask=(), accessibility=False, rtl=False):
+            self.rtl = rtl
+            return super().shoot(html, viewports, mask=mask, accessibility=accessibility, rtl=rtl)
+
+    camera = Recording()
+    outcome = screenshot_case(camera, ScreenshotSettings(viewports=["desktop"]), "<html></html>", "h1", {}, None, accessibility=False, rtl=True)
+    assert (camera.rtl, outcome.page, outcome.manifest["rtl"]) == (True, {"desktop": {"measured": "now"}}, True)
