@@ -178,6 +178,29 @@ console.log(Number(process.hrtime.bigint() - t) / 5e9);
     return float(out.stdout.strip())
 
 
+# -- worker processes (run -j) -----------------------------------------------------------------
+
+
+def workers(tmp: Path) -> None:
+    """A cold run of the bundled catalog (every screenshot taken, no shot cache) on one process
+    and on two workers (``run -j 2``), side by side; the wall time includes starting the workers
+    and their browsers. The load average is printed: other processes share these cores."""
+    from harness.parallel import cores, run_parallel
+
+    seconds = {}
+    for jobs in (1, 2):
+        engine = Engine(Project.load(copy_project(tmp / f"jobs-{jobs}")), reuse_screenshots=False, cache=False)
+        cases = engine.cases()
+        started = time.perf_counter()
+        results = run_parallel(engine, cases, jobs) if jobs > 1 else [engine.check(case) for case in cases]
+        engine.close()
+        seconds[jobs] = time.perf_counter() - started
+        assert all(r.ok for r in results), [r.explain() for r in results if not r.ok]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"bundled catalog, cold: -j 1 {seconds[1]:.2f} s, -j 2 {seconds[2]:.2f} s on {cores()} cores (load average {load})")
+    ratio("two-workers-vs-one-cold", seconds[1] / seconds[2], ">=1.7")
+
+
 # -- a generated large catalog, text only ------------------------------------------------------
 
 
@@ -318,6 +341,7 @@ def main() -> None:
     say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         bundled(Path(tmp))
+        workers(Path(tmp))
         large(Path(tmp), sizes)
         messages(Path(tmp), sizes[-1])
     if not args.quick:
