@@ -147,8 +147,12 @@ def screenshot_case(
             if cache is not None:
                 cache.put_verdict(approved, received, settings.threshold, diff)
         if diff.ratio <= settings.max_diff_ratio:
-            if not approving:
-                outcome.pngs[vp.filename] = approved  # within tolerance: keep the approved bytes
+            # Within tolerance and the same document: keep the approved bytes (no churn from
+            # noise). A changed document keeps the shot of the new HTML, so the report approves
+            # the picture of what it approves; the old bytes would stay the baseline of every
+            # later edit, and small edits would add up unseen.
+            if not approving and same_inputs:
+                outcome.pngs[vp.filename] = approved
         elif same_inputs and approved_fp is not None and approved_fp != fingerprint:
             if not approving:
                 outcome.pngs[vp.filename] = approved
