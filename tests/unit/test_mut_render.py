@@ -499,10 +499,15 @@ def test_a_renderer_registered_under_a_built_in_name_is_never_built(team_catalog
     from harness.render.renderers import renderers
 
     class Unbuildable(Handlebars):
+        extensions = ()  # claims no file: .mjml and .html stay the built-ins
+
         def __init__(self) -> None:
             raise RuntimeError("never built")
 
     catalog = team_catalog(Handlebars)  # a .hbs template, so a team renderer is built at start
+    for name in ("page.html", "mail.mjml"):
+        (catalog.root / name).write_text("<p>x</p>")
+    catalog = team_catalog(Handlebars)  # reloaded with templates of both built-in renderers
     for name in ("mjml", "html"):
         renderers.register(name)(Unbuildable)
     Renderer(catalog, None, now=NOW)  # the built-in renderers render .mjml and .html themselves
@@ -574,3 +579,33 @@ def test_a_right_to_left_case_is_shot_right_to_left_and_keeps_what_the_page_meas
     camera = Recording()
     outcome = screenshot_case(camera, ScreenshotSettings(viewports=["desktop"]), "<html></html>", "h1", {}, None, accessibility=False, rtl=True)
     assert (camera.rtl, outcome.page, outcome.manifest["rtl"]) == (True, {"desktop": {"measured": "now"}}, True)
+
+
+def test_endless_recursion_in_a_template_file_names_it(guarded):
+    (guarded.root / "loop.html").write_text("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}")
+    from harness.catalog import load_catalog
+
+    catalog = load_catalog(guarded.root)
+    with pytest.raises(TemplateError) as error:
+        Renderer(catalog, None, now=NOW).render(catalog.templates["loop"], fixture(name="Ada"))
+    assert str(error.value) == "loop.html: endless recursion (a macro or include that calls itself)"
+
+
+@pytest.mark.parametrize(("files", "meta", "problem"), [
+    ({"welcome.mjml": "<mj-text>{{ _('Your order') }}</mj-text>"}, "locales: [en, de]", "locale 'de' has no translation for 'Your order' in the translations folder/de/LC_MESSAGES/messages.po (no catalog there)"),
+    ({"welcome.html": "{{ t.heading }}"}, "locales: [en, de]", ""),  # no strings at all: the render reports the key
+    ({"welcome.html": "{{ t.heading }}"}, "locales: [en, de]\nstrings: {en: {heading: Hi}}", "locale 'de' lacks string(s) heading under strings:"),
+])
+def test_what_the_check_reads_with_no_translations_folder(tmp_path, files, meta, problem):
+    from harness.catalog import load_catalog
+    from harness.catalog.strings import missing_translations
+    from harness.render.jinja import new_environment
+    from harness.render.translations import TranslationSet
+
+    root = tmp_path / "templates"
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text)
+    (root / "welcome.yaml").write_text(f"subject: Welcome\n{meta}\n")
+    found = missing_translations(load_catalog(root), new_environment(root), TranslationSet(None))
+    assert str(found.get("welcome", "")) == (f"{root / 'welcome.yaml'}: {problem}" if problem else "")
