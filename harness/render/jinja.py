@@ -14,9 +14,11 @@ renders as written.
 
 from __future__ import annotations
 
+import difflib
 import functools
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,7 +161,7 @@ def render_jinja(
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or where}:{exc.lineno}: Jinja syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"{where}: include {exc.name!r} not found in the catalog") from None
+        raise TemplateError(_not_found(exc, env, where)) from None
     except RecursionError:
         raise TemplateError(f"{where}: endless recursion (a macro or include that calls itself)") from None
     except MemoryError:
@@ -184,6 +186,34 @@ def render_jinja(
         place = location(exc, fallback=False)
         own = f" ({place})" if ".py:" in place else ""  # not a template frame: _location has those
         raise TemplateError(f"{_location(exc, where)}: {reason(exc)}{own}") from None
+
+
+#: The tag that names a file, as written: ``{% extends "base.html" %}``, ``{% from "m.html" import x %}``.
+_NAMING_TAG = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(["'])(.*?)\2""")
+
+
+def _not_found(exc: jinja2.TemplateNotFound, env: jinja2.Environment, where: str) -> str:
+    """What names the missing file (``extends``, ``include``, ``import``), where (file:line) and
+    the catalog file closest to it: ``welcome.html:2: extends 'bsae.html' not found in the
+    catalog; did you mean 'base.html'?``."""
+    missing = str(exc.name)
+    place = _location(exc, where)
+    tag = "include"
+    file, _, line = place.rpartition(":")
+    if line.isdigit():
+        try:
+            written = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()[int(line) - 1]
+        except (OSError, IndexError):
+            written = ""
+        tag = next((m.group(1) for m in _NAMING_TAG.finditer(written) if m.group(3).strip() == missing), tag)
+    try:
+        known = env.loader.list_templates() if env.loader is not None else []
+    except (OSError, TypeError):  # a loader that cannot list its files: no suggestion
+        known = []
+    # 0.8: a swapped or missing letter ('bsae.html'), not any file sharing '.html' ('footer.html' -> 'base.html').
+    close = difflib.get_close_matches(missing, known, n=1, cutoff=0.8)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{place}: {tag} {missing!r} not found in the catalog{hint}"
 
 
 def _location(exc: BaseException, where: str) -> str:

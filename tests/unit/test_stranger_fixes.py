@@ -9,8 +9,9 @@ import pytest
 
 from harness.catalog import load_catalog
 from harness.catalog.fixture_names import check_fixture_names
-from harness.errors import ConfigError
+from harness.errors import ConfigError, TemplateError
 from harness.fixtures import load_fixtures
+from harness.render.jinja import new_environment, render_jinja
 from harness.rules import Finding, rules
 from harness.rules.builtin.foreign_data import DEFAULT_FIELDS, is_personal, personal_values
 from harness.rules.options import check_rule_options
@@ -227,3 +228,16 @@ def test_a_fixture_file_name_that_is_no_id_says_what_a_name_may_hold_and_how_to_
         f"{tmp_path / 'EN Ada copy.yaml'}: a fixture's id is its file name, which may hold letters, digits, '_', '-' and '.' "
         "only (no spaces), start with a letter or digit, and be at most 128 characters; rename the file "
         "('EN Ada copy.yaml' -> 'EN-Ada-copy.yaml')")
+
+
+def test_a_missing_parent_template_is_named_as_extended_with_its_line_and_the_closest_file(tmp_path):
+    (tmp_path / "base.html").write_text("<p>{% block body %}{% endblock %}</p>")
+    (tmp_path / "welcome.html").write_text('{# the layout #}\n{% extends "bsae.html" %}\n{% block body %}Hi{% endblock %}\n')
+    (tmp_path / "receipt.html").write_text('<p>Paid</p>\n\n{% include "footer.html" %}\n')
+    env = new_environment(tmp_path)
+    with pytest.raises(TemplateError) as raised:
+        render_jinja(env, context={}, where="welcome.html", name="welcome.html")
+    assert str(raised.value) == f"{tmp_path / 'welcome.html'}:2: extends 'bsae.html' not found in the catalog; did you mean 'base.html'?"
+    with pytest.raises(TemplateError) as raised:
+        render_jinja(env, context={}, where="receipt.html", name="receipt.html")
+    assert str(raised.value) == f"{tmp_path / 'receipt.html'}:3: include 'footer.html' not found in the catalog"
