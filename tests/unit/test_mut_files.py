@@ -12,7 +12,7 @@ import stat
 import pytest
 
 from harness import _files
-from harness._files import MAX_FILE_BYTES, MAX_YAML_VALUES, normalized, read_text, read_yaml
+from harness._files import MAX_FILE_BYTES, MAX_YAML_VALUES, key_line, normalized, read_text, read_yaml
 from harness.errors import CatalogError, FixtureError, HarnessError, SnapshotError
 from harness.safepaths import MAX_DEPTH, check_name, open_nofollow, read_regular, safe_folder
 
@@ -440,3 +440,40 @@ def test_a_read_error_without_a_system_message_is_named_by_its_text(tmp_path, mo
 
     monkeypatch.setattr(os, "fdopen", broken)
     assert error_of(read_regular, path) == f"{path}: cannot read: the disk went away"
+
+
+# -- key_line: where a message about a setting points ---------------------------------------------
+
+
+SETTINGS = "# the catalog's settings\nscreenshots:\n  viewports: [600]\n  fixtures: [en-ada]\nrules: {}\n"
+
+
+def test_key_line_finds_a_key_by_its_path(tmp_path):
+    path = written(tmp_path, SETTINGS, "_catalog.yaml")
+    assert key_line(path, "screenshots") == 2
+    assert key_line(path, "screenshots", "fixtures") == 4
+    assert key_line(path, "rules") == 5
+
+
+@pytest.mark.parametrize("keys", [("missing",), ("screenshots", "missing"), ("rules", "x", "y"), ("screenshots", "viewports", "x"), ()])
+def test_key_line_is_none_for_a_key_that_is_not_there(tmp_path, keys):
+    assert key_line(written(tmp_path, SETTINGS, "_catalog.yaml"), *keys) is None
+
+
+def test_key_line_is_none_without_a_readable_yaml_file(tmp_path):
+    assert key_line(None, "screenshots") is None
+    assert key_line(tmp_path / "missing.yaml", "screenshots") is None
+    assert key_line(written(tmp_path, "screenshots: [\n", "bad.yaml"), "screenshots") is None
+
+
+def test_key_line_is_none_for_a_file_nested_too_deeply(tmp_path, monkeypatch):
+    def recursing(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(_files.yaml, "compose", recursing)
+    assert key_line(written(tmp_path, SETTINGS, "_catalog.yaml"), "screenshots") is None
+
+
+def test_key_line_skips_keys_that_are_not_text_and_reads_past_bad_bytes(tmp_path):
+    path = written(tmp_path, b"# caf\xe9\n? [screenshots]\n: 1\nscreenshots:\n  fixtures: [a]\n", "_catalog.yaml")
+    assert key_line(path, "screenshots", "fixtures") == 5
