@@ -369,3 +369,18 @@ def test_a_pending_manifest_over_5_mb_is_not_parsed_either(store):
     assert str(caught.value) == (f"{folder}: an interrupted update cannot be recovered ({folder / '.pending.json'}: "
                                  f"{(folder / '.pending.json').stat().st_size:,} bytes; the limit is 5,000,000); "
                                  f"restore it with 'git checkout -- {folder}' or re-approve the case")
+
+
+# -- the message kind -----------------------------------------------------------------------------
+
+
+def test_the_message_part_is_the_received_message_described():
+    from harness.snapshots.kinds import MessageKind
+
+    from .build import email
+
+    mail = email("<p>Hello</p>")
+    mail.__dict__["mime"] = b"Subject: Hi\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n"  # as built and sent
+    assert MessageKind().serialize(mail) == (
+        "Subject: Hi\nContent-Type: text/plain; charset=utf-8\n\ntext/plain; charset=utf-8; 7bit; 7 octets; longest line 5\n")
+    assert MessageKind().serialize(email(sent=False)) is None  # no message: nothing is sent
