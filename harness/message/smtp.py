@@ -83,13 +83,19 @@ class Postbox:
     def deliver(self, message: bytes) -> Delivery:
         """Send ``message`` and return what arrived."""
         with self._lock:
-            client = self._start()
             self._handler.arrived = None
             options = ["BODY=8BITMIME"] if not message.isascii() else []
             try:
-                client.sendmail(ENVELOPE_FROM, [ENVELOPE_TO], message, mail_options=options)
+                try:
+                    self._start().sendmail(ENVELOPE_FROM, [ENVELOPE_TO], message, mail_options=options)
+                except smtplib.SMTPServerDisconnected:
+                    # The server ends a session idle for five minutes (aiosmtpd's timeout): a
+                    # slow run between two messages. Connect again, once.
+                    self._drop_client()
+                    self._start().sendmail(ENVELOPE_FROM, [ENVELOPE_TO], message, mail_options=options)
             except smtplib.SMTPResponseException as exc:
-                client.rset()
+                if self._client is not None:
+                    self._client.rset()
                 reason = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
                 return Delivery(None, f"{exc.smtp_code} {reason}")
             except (smtplib.SMTPException, OSError) as exc:

@@ -119,3 +119,15 @@ def test_pytest_takes_no_smtp_too(shop: MessageProject, pytester: pytest.Pyteste
     )
     result = pytester.runpytest_subprocess("--no-screenshots", "--no-smtp", "--update-snapshots", "-p", "no:cacheprovider", "templates")
     result.assert_outcomes(passed=2)
+
+
+def test_a_session_the_server_closed_is_opened_again() -> None:
+    postbox = Postbox()
+    try:
+        message = b"From: a@shop.example.com\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"
+        assert postbox.deliver(message).received == message
+        postbox._client.docmd("QUIT")  # as aiosmtpd does after five idle minutes  # type: ignore[union-attr]
+        again = postbox.deliver(message)
+        assert (again.received, again.refused) == (message, "")
+    finally:
+        postbox.close()
