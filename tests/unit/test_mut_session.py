@@ -405,3 +405,36 @@ def test_a_rejection_the_approval_of_one_case_blocks_does_not_stop_the_next(stor
     kept = json.loads((tmp_path / "report" / DECISIONS).read_text())["decisions"]
     assert [(d["case"], d["decision"], d["confirm_outcome"]) for d in kept] == [("refund[de-refunded]", "approve", False),
                                                                              ("refund[en-ada]", "reject", False)]
+
+
+# -- the kept copy undo reads (UndoRecord, _read_stash) ---------------------------------------------
+
+def test_a_part_name_that_is_not_a_name_is_quoted_up_to_eighty_characters():
+    with pytest.raises(ValueError, match=r"part '(a/){40}' is not a valid name"):
+        UndoRecord.model_validate({"manifest": None, "parts": {"a/" * 50: "eA=="}})
+
+
+@pytest.mark.parametrize(("kept", "why"), [
+    (b"not json", "not an undo record ("),
+    (b'{"manifest": null, "parts": [1]}', ""),  # the wrong shape: named by the record's path
+])
+def test_undo_from_an_unreadable_kept_copy_says_which_file_and_writes_nothing(store, tmp_path, kept, why):
+    session = session_for(store, tmp_path, report_case(store, tmp_path))
+    session.approve([CASE])
+    stash = (tmp_path / "report" / "review-undo" / "refund" / "de-refunded.json").resolve()
+    stash.write_bytes(kept)
+    result = session.undo([CASE])
+    assert result.cases == [] and result.errors[CASE].startswith(f"cannot undo: the replaced snapshot is not available ({stash}: {why}")
+    assert store.read("refund", "de-refunded").parts == RECEIVED
+
+
+def test_undo_refuses_a_kept_copy_that_is_a_link(store, tmp_path):
+    import os
+
+    session = session_for(store, tmp_path, report_case(store, tmp_path))
+    session.approve([CASE])
+    stash = tmp_path / "report" / "review-undo" / "refund" / "de-refunded.json"
+    os.replace(stash, tmp_path / "elsewhere.json")
+    os.symlink(tmp_path / "elsewhere.json", stash)
+    result = session.undo([CASE])
+    assert "symbolic link" in result.errors[CASE] and store.read("refund", "de-refunded").parts == RECEIVED
