@@ -609,3 +609,53 @@ def test_what_the_check_reads_with_no_translations_folder(tmp_path, files, meta,
     (root / "welcome.yaml").write_text(f"subject: Welcome\n{meta}\n")
     found = missing_translations(load_catalog(root), new_environment(root), TranslationSet(None))
     assert str(found.get("welcome", "")) == (f"{root / 'welcome.yaml'}: {problem}" if problem else "")
+
+
+# -- which files a team renderer claims (harness.render.renderers.renderer_for_extension) ----------
+
+def test_a_renderer_without_extensions_claims_nothing_and_odd_ones_are_named(team_catalog):
+    from harness.render.renderers import renderer_for_extension, renderers
+
+    class NoExtensions:
+        def render(self, request: Any) -> RenderOutput:
+            return RenderOutput(html="")
+
+    class CapitalX(NoExtensions):
+        extensions = (".X",)
+
+    class Dots(NoExtensions):
+        extensions = (".",)
+
+    team_catalog(Handlebars)  # restores the registry afterwards
+    renderers.register("plain")(NoExtensions)
+    renderers.register("capital")(CapitalX)
+    claimed = renderer_for_extension()
+    assert "plain" not in claimed.values() and claimed[".X"] == "capital"
+    renderers.register("dots")(Dots)
+    with pytest.raises(ConfigError) as error:
+        renderer_for_extension()
+    assert str(error.value) == (f"renderer 'dots' (module {__name__}): extensions = ('.',); "
+                                "expected a tuple of file extensions such as ('.mustache',)")
+
+
+def test_a_compiled_catalog_alone_is_checked_for_holes(tmp_path):
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    messages = Catalog(locale="de", charset="utf-8")
+    messages.add("Your order", "Ihre Bestellung")
+    mo = tmp_path / "locale" / "de" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    with mo.open("wb") as handle:
+        write_mo(handle, messages)
+    from harness.catalog import load_catalog
+    from harness.catalog.strings import missing_translations
+    from harness.render.jinja import new_environment
+    from harness.render.translations import TranslationSet
+
+    root = tmp_path / "templates"
+    root.mkdir()
+    (root / "welcome.html").write_text("{{ _('Your order') }} {{ _('Thanks') }}")
+    (root / "welcome.yaml").write_text("subject: Welcome\nlocales: [en, de]\n")
+    found = missing_translations(load_catalog(root), new_environment(root), TranslationSet(tmp_path / "locale"))
+    assert str(found["welcome"]) == f"{root / 'welcome.yaml'}: locale 'de' has no translation for 'Thanks' in {mo}"

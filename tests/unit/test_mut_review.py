@@ -330,3 +330,23 @@ def test_the_merged_results_file_is_indented_json_with_text_as_written(tmp_path)
     merged = merge_reports([one], tmp_path / "merged")
     assert (tmp_path / "merged/results.json").read_text(encoding="utf-8") == json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
     assert '\n  "notes": [\n    "Schriftart geändert"\n  ],' in (tmp_path / "merged/results.json").read_text(encoding="utf-8")
+
+
+# -- reading a decisions file (harness.review.decisions.read_decisions) --------------------------
+
+def test_a_decisions_file_that_is_a_link_or_over_five_megabytes_is_refused(tmp_path):
+    import os
+
+    from harness.errors import HarnessError
+    from harness.review.decisions import FORMAT, read_decisions
+
+    real = tmp_path / "real.json"
+    real.write_text('{"format": "%s", "decisions": []}' % FORMAT)
+    assert read_decisions(real) == []
+    os.symlink(real, tmp_path / "link.json")
+    with pytest.raises(HarnessError, match="symbolic link"):
+        read_decisions(tmp_path / "link.json")
+    big = tmp_path / "big.json"
+    big.write_text('{"format": "%s", "decisions": []}' % FORMAT + " " * 5_000_000)
+    with pytest.raises(HarnessError, match=r"big\.json"):
+        read_decisions(big)
