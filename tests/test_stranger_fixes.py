@@ -83,3 +83,12 @@ def test_a_fixture_file_name_with_spaces_stops_the_run_saying_how_to_rename_it(p
     assert result.returncode == 2
     assert "'EN Ann copy.yaml' -> 'EN-Ann-copy.yaml'" in result.stdout
     assert "not written by email-harness" not in result.stdout
+
+
+def test_a_typo_in_a_templates_metadata_stops_the_run_once_before_any_case(project):
+    (project / "templates/hello.yaml").write_text(META.replace("subject:", "subjet:"))
+    result = harness(project, "run", "--update")
+    assert result.returncode == 2
+    assert result.stdout.count("unknown key 'subjet'") == 1
+    assert f"{project / 'templates/hello.yaml'}:1: unknown key 'subjet'; did you mean 'subject'?" in result.stdout
+    assert not (project / "snapshots").exists()

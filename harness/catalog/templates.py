@@ -17,17 +17,18 @@ rule by rule (``false`` turns one off) and ``screenshots`` field by field.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .._files import normalized, read_text, read_yaml
-from ..errors import CatalogError
+from .._files import key_line, normalized, read_text, read_yaml
+from ..errors import CatalogError, ConfigError
 from ..message.settings import CatalogMessageSettings, MessageSettings
 from ..safepaths import TEMPLATE
 from .layout import LayoutSettings, discover, is_partial
@@ -345,6 +346,7 @@ def load_catalog(root: Path) -> Catalog:
             for companion in layout.companions(kind, path):  # a second one is its template's error, not a template
                 companions.setdefault(companion.relative_to(root).as_posix(), rel)
     by_name: dict[str, str] = {}
+    unknown_keys: list[str] = []
     for rel, path in sources.items():
         if rel in companions:
             continue  # NAME.subject.html is NAME's subject, not an email
@@ -357,6 +359,10 @@ def load_catalog(root: Path) -> Catalog:
         except CatalogError as exc:
             templates.pop(name, None)
             errors[name] = exc
+        except ConfigError as exc:  # an unknown metadata key: every file's, then the run stops
+            unknown_keys.append(str(exc))
+    if unknown_keys:
+        raise ConfigError("\n".join(unknown_keys))
     for rel in found.linked_folders:
         if is_partial(f"{rel}/-", layout.partials):
             continue  # a folder of partials (_partials, or one a glob names): its files are never emails
@@ -489,8 +495,41 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    """``data`` as ``model``. An unknown key (a typo: ``subjet:``) is a :class:`ConfigError` naming
+    the file, line, key and the closest known key, so that the run stops before any case, as it
+    does for ``_catalog.yaml``; other problems are the file's :class:`CatalogError`."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"field {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        errors = exc.errors()
+        unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+        if unknown:
+            raise ConfigError("\n".join(_unknown_key(model, [str(p) for p in e["loc"]], path) for e in unknown)) from None
+        problems = "; ".join(f"field {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
         raise CatalogError(f"{path}: {problems}") from None
+
+
+def _unknown_key(model: type[BaseModel], loc: list[str], path: Path) -> str:
+    """``templates/welcome.yaml:2: unknown key 'subjet'; did you mean 'subject'? (keys: ...)``."""
+    line = next((found for end in range(len(loc), 0, -1) if (found := key_line(path, *loc[:end])) is not None), None)
+    where = f"{path}:{line}" if line else str(path)
+    owner = _model_at(model, loc[:-1])
+    known = sorted(owner.model_fields) if owner is not None else []
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{where}: unknown key {'.'.join(loc)!r}{hint}" + (f" (keys here: {', '.join(known)})" if known else "")
+
+
+def _model_at(model: type[BaseModel], keys: list[str]) -> type[BaseModel] | None:
+    """The model of the mapping at ``keys`` under ``model`` (``["screenshots"]`` ->
+    ScreenshotSettings), or None where it is no model (a dict of rules, a list)."""
+    for key in keys:
+        field_info = model.model_fields.get(key)
+        if field_info is None:
+            return None
+        candidates = [field_info.annotation, *get_args(field_info.annotation)]
+        found = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if found is None:
+            return None
+        model = found
+    return model

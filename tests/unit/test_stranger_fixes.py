@@ -241,3 +241,22 @@ def test_a_missing_parent_template_is_named_as_extended_with_its_line_and_the_cl
     with pytest.raises(TemplateError) as raised:
         render_jinja(env, context={}, where="receipt.html", name="receipt.html")
     assert str(raised.value) == f"{tmp_path / 'receipt.html'}:3: include 'footer.html' not found in the catalog"
+
+
+def test_a_typo_in_template_metadata_is_one_configuration_error_with_line_and_closest_key(tmp_path):
+    """As for ``_catalog.yaml``: before any case runs, not once per fixture."""
+    with pytest.raises(ConfigError) as raised:
+        catalog_with(tmp_path, "default_locale: en\n", welcome="locales: [en]\nsubjet: Hi\n",
+                     receipt="subject: Paid\nscreenshots:\n  viewport: [mobile]\n")
+    root = tmp_path / "templates"
+    assert str(raised.value).splitlines() == [
+        f"{root / 'receipt.yaml'}:3: unknown key 'screenshots.viewport'; did you mean 'viewports'? "
+        "(keys here: fixtures, mask, max_diff_ratio, threshold, variants, viewports)",
+        f"{root / 'welcome.yaml'}:2: unknown key 'subjet'; did you mean 'subject'? (keys here: description, language, "
+        "locales, merge_tags, message, renderer, requires, rules, screenshots, strings, subject)",
+    ]
+
+
+def test_a_typo_in_the_catalogs_settings_names_its_line_and_closest_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"_catalog\.yaml:2: unknown key 'requirs'; did you mean 'requires'\?"):
+        catalog_with(tmp_path, "default_locale: en\nrequirs: [x]\n")
