@@ -141,3 +141,46 @@ def test_without_a_close_name_the_first_eight_known_fields_are_counted():
     assert NUMBERED.problem("qqqqqqqq") == ("'qqqqqqqq' matches no field of the fixtures; known fields include "
                                             "'field0' or 'field1' or 'field2' (+5 more)")
     assert FieldPaths(frozenset()).problem("email") == "'email' matches no field of the fixtures"
+
+
+# -- a rule that gives something else than findings ----------------------------------------------------
+
+def test_what_a_rule_gives_instead_of_findings_is_an_error_finding_and_the_next_rule_still_runs():
+    @rules.register("unit-returns-text")
+    def returns_text(ctx):
+        return "oops"
+
+    @rules.register("unit-yields-dict")
+    def yields_dict(ctx):
+        yield {"message": "x" * 100}
+
+    @rules.register("unit-bad-severity")
+    def bad_severity(ctx):
+        yield Finding(ctx.rule_id, "fatal", "m")  # type: ignore[arg-type]
+
+    @rules.register("unit-bad-message")
+    def bad_message(ctx):
+        yield Finding(ctx.rule_id, "error", 42)  # type: ignore[arg-type]
+
+    configured = {name: {} for name in ("unit-returns-text", "unit-yields-dict", "size", "unit-bad-severity", "unit-bad-message")}
+    configured["size"] = {"limit_kb": "big"}
+    found = run_rules(configured, context("", MAIL))
+    assert [(f.rule, f.severity, f.message, f.expected) for f in found] == [
+        ("unit-returns-text", "error", "the rule returned str; expected an iterable of Findings (yield ctx.error(...))", ""),
+        ("unit-yields-dict", "error", f"the rule yielded dict {repr({'message': 'x' * 100})[:80]}; expected a Finding "
+                                      "(ctx.error(...), ctx.warning(...), ctx.note(...))", ""),
+        ("size", "error", "the rule's options are wrong: limit_kb: Input should be a valid number (got 'big')", "see 'email-harness rules size'"),
+        ("unit-bad-severity", "error", "the rule yielded a Finding with severity 'fatal' and a str message; "
+                                       "expected a severity of error, warning, note and a str message", ""),
+        ("unit-bad-message", "error", "the rule yielded a Finding with severity 'error' and a int message; "
+                                      "expected a severity of error, warning, note and a str message", ""),
+    ]
+
+
+def test_a_rule_registered_again_without_a_model_takes_any_options():
+    class Options(RuleOptions):
+        limit: int = 1
+
+    rules.register("unit-replaced", options=Options)(lambda ctx: [])
+    rules.register("unit-replaced")(lambda ctx: [])
+    assert rules.options_model("unit-replaced") is None

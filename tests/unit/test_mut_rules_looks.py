@@ -366,3 +366,44 @@ def test_each_kind_and_element_is_its_own_finding():
     problems = [{"kind": "overflows-box", "element": "p", "by": 1, "width": 9}, {"kind": "clipped", "element": "p", "by": 1, "width": 9},
                 {"kind": "clipped", "element": "td", "by": 1, "width": 9}]
     assert [f.element for f in check("text-fits", MAIL, measured={"mobile": {"overflow": problems}})] == ["p", "p", "td"]
+
+
+# -- rtl-layout: one finding per problem, the text it is about, the document's own finding ----------
+
+def direction(*problems: dict) -> list:
+    return check("rtl-layout", AR, measured={"mobile": {"direction": list(problems)}})
+
+
+def test_problems_differing_in_kind_element_or_detail_are_each_a_finding():
+    base = {"kind": "block-ltr", "element": "p", "text": "", "detail": "runs left to right"}
+    found = direction(base, {**base, "kind": "align-left"}, {**base, "element": "div"}, {**base, "detail": "aligned left"})
+    assert [(f.element, f.message) for f in found] == [
+        ("p", "runs left to right (ar, mobile)"), ("p", "runs left to right (ar, mobile)"), ("div", "runs left to right (ar, mobile)"),
+        ("p", "aligned left (ar, mobile)")]
+
+
+def test_the_text_a_block_holds_is_quoted_but_a_reordered_numbers_is_in_its_detail():
+    (block, number) = direction({"kind": "block-ltr", "element": "div", "text": "مرحبا", "detail": "runs left to right"},
+                                {"kind": "reordered", "element": "p", "text": "اتصل", "detail": "'+44 20' shows as '20 +44'"})
+    assert block.message == "runs left to right (ar, mobile): 'مرحبا'"
+    assert number.message == "'+44 20' shows as '20 +44' (ar, mobile)"
+
+
+def test_a_left_to_right_body_alone_is_its_own_finding():
+    (body,) = direction({"kind": "document-ltr", "element": "body", "text": "", "detail": "<body> runs left to right"})
+    assert (body.element, body.message) == ("body", "<body> runs left to right (ar, mobile)")
+
+
+def test_the_document_finding_counts_what_it_makes_left_to_right_and_nothing_else_does():
+    found = direction(
+        {"kind": "document-ltr", "element": "html", "text": "", "detail": "<html> runs left to right"},
+        {"kind": "document-ltr", "element": "body", "text": "", "detail": "<body> runs left to right"},
+        {"kind": "block-ltr", "text": "شكرا", "detail": "right-to-left text runs left to right (direction: ltr from td > p)"},
+    )
+    assert [(f.element, f.message) for f in found] == [
+        ("html", "<html> runs left to right, and with it 1 table(s) and block(s) (ar, mobile)"),
+        ("", "right-to-left text runs left to right (direction: ltr from td > p) (ar, mobile): 'شكرا'"),
+    ]
+    only_the_document = direction({"kind": "document-ltr", "element": "html", "text": "", "detail": "<html> runs left to right"},
+                                  {"kind": "document-ltr", "element": "body", "text": "", "detail": "<body> runs left to right"})
+    assert [f.element for f in only_the_document] == ["html"]
