@@ -35,6 +35,45 @@ _RULE_LINE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+([A-Z0-9_]+)\s+(.*)$")
 _SCORE = re.compile(rb"Spam: \w+ ; (-?[\d.]+) / (-?[\d.]+)")
 
 
+_PREFIX = "email-harness-spamd-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans() -> list[int]:
+    """Stop the spamd of a run that was killed before it could (SIGKILL, a CI timeout): its
+    folder records the run's pid and spamd's; spamd is stopped only when the run is gone and the
+    process is still that spamd (its command line names the folder). Returns the pids stopped."""
+    stopped = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            owner, daemon = (int(n) for n in (folder / "owner").read_text().split())
+        except (OSError, ValueError):
+            continue  # starting, or not ours
+        if _alive(owner):
+            continue
+        try:
+            command = Path(f"/proc/{daemon}/cmdline").read_bytes()
+        except OSError:
+            command = b""
+        if str(folder).encode() in command:
+            try:
+                os.killpg(daemon, signal.SIGTERM)
+                stopped.append(daemon)
+            except (ProcessLookupError, PermissionError):
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
+    return stopped
+
+
 class Unavailable(Exception):
     """SpamAssassin cannot score here; the message says why and what to do."""
 
@@ -66,7 +105,8 @@ class Spamd:
         binary = _binary()
         if binary is None:
             raise Unavailable(f"SpamAssassin is not installed (no spamd found): {INSTALL_HINT}")
-        self.folder = Path(tempfile.mkdtemp(prefix="email-harness-spamd-"))
+        reap_orphans()
+        self.folder = Path(tempfile.mkdtemp(prefix=_PREFIX))
         os.chmod(self.folder, 0o755)  # spamd drops to 'nobody' when started as root; it must read its config
         for pre in Path("/etc/spamassassin").glob("*.pre"):  # the plugins to load; siteconfigpath replaces the folder
             shutil.copy(pre, self.folder / pre.name)
@@ -89,6 +129,7 @@ class Spamd:
                 self.stop()
                 raise Unavailable(f"spamd did not start within {timeout:.0f} s: {' '.join(problem)[-300:] or 'no answer'}")
             time.sleep(0.1)
+        (self.folder / "owner").write_text(f"{os.getpid()} {self.process.pid}\n")
         #: Seconds spamd took to start (reported apart from scoring).
         self.startup = time.perf_counter() - started
         self.version = self._version(binary)

@@ -89,3 +89,30 @@ def test_without_spamassassin_a_note_says_how_to_install_it(shop: MessageProject
     (finding,) = [f for f in result.findings if f.rule == "spam-score"]
     assert result.status == "new" and finding.severity == "note"
     assert "SpamAssassin is not installed" in finding.message and "apt-get install spamassassin spamc spamd" in finding.message
+
+
+@needs_spamd
+def test_the_spamd_of_a_killed_run_is_stopped_by_the_next(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    killed = subprocess.Popen([sys.executable, "-c", (
+        "from harness.message.spam import Spamd; import sys, time; d = Spamd(); "
+        "print(d.process.pid, d.folder, flush=True); time.sleep(600)")], stdout=subprocess.PIPE, text=True)
+    pid, folder = killed.stdout.readline().split()  # type: ignore[union-attr]
+    killed.kill()  # SIGKILL: no atexit, no stop()
+    killed.wait()
+    assert os.path.exists(f"/proc/{pid}")  # spamd outlived its run
+    assert int(pid) in spam.reap_orphans()
+    def state() -> str:  # "gone", or "Z": exited (a zombie where a container's init does not reap)
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            return "gone"
+
+    for _ in range(200):
+        if state() in ("gone", "Z"):
+            break
+        time.sleep(0.1)
+    assert state() in ("gone", "Z") and not Path(folder).exists()
