@@ -107,6 +107,7 @@ def bundled(tmp: Path) -> None:
         f"{sum(r.screenshots == 'taken' for r in results)} taken ({camera.loads if camera else 0} page loads)"
         + (f"; {elsewhere}" if elsewhere else "; every screenshot approved with this machine's browser"))
     ratio("second-unchanged-rerun-vs-cold", warm / cold, "<=0.05")
+    rules_table(warm_engine, sum(r.outcome == "sent" for r in results))
 
     # The browser floor: a bare Playwright loop, one page, set_content + full-page screenshot,
     # over the same HTML and viewports the cold run shot.
@@ -157,6 +158,23 @@ def bundled(tmp: Path) -> None:
         say(f"MJML of {len(sources)} sent cases: harness engine (MRML + css-inline) {mrml * 1000:.1f} ms, MRML alone "
             f"{bare_mrml * 1000:.1f} ms ({js / bare_mrml:.0f}x), JavaScript mjml 5 {js * 1000:.1f} ms (in-process, warm)")
         ratio("render-vs-js-mjml", js / mrml, ">=30")
+
+
+def rules_table(engine: Engine, sent: int) -> None:
+    """The rules' cost per sent case in ``engine``'s run (warm: a second run in this process, so
+    patterns and imports are ready), each rule's share, the three costliest named. The HTML's
+    parse is apart: the snapshot normalizer shares it on a run that re-normalizes."""
+    watch = engine.stopwatch
+    costs = sorted(((stage[5:], seconds) for stage, seconds in watch.seconds.items() if stage.startswith("rule:")),
+                   key=lambda pair: -pair[1])
+    stage = (watch.seconds["rules"] - watch.seconds["parse"]) / sent * 1000
+    parse = watch.seconds["parse"] / max(watch.calls["parse"], 1) * 1000
+    say(f"rules, warm: {stage:.2f} ms per sent case ({sent} sent cases, {len(costs)} rules); "
+        f"the HTML's parse apart, {parse:.2f} ms a case ({watch.calls['parse']} parsed in the rules stage)")
+    for name, seconds in costs:
+        say(f"  {name:<24} {seconds / sent * 1000:7.3f} ms/case  {seconds / max(sum(s for _, s in costs), 1e-9) * 100:5.1f}%")
+    say(f"costliest rules: {', '.join(name for name, _ in costs[:3])}")
+    ratio("rules-ms-per-sent-case-warm", stage, "<=2")
 
 
 def js_mjml_seconds(sources: list[str]) -> float | None:

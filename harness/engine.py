@@ -467,7 +467,7 @@ class Engine:
             screenshots=shots.pngs if shots else {}, axe=shots.axe if shots else None,
             page=shots.page if shots else None,
         )
-        return run_rules(self.catalog.rules_for(template), base)
+        return run_rules(self.catalog.rules_for(template), base, stopwatch=self.stopwatch)
 
     def _compare(self, approved: ApprovedSnapshot | None, received: dict[str, str]) -> list[PartChange]:
         changes: list[PartChange] = []

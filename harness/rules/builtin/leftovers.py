@@ -29,6 +29,7 @@ from bs4 import NavigableString, Tag
 from ...fixtures import leaf_strings, leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
+from ._memo import memo
 from ._text import describe, fold
 
 __all__ = ["MERGE_TAGS", "leftovers_in"]
@@ -70,29 +71,39 @@ def _without_fixture_data(text: str, ctx: RuleContext) -> str:
     return text
 
 
-def _fixture_values(ctx: RuleContext) -> list[str]:
-    """The fixture's string values and their words, longest first: computed once per rule run,
-    not once per text node (``no-leftovers`` strips every node of the page)."""
-    if "_fixture_values" not in ctx.__dict__:
-        values = leaf_strings(ctx.fixture.data)
-        values |= {word for value in values for word in value.split()}  # parts such as the first name
-        ctx.__dict__["_fixture_values"] = sorted(values, key=len, reverse=True)
-    return ctx.__dict__["_fixture_values"]
+def _fixture_values(ctx: RuleContext) -> tuple[str, ...]:
+    """The fixture's string values and their words, longest first: computed once per run and
+    fixture, not once per text node (``no-leftovers`` strips every node of the page)."""
+    return memo("leftovers-values", (ctx.fixture.data,), lambda: _values_of(ctx.fixture.data))
+
+
+def _values_of(data: object) -> tuple[str, ...]:
+    values = leaf_strings(data)
+    values |= {word for value in values for word in value.split()}  # parts such as the first name
+    return tuple(sorted(values, key=len, reverse=True))
 
 
 def _field_names(ctx: RuleContext) -> frozenset[str]:
     """Folded names of the fields of every fixture (``first_name`` -> ``firstname``): each key and
     each run of keys of a path (``order.id``, ``id``, ``account.order.id``), as a placeholder may
-    name them. Computed once per rule run."""
-    if "_field_names" not in ctx.__dict__:
-        names: set[str] = set()
-        for fixture in (ctx.fixture, *ctx.others):
-            for path, _ in leaf_values(fixture.data):
-                keys = ["account", *path.split(".")]
-                # Every run that holds a key of the data: "account" alone is a word of copy.
-                names.update(_folded_name("".join(keys[i:j])) for j in range(2, len(keys) + 1) for i in range(j))
-        ctx.__dict__["_field_names"] = frozenset(name for name in names if len(name) >= 2)
-    return ctx.__dict__["_field_names"]
+    name them. Computed once per run: every case of a run has the same fixtures, in another order."""
+    every = tuple(sorted((f.data for f in (ctx.fixture, *ctx.others)), key=id))
+    return memo("leftovers-field-names", every, lambda: frozenset().union(*(_names_of(data) for data in every)))
+
+
+def _names_of(data: object) -> frozenset[str]:
+    """:func:`_field_names` of one fixture's data."""
+    return memo("leftovers-names-of", (data,), lambda: frozenset(_name_runs(data)))
+
+
+def _name_runs(data: object) -> Iterator[str]:
+    for path, _ in leaf_values(data):
+        keys = ["account", *path.split(".")]
+        # Every run that holds a key of the data: "account" alone is a word of copy.
+        for j in range(2, len(keys) + 1):
+            for i in range(j):
+                if len(name := _folded_name("".join(keys[i:j]))) >= 2:
+                    yield name
 
 
 def _folded_name(text: str) -> str:
