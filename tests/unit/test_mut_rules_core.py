@@ -7,8 +7,11 @@ import pickle
 
 import pytest
 
+from harness.catalog import load_catalog
 from harness.errors import ConfigError
 from harness.rules import Finding, RuleOptions, RuleRegistry, rules, run_rules
+from harness.rules.options import TemplateSources, check_rule_options, option_problems
+from harness.rules.paths import FieldPaths
 
 from .build import context, email, page
 
@@ -60,10 +63,6 @@ def test_a_teams_own_registry_speaks_of_rules_and_keeps_their_options_models():
 
 # -- what templates write, for options that name it (TemplateSources) -------------------------------
 
-from harness.rules.options import TemplateSources, option_problems  # noqa: E402
-from harness.rules.paths import FieldPaths  # noqa: E402
-
-
 def test_loop_values_are_named_as_an_empty_loop_finding_names_them():
     sources = TemplateSources(None, [
         "{% for x %}{% for card in order.gift_cards|sort %}{% endfor %}",  # a tag without 'in' is skipped, not the end
@@ -97,9 +96,6 @@ def test_a_missing_option_is_named_with_the_first_sentence_of_its_documentation(
 
 
 def test_a_rule_given_a_number_instead_of_options_says_so(tmp_path):
-    from harness.catalog import load_catalog
-    from harness.rules.options import check_rule_options
-
     root = tmp_path / "templates"
     root.mkdir()
     (root / "_catalog.yaml").write_text("rules:\n  links: 5\n")
