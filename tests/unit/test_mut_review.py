@@ -350,3 +350,13 @@ def test_a_decisions_file_that_is_a_link_or_over_five_megabytes_is_refused(tmp_p
     big.write_text('{"format": "%s", "decisions": []}' % FORMAT + " " * 5_000_000)
     with pytest.raises(HarnessError, match=r"big\.json"):
         read_decisions(big)
+
+
+def test_one_change_in_two_templates_lists_both_and_each_kind_without_a_flip_warning(tmp_path):
+    report = tmp_path / "email-report"
+    cases = [plant(report, template, "en-ada", {"body.txt": "Help centre\n"}, {"body.txt": "Support centre\n"},
+                   findings=[finding("a link without https", severity="warning")]) for template in ("refund", "order")]
+    summary = job_summary({"cases": cases}, report, root=tmp_path)
+    assert "[!WARNING]" not in summary
+    [row] = [line for line in summary.splitlines() if line.startswith("|  |")]
+    assert row.endswith(" | rule finding, copy | 2 | order, refund |")
