@@ -143,8 +143,10 @@ def test_max_diff_ratio_is_a_share_of_the_pixels():
     for ratio, changed in ((0.05, False), (0.06, False), (0.049, True), (0.0005, True)):
         outcome, _ = stage(received, approved, max_diff_ratio=ratio)
         assert bool(outcome.changes) is changed, ratio
-    within, _ = stage(received, approved, max_diff_ratio=0.05)
-    assert within.pngs == {"desktop.png": approved}  # within tolerance: the approved bytes are kept
+    within, _ = stage(received, approved, max_diff_ratio=0.05, html_hash="h1", approved_block=block(fingerprint=ELSEWHERE))
+    assert within.pngs == {"desktop.png": approved}  # the same document within tolerance: the approved bytes are kept
+    edited, _ = stage(received, approved, max_diff_ratio=0.05)
+    assert edited.pngs == {"desktop.png": received}  # a changed document: its own picture goes with it
 
 
 def test_approving_within_tolerance_keeps_this_machines_pixels():
@@ -194,10 +196,10 @@ def test_an_unreadable_png_is_named_by_its_default_label():
         compare_png(b"not a png", png())
 
 
-def test_within_tolerance_the_approved_bytes_are_kept_by_default():
+def test_within_tolerance_the_approved_bytes_of_the_same_document_are_kept_by_default():
     approved, received = png(), png(changed=5)
     outcome = screenshot_case(FakeCamera({"desktop": received}), ScreenshotSettings(viewports=["desktop"], max_diff_ratio=0.05),
-                              "<html></html>", "h2", {"desktop.png": approved}, block(), accessibility=False)
+                              "<html></html>", "h1", {"desktop.png": approved}, block(fingerprint=ELSEWHERE), accessibility=False)
     assert outcome.pngs == {"desktop.png": approved}
 
 
