@@ -59,3 +59,24 @@ def test_the_memo_holds_what_its_key_names_and_forgets_the_oldest(monkeypatch):
     _memo.memo("unit", ({"c": 1},), lambda: "three")
     assert len(_memo._CACHE) == 2  # the first is gone: a new object of its id cannot find its value
     assert _memo.memo("unit", (first,), lambda: "recomputed") == "recomputed"
+
+
+def test_a_value_rendered_as_none_is_found_though_an_isolate_splits_the_word():
+    """The blanking of fixture values is skipped for a text without None, null...: judged on the
+    folded text, where bidi isolates are dropped, so 'No\u2069ne' still reads None."""
+    mail = email(page("<p>Balance: No\u2069ne</p>"), subject="Balance: No\u2069ne", text="Balance: No\u2069ne")
+    assert messages(check("no-leftovers", mail)) == ["'None' in the subject", "'None' in the HTML", "'None' in the text part"]
+
+
+def test_a_fixture_value_that_reads_none_is_still_blanked():
+    mail = email(page("<p>None</p>"), subject="None", text="None")
+    assert messages(check("no-leftovers", mail, recipient=fixture("en-ada", nickname="None"))) == []
+    assert messages(check("no-leftovers", mail)) == ["'None' in the subject", "'None' in the HTML", "'None' in the text part"]
+
+
+def test_text_part_skips_text_deep_inside_a_hidden_element_and_only_there():
+    """Each element's style is read once per email: a string three levels under a hidden element
+    is still hidden, and its visible neighbour after it is not."""
+    html = page('<div style="display:none"><table><tr><td><b>Code 9911</b> <i>and 7733</i></td></tr></table></div>'
+                '<table><tr><td><b>Order 4242</b></td></tr></table>')
+    assert messages(check("text-part", email(html, text="Thanks"))) == ["'4242' is in the HTML but not in the text part"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup, NavigableString, Tag
 from pydantic import Field
 
 from ..base import Finding, RuleContext, rules
@@ -118,14 +118,26 @@ def _reader_text(document: BeautifulSoup) -> str:
     if body is None:
         return ""
     parts = []
+    hidden: dict[int, bool] = {}  # by element: each element's style read once, not once per string below it
     for string in body.find_all(string=True):
         # Comments, styles and scripts have string types of their own (Comment, Stylesheet, Script).
-        if type(string) is not NavigableString or any(
-            _HIDING.search(str(p.get("style", ""))) for p in string.parents
-        ):
+        if type(string) is not NavigableString or _hidden(string.parent, hidden):
             continue
         parts.append(str(string))
     return fold(" ".join(parts))
+
+
+def _hidden(element: Tag | None, known: dict[int, bool]) -> bool:
+    """Whether ``element`` or one of its parents has a hiding style, remembered in ``known``."""
+    chain = []
+    while element is not None and id(element) not in known:
+        chain.append(element)
+        element = element.parent
+    hides = element is not None and known[id(element)]
+    for tag in reversed(chain):  # from the outermost: an element is hidden when a parent is
+        hides = hides or bool(_HIDING.search(str(tag.get("style", ""))))
+        known[id(tag)] = hides
+    return hides
 
 
 class SizeOptions(RuleOptions):

@@ -59,6 +59,9 @@ _PHRASE = re.compile(r"[A-Za-z-]+(?: [A-Za-z-]+){0,4}")
 #: Values that rendered as nothing: only where a value stands alone (a whole text node, a
 #: ``[data-field]``, after "label:"), never the word "null" in a sentence about it.
 _EMPTY_WORD = re.compile(r"^(?:None|null|undefined|NaN|nan)$|(?::|=)\s*(?:None|null|undefined|NaN|nan)(?!\w)")
+#: A text whose folded form holds none of those words cannot hold one after its fixture values
+#: are blanked (blanking only turns letters into spaces): the blanking is skipped for it.
+_MAY_BE_EMPTY = re.compile(r"None|null|undefined|NaN|nan")
 
 
 def _without_fixture_data(text: str, ctx: RuleContext) -> str:
@@ -139,7 +142,8 @@ def leftovers_in(text: str, ctx: RuleContext, *, fragments: list[str] | None = N
     (text nodes, data fields) checked for values that rendered as ``None`` and the like."""
     found = {leftover for _, _, leftover in _spans(_without_fixture_data(text, ctx), ctx, placeholders=placeholders)}
     for fragment in [text, *(fragments or [])]:
-        found.update(_empty_words(_without_fixture_data(fragment, ctx)))
+        if _MAY_BE_EMPTY.search(fold(fragment)):  # folded: bidi isolates inside a word are dropped
+            found.update(_empty_words(_without_fixture_data(fragment, ctx)))
     return sorted(found)
 
 
@@ -197,7 +201,7 @@ def _html_leftovers(nodes: list[tuple[Tag, str]], ctx: RuleContext) -> list[tupl
         element = _common_ancestor([parent for parent, _ in nodes[first:last + 1]])
         found.setdefault((leftover, id(element)), (leftover, element))
     for parent, text in nodes:  # a whole text node that is "None"
-        for leftover in _empty_words(_without_fixture_data(text, ctx)):
+        for leftover in _empty_words(_without_fixture_data(text, ctx)) if _MAY_BE_EMPTY.search(text) else ():  # text: folded
             found.setdefault((leftover, id(parent)), (leftover, parent))
     return sorted(found.values(), key=lambda pair: pair[0])
 

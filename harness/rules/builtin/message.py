@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from email.message import Message
 
 from pydantic import Field
 
@@ -57,7 +58,8 @@ def _address_findings(ctx: RuleContext, data: bytes, name: str) -> Iterator[Find
             yield ctx.error(f"{name} address {address!r} is not valid: {exc}", element=f"header {name}", expected="a valid address (RFC 5322)")
 
 
-def _long_lines(ctx: RuleContext, data: bytes) -> Iterator[Finding]:
+def _long_lines(ctx: RuleContext, data: bytes, message: Message) -> Iterator[Finding]:
+    """Header lines and part lines over 998 octets; ``message`` is ``data`` parsed (once per rule run)."""
     head, _, body = data.partition(b"\r\n\r\n")
     header = ""
     for line in head.split(b"\r\n"):
@@ -66,7 +68,7 @@ def _long_lines(ctx: RuleContext, data: bytes) -> Iterator[Finding]:
         if len(line) > MAX_LINE:
             yield ctx.error(f"a line of header {header} is {len(line):,} octets; SMTP allows {MAX_LINE}, a relay rewraps or refuses it",
                             element=f"header {header}", expected="headers folded within 998 octets a line")
-    for part in parse(data).walk():
+    for part in message.walk():
         if part.is_multipart():
             continue
         payload = part.get_payload()
@@ -109,7 +111,7 @@ def message_rule(ctx: RuleContext) -> Iterator[Finding]:
         if str(message.get("List-Unsubscribe-Post", "")).strip() != _ONE_CLICK:
             yield ctx.error("bulk mail without List-Unsubscribe-Post", element="header List-Unsubscribe-Post",
                             expected=f"List-Unsubscribe-Post: {_ONE_CLICK} (RFC 8058)")
-    yield from _long_lines(ctx, data)
+    yield from _long_lines(ctx, data, message)
     limit = float(ctx.options.get("clip_kb", 102)) * 1024
     html = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
     if html is not None:
