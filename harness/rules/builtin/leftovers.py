@@ -90,8 +90,10 @@ def _field_names(ctx: RuleContext) -> frozenset[str]:
     """Folded names of the fields of every fixture (``first_name`` -> ``firstname``): each key and
     each run of keys of a path (``order.id``, ``id``, ``account.order.id``), as a placeholder may
     name them. Computed once per run: every case of a run has the same fixtures, in another order."""
-    every = tuple(sorted((f.data for f in (ctx.fixture, *ctx.others)), key=id))
-    return memo("leftovers-field-names", every, lambda: frozenset().union(*(_names_of(data) for data in every)))
+    if "_field_names" not in ctx.__dict__:  # asked once per bracketed text: the memo's key is not free
+        every = tuple(sorted((f.data for f in (ctx.fixture, *ctx.others)), key=id))
+        ctx.__dict__["_field_names"] = memo("leftovers-field-names", every, lambda: frozenset().union(*(_names_of(data) for data in every)))
+    return ctx.__dict__["_field_names"]
 
 
 def _names_of(data: object) -> frozenset[str]:
