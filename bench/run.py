@@ -241,6 +241,7 @@ def generate(root: Path, templates: int, accounts: int) -> Path:
         text = source.read_text(encoding="utf-8").replace("@", f"+{i}@", 1)
         (root / "fixtures" / f"{source.stem}-{i}.yaml").write_text(text, encoding="utf-8")
     shutil.copytree(REPO / "shop", root / "shop")
+    text_only(root, messages=True)  # screenshot settings name the bundled fixtures, renamed here
     (root / "pyproject.toml").write_text(
         '[tool.email-harness]\nscreenshots = false\nplugins = ["shop"]\nfixture_model = "shop.models:Account"\n'
     )
