@@ -17,7 +17,7 @@ from harness.fixtures import Fixture, to_record
 from harness.render import RenderedEmail
 from harness.rules import Finding, RuleContext, rules, run_rules
 
-__all__ = ["check", "context", "email", "fixture", "messages", "page", "run", "template"]
+__all__ = ["check", "context", "email", "fixture", "messages", "page", "plant", "run", "template"]
 
 
 def page(body: str = "", *, lang: str | None = "en", dir: str | None = "ltr", head: str = "") -> str:
@@ -92,3 +92,20 @@ _CONTEXT_ARGUMENTS = ("recipient", "others", "tpl", "approved_copy", "scan", "me
 
 def messages(findings: list[Finding]) -> list[str]:
     return [f.message for f in findings]
+
+
+def plant(report: Path, template: str, fixture: str, before: dict[str, str], after: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """One changed case of a report's results.json, its approved and received parts written in
+    ``report``; ``fields`` set more of the case's entry (findings, status...)."""
+    from harness.snapshots import sha256
+
+    for side, parts in (("approved", before), ("received", after)):
+        folder = report / side / template / fixture
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in parts.items():
+            (folder / name).write_text(text)
+    changed = [name for name in after if before.get(name) != after[name]]
+    return {"id": f"{template}[{fixture}]", "template": template, "fixture": fixture, "status": "changed", "outcome": "sent",
+            "findings": [], "received": {n: sha256(t.encode()) for n, t in after.items()}, "approved": changed,
+            "manifest": {}, "approved_manifest": "sha256:old",
+            "changes": [{"kind": "text", "filename": n, "status": "changed", "diff": ""} for n in changed], **fields}

@@ -13,21 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness.review.ci import job_summary
-from harness.snapshots import sha256
 
-
-def plant(report: Path, template: str, fixture: str, before: dict[str, str], after: dict[str, str], **fields) -> dict:
-    """One changed case of results.json, its approved and received parts written in ``report``."""
-    for side, parts in (("approved", before), ("received", after)):
-        folder = report / side / template / fixture
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in parts.items():
-            (folder / name).write_text(text)
-    changed = [name for name in after if before.get(name) != after[name]]
-    return {"id": f"{template}[{fixture}]", "template": template, "fixture": fixture, "status": "changed", "outcome": "sent",
-            "findings": [], "received": {n: sha256(t.encode()) for n, t in after.items()}, "approved": changed,
-            "manifest": {}, "approved_manifest": "sha256:old",
-            "changes": [{"kind": "text", "filename": n, "status": "changed", "diff": ""} for n in changed], **fields}
+from .build import plant
 
 
 def finding(message: str, rule: str = "links", severity: str = "error") -> dict:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from harness.report.html import render_report
 from harness.review.changes import ChangeGroup, edit_cases, group_changes, headline_counts
-from harness.snapshots import sha256
+
+from .build import plant
 
 FOOTER = '<p class="footer">Questions? See our <a href="https://shop.example.com/help">{word}</a>.</p>\n'
 BUTTON = ('<td align="center" bgcolor="{colour}" role="presentation" style="border:none;border-radius:4px;background:{colour};">\n'
@@ -21,20 +22,6 @@ TEXT = "Thank you for your order.\n\nQuestions? See our {word} (https://shop.exa
 
 def html(word: str, colour: str | None) -> str:
     return "<html><body>\n<h1>Thank you for your order</h1>\n" + (BUTTON.format(colour=colour) if colour else "") + FOOTER.format(word=word) + "</body></html>\n"
-
-
-def plant(report: Path, template: str, fixture: str, before: dict[str, str], after: dict[str, str]) -> dict:
-    """One changed case of results.json, its approved and received parts written in the report."""
-    for side, parts in (("approved", before), ("received", after)):
-        folder = report / side / template / fixture
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in parts.items():
-            (folder / name).write_text(text)
-    changed = [name for name in after if before.get(name) != after[name]]
-    return {"id": f"{template}[{fixture}]", "template": template, "fixture": fixture, "status": "changed", "outcome": "sent",
-            "findings": [], "received": {n: sha256(t.encode()) for n, t in after.items()}, "approved": changed,
-            "manifest": {}, "approved_manifest": "sha256:old",
-            "changes": [{"kind": "text", "filename": n, "status": "changed", "diff": ""} for n in changed]}
 
 
 def footer_and_button(report: Path) -> list[ChangeGroup]:
