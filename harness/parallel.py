@@ -163,11 +163,11 @@ def _stop(workers: list[_Worker]) -> None:
         worker.conn.close()
 
 
-def _absorb(engine: Engine, states: list[dict[str, Any]], order: dict[Case, int]) -> None:
+def _absorb(engine: Engine, states: list[dict[str, Any]], position: dict[Case, int]) -> None:
     """Take the workers' queued writes (in catalog order, as ``-j 1`` queues them), environment
     differences, close problems and stage timings into the parent's ``engine``."""
     pending = [write for state in states for write in state["pending"]]
-    engine._pending.extend(sorted(pending, key=lambda w: order[w.case]))
+    engine._pending.extend(sorted(pending, key=lambda w: position[w.case]))
     for state in states:
         engine.environment.update(state["environment"])
         engine.environment_diffs += state["environment_diffs"]

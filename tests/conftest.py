@@ -13,6 +13,8 @@ from harness.cases import Case
 from harness.engine import CaseResult, Engine
 from harness.project import Project
 
+from unit.build import plugins_forgotten as forget_plugins
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -64,6 +66,13 @@ class Sandbox:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:
     return Sandbox(tmp_path)
+
+
+@pytest.fixture
+def plugins_forgotten() -> Iterator[None]:
+    """The projects' plugin modules a test loads are forgotten after it (see tests/unit/build.py)."""
+    with forget_plugins():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -149,3 +158,4 @@ class TallyReporter:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(TallyReporter(), "email-harness-tally")
+

@@ -103,7 +103,7 @@ def test_every_builtin_rule_runs_and_passes_on_the_bundled_catalog(bundled):
     assert findings == []
 
 
-def test_a_rule_that_crashes_is_a_finding_not_a_crash(sandbox):
+def test_a_rule_that_crashes_is_a_finding_not_a_crash(sandbox, plugins_forgotten):
     from harness.rules import rules
 
     @rules.register("crashes")

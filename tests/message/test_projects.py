@@ -15,13 +15,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plugins_forgotten: None) -> None:
+    """A cache of its own, and the projects' plugins (guards named like the shop's) forgotten after."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
-def test_an_init_project_gets_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_init_project_gets_messages(tmp_path: Path) -> None:
     init_project(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))  # its email_plugins module
     with Engine(Project.load(tmp_path), screenshots=False) as engine:
         results = [engine.check(case) for case in engine.cases()]
     sent = [r for r in results if r.outcome == "sent"]

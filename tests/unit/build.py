@@ -9,15 +9,19 @@ A rule's unit test needs no catalog, engine or browser: it builds the smallest
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from harness.catalog import Template, TemplateMeta
 from harness.fixtures import Fixture, to_record
+from harness.plugins import registries
 from harness.render import RenderedEmail
 from harness.rules import Finding, RuleContext, rules, run_rules
 
-__all__ = ["check", "context", "email", "fixture", "messages", "page", "plant", "run", "template"]
+__all__ = ["check", "context", "email", "fixture", "messages", "page", "plant", "plugins_forgotten", "run", "template"]
 
 
 def page(body: str = "", *, lang: str | None = "en", dir: str | None = "ltr", head: str = "") -> str:
@@ -109,3 +113,20 @@ def plant(report: Path, template: str, fixture: str, before: dict[str, str], aft
             "findings": [], "received": {n: sha256(t.encode()) for n, t in after.items()}, "approved": changed,
             "manifest": {}, "approved_manifest": "sha256:old",
             "changes": [{"kind": "text", "filename": n, "status": "changed", "diff": ""} for n in changed], **fields}
+
+
+@contextmanager
+def plugins_forgotten() -> Iterator[None]:
+    """Every registry, ``sys.path`` and ``sys.modules`` as before: a test that loads a project's
+    own plugin modules leaves no trace. Registries are global, so without this a project's
+    'new_account' guard would replace the shop's for every later test in the same worker."""
+    saved = {name: (dict(r._items), dict(r.origins)) for name, r in registries().items()}
+    path, before = list(sys.path), set(sys.modules)
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
+        for name, registry in registries().items():
+            registry._items, registry.origins = saved[name]

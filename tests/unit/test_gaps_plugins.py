@@ -21,27 +21,21 @@ from harness.registry import Registry
 from harness.render.renderers import RenderOutput, renderer_for_extension, renderers
 from harness.rules import rules
 
-from .build import template
+from .build import plugins_forgotten, template
 
 
 @pytest.fixture(autouse=True)
 def registries_restored() -> Iterator[None]:
-    """Every registry as it was before the test: plugins registered here leave no trace."""
-    saved = {name: (dict(r._items), dict(r.origins)) for name, r in registries().items()}
-    yield
-    for name, registry in registries().items():
-        registry._items, registry.origins = saved[name]
+    """Every registry, ``sys.path`` and ``sys.modules`` as before the test: plugins registered
+    or imported here leave no trace."""
+    with plugins_forgotten():
+        yield
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project root whose modules are forgotten after the test (``sys.path`` and
-    ``sys.modules`` restored)."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    before = set(sys.modules)
-    yield tmp_path
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
+def project(tmp_path: Path) -> Path:
+    """A project root for plugin modules (forgotten after the test)."""
+    return tmp_path
 
 
 def registered_from(module: str, registry: Registry[Any], name: str) -> None:

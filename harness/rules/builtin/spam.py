@@ -21,7 +21,7 @@ class SpamScoreOptions(RuleOptions):
     """A score from here is a warning: providers weigh more than SpamAssassin does."""
 
     @model_validator(mode="after")
-    def _ordered(self) -> SpamScoreOptions:
+    def _warning_below_error(self) -> SpamScoreOptions:
         if self.warning_at > self.error_at:
             raise ValueError(f"warning_at {self.warning_at} is above error_at {self.error_at}")
         return self
