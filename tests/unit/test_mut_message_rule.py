@@ -217,7 +217,8 @@ def test_bulk_mail_with_a_wrong_header(unsubscribe, post, found):
 
 def track(length: int) -> tuple[tuple[str, str], ...]:
     """The headers plus an ``X-Track`` header line of ``length`` octets."""
-    return HEADERS + (("X-Track", "x" * (length - len("X-Track: "))),)
+    url = "https://shop.example.com/t?u="  # a colon in the value: the name ends at the first one
+    return HEADERS + (("X-Track", url + "x" * (length - len("X-Track: ") - len(url))),)
 
 
 def test_a_header_line_over_998_octets_is_named():
@@ -260,6 +261,11 @@ def test_a_part_without_a_transfer_encoding_is_7bit():
     assert finding.message.endswith("(encoded as 7bit)") and "a line of 999 octets" in finding.message
 
 
+def test_a_line_of_words_is_measured_whole():
+    (finding,) = check("message", mail(raw(parts=(("text/plain", "7bit", "word " * 200), HTML))))
+    assert finding.message.startswith("the text/plain part has a line of 1,000 octets")
+
+
 def test_a_part_line_of_998_octets_passes_its_line_end_not_counted():
     assert check("message", mail(raw(parts=(("text/plain", "7bit", "x" * 998 + "\r\n" + "y" * 998), HTML)))) == []
     assert check("message", mail(raw(parts=(("text/plain", "7bit", "x" * 998 + "\r\n" + "y" * 999), HTML))))[0].message.startswith(
@@ -292,6 +298,15 @@ def test_an_html_part_within_10_percent_of_it_is_a_warning():
     assert check("message", html_of(10 * 1024), clip_kb=10) == [warning]  # at the size: not clipped yet
     assert check("message", html_of(9217), clip_kb=10) == [replace(warning, message=warning.message.replace("10.0", "9.0"))]
     assert check("message", html_of(9216), clip_kb=10) == []  # exactly 90%
+    assert check("message", html_of(10189), clip_kb=10)[0].message == warning.message  # 9.95 KB, rounded
+
+
+def test_the_limit_is_shown_as_configured():
+    """A clip size of 1.5 KB is not 'under 2 KB': a part of 1.6 KB would seem to pass."""
+    (finding,) = check("message", html_of(1537), clip_kb=1.5)
+    assert (finding.message, finding.expected) == ("the HTML part is 1.5 KB as encoded; Gmail clips it", "under 1.5 KB")
+    (finding,) = check("message", html_of(1500), clip_kb=1.5)
+    assert (finding.severity, finding.expected) == ("warning", "under 1.5 KB")
 
 
 def test_gmail_s_102_kb_is_the_default():
@@ -326,9 +341,10 @@ def test_a_message_without_a_text_part_is_an_error():
     assert check("message", mail(raw(parts=(HTML,)))) == [NO_TEXT]
 
 
-@pytest.mark.parametrize("body", ["", "  \r\n\t"])
-def test_an_empty_text_part_is_no_text_part(body):
-    assert check("message", mail(raw(parts=(("text/plain", "7bit", body), HTML)))) == [NO_TEXT]
+@pytest.mark.parametrize(("encoding", "body"), [("7bit", ""), ("7bit", "  \r\n\t"), ("base64", "ICAgCg=="), ("quoted-printable", "=20=20")])
+def test_an_empty_text_part_is_no_text_part(encoding, body):
+    """Blank once decoded: base64 of three spaces is no text either."""
+    assert check("message", mail(raw(parts=(("text/plain", encoding, body), HTML)))) == [NO_TEXT]
 
 
 def test_findings_come_in_the_order_of_the_message():

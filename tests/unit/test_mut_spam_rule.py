@@ -14,6 +14,7 @@ import pytest
 from harness.message import spam
 from harness.message.headers import MessageSpec
 from harness.message.spam import INSTALL_HINT, SpamResult, Unavailable
+from harness.rules.builtin.spam import SpamScoreOptions
 from harness.render import RenderedEmail
 from harness.rules import Finding
 
@@ -125,3 +126,10 @@ def test_warning_at_above_error_at_is_a_configuration_error():
     assert run("spam-score", mail(), error_at=2.5) == [
         Finding("spam-score", "error", "the rule's options are wrong: options: warning_at 3.0 is above error_at 2.5", "",
                 "see 'email-harness rules spam-score'")]
+
+
+def test_equal_thresholds_are_valid_options():
+    """Checked on the model itself: the engine keeps options it validated once."""
+    assert SpamScoreOptions(error_at=4, warning_at=4).model_dump() == {"error_at": 4.0, "warning_at": 4.0}
+    with pytest.raises(ValueError, match="warning_at 4.5 is above error_at 4.0"):
+        SpamScoreOptions(error_at=4, warning_at=4.5)

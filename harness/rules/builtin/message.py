@@ -112,15 +112,17 @@ def message_rule(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.error("bulk mail without List-Unsubscribe-Post", element="header List-Unsubscribe-Post",
                             expected=f"List-Unsubscribe-Post: {_ONE_CLICK} (RFC 8058)")
     yield from _long_lines(ctx, data, message)
-    limit = float(ctx.options.get("clip_kb", 102)) * 1024
+    clip_kb = float(ctx.options.get("clip_kb", 102))
+    limit = clip_kb * 1024
     html = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
     if html is not None:
         size = len(str(html.get_payload()).encode("utf-8", "surrogateescape"))
+        # The limit as configured (1.5 KB, not "2 KB"): a part between the two is clipped.
         if size > limit:
-            yield ctx.error(f"the HTML part is {size / 1024:.1f} KB as encoded; Gmail clips it", element="text/html part", expected=f"under {limit / 1024:.0f} KB")
+            yield ctx.error(f"the HTML part is {size / 1024:.1f} KB as encoded; Gmail clips it", element="text/html part", expected=f"under {clip_kb:g} KB")
         elif size > 0.9 * limit:
             yield ctx.warning(f"the HTML part is {size / 1024:.1f} KB as encoded, close to Gmail's clipping size", element="text/html part",
-                              expected=f"under {limit / 1024:.0f} KB")
+                              expected=f"under {clip_kb:g} KB")
     text = next((p for p in message.walk() if p.get_content_type() == "text/plain"), None)
     if text is None or not (text.get_payload(decode=True) or b"").strip():
         yield ctx.error("the message has no text part", element="text/plain part", expected="multipart/alternative with a text/plain part first")
