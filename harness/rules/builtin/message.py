@@ -64,16 +64,17 @@ def _long_lines(ctx: RuleContext, data: bytes, message: Message) -> Iterator[Fin
     header = ""
     for line in head.split(b"\r\n"):
         if line[:1] not in (b" ", b"\t"):
-            header = line.split(b":", 1)[0].decode("ascii", "replace")
+            header = line.partition(b":")[0].decode("ascii", "replace")
         if len(line) > MAX_LINE:
             yield ctx.error(f"a line of header {header} is {len(line):,} octets; SMTP allows {MAX_LINE}, a relay rewraps or refuses it",
                             element=f"header {header}", expected="headers folded within 998 octets a line")
     for part in message.walk():
         if part.is_multipart():
             continue
-        payload = part.get_payload()
-        raw = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
-        longest = max((len(line.rstrip(b"\r")) for line in raw.split(b"\n")), default=0)
+        # compat32 gives a leaf part's payload as text, octets its charset cannot read already
+        # replaced: encoded again, it is the part's lines as sent (at least one, maybe empty).
+        raw = part.get_payload().encode()
+        longest = max(len(line.rstrip(b"\r")) for line in raw.split(b"\n"))
         if longest > MAX_LINE:
             yield ctx.error(f"the {part.get_content_type()} part has a line of {longest:,} octets; SMTP allows {MAX_LINE}, a relay rewraps "
                             f"or refuses it (encoded as {part.get('Content-Transfer-Encoding', '7bit')})",
@@ -104,11 +105,11 @@ def message_rule(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.error(f"From domain {domain!r} is not one of the catalog's sending domains", element="header From",
                             expected=f"one of {domains} (message.sending_domains in _catalog.yaml)")
     if spec.kind == "bulk":
-        unsubscribe = str(message.get("List-Unsubscribe", ""))
+        unsubscribe = str(message.get("List-Unsubscribe") or "")
         if "<https://" not in unsubscribe:
             yield ctx.error("bulk mail without a one-click unsubscribe link", element="header List-Unsubscribe",
                             expected="List-Unsubscribe: <https://...> (RFC 8058; Gmail and Yahoo require it of bulk senders)")
-        if str(message.get("List-Unsubscribe-Post", "")).strip() != _ONE_CLICK:
+        if str(message.get("List-Unsubscribe-Post") or "").strip() != _ONE_CLICK:
             yield ctx.error("bulk mail without List-Unsubscribe-Post", element="header List-Unsubscribe-Post",
                             expected=f"List-Unsubscribe-Post: {_ONE_CLICK} (RFC 8058)")
     yield from _long_lines(ctx, data, message)
