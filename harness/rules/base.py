@@ -208,7 +208,8 @@ def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext, *, stopw
 
     findings: list[Finding] = []
     watch = stopwatch or _UNTIMED
-    parsed = "document" in base.__dict__ or "document" in getattr(base.email, "__dict__", {})
+    # RuleContext.document is the email's, cached on the email: parsed once it is there.
+    parsed = "document" in vars(base.email)
     with nullcontext() if parsed else watch.stage("parse"):
         shared_document = base.document
     for rule_id, options in configured.items():

@@ -167,7 +167,10 @@ def _rule_blocks(css: str, within: tuple[str, ...] = ()) -> Iterator[tuple[str, 
     css = _without_css_comments(css)
     at = 0
     while (opening := css.find("{", at)) >= 0:
-        prelude = css[at:opening].rsplit(";", 1)[-1].strip()
+        statements, _, prelude = css[at:opening].rpartition(";")
+        if statements := statements.strip():  # @import lines, or declarations outside any rule, before this rule
+            yield statements, statements, within
+        prelude = prelude.strip()
         depth, end = 0, len(css)
         for index in range(opening, len(css)):
             depth += {"{": 1, "}": -1}.get(css[index], 0)
@@ -283,8 +286,8 @@ def _moot(declarations: list[tuple[str, str]], index: int, tag: str = "", attrib
 
 def _css_uses(css: str, reads: Callable[[Client], bool], tag: str = "", attributes: str = "") -> Iterator[Use]:
     """The uses in a style sheet, or in the style attribute of a ``tag`` with ``attributes``."""
-    # A style attribute is one block of declarations; its comments are read by no client either.
-    for prelude, body, within in _rule_blocks(css) if "{" in css else [(css, _without_css_comments(css), ())]:
+    # A style attribute (no braces) comes back as one block of declarations, its comments left out.
+    for prelude, body, within in _rule_blocks(css):
 
         def unread(client: Client, within: tuple[str, ...] = within) -> bool:
             return not reads(client) or not all(_supports(slug, client) for slug in within)
