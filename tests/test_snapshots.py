@@ -73,10 +73,12 @@ def test_case_patterns_match_template_and_fixture_separately():
 
 def test_unused_snapshots_are_reported_and_removed_only_on_prune(sandbox, monkeypatch):
     (sandbox.root / "fixtures" / "de-minimal.yaml").unlink()
+    # A fixture the screenshot list still named would be a configuration error (exit 2) instead.
+    sandbox.edit("templates/_catalog.yaml", "    - de-minimal\n", "")
     monkeypatch.chdir(sandbox.root)
     runner = CliRunner()
     result = runner.invoke(app, ["run"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "snapshot(s) no case produces any more" in result.output and "welcome[de-minimal]" in result.output
     assert (sandbox.root / "snapshots/welcome/de-minimal").is_dir()
     assert runner.invoke(app, ["run", "--prune"]).exit_code == 0

@@ -122,7 +122,8 @@ def make_catalog(root: Path, module: str) -> Path:
 
 
 @pytest.fixture
-def mixed(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+def mixed(tmp_path: Path, request: pytest.FixtureRequest, plugins_forgotten: None) -> Path:
+    """The mixed catalog; its 'mustache' renderer and guard are forgotten after the test."""
     return make_catalog(tmp_path, "kinds_" + str(abs(hash(request.node.nodeid)))[:10])
 
 
