@@ -246,8 +246,14 @@ def test_template_text_includes_every_templates_subject(tmp_path):
 # -- field paths -----------------------------------------------------------------------------------
 
 
+class Item(BaseModel):
+    sku: str
+
+
 class Loose(BaseModel):
     codes: list[Annotated[str, Field(min_length=1)]] = []
+    items: list[Annotated[Item, Field(description="a line")]] = []
+    notes: list[Annotated[dict[str, Any], Field(min_length=1)]] = []
     extra: dict[str, Any] | None = None
     raw: dict = {}
     tags: list = []
@@ -258,8 +264,8 @@ class Loose(BaseModel):
 
 def test_a_models_paths_see_through_annotations_optionals_and_bare_containers():
     paths = FieldPaths.of_model(Loose)
-    assert paths.leaves == {"codes[]", "name"}
-    assert paths.open == {"extra", "raw", "tags[]", "anything", "payload"}
+    assert paths.leaves == {"codes[]", "items[].sku", "name"}
+    assert paths.open == {"notes[]", "extra", "raw", "tags[]", "anything", "payload"}
     assert field_paths(Loose, []) == paths
 
 
