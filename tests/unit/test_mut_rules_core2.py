@@ -421,3 +421,9 @@ def test_no_data_for_a_client_is_no_verdict_and_so_support():
 ])
 def test_an_unknown_client_is_named_with_every_known_one(clients, says):
     assert [p.text for p in option_problems("client-support", {"clients": clients}, ClientSupportOptions)] == [says]
+
+
+def test_a_nested_rule_is_read_with_its_parents_declarations(lacking):
+    """CSS nesting: what a hidden parent holds is hidden with it."""
+    sheet = "<mj-style>.a { display: none; .b { visibility: hidden } }</mj-style>"
+    assert elements(sheet, lacking("css-visibility")) == []
