@@ -199,7 +199,7 @@ def logged_path(path: Path, project_root: Path) -> str:
     carries a path of the reviewer's machine."""
     path = path.resolve()
     try:
-        return path.relative_to(project_root.resolve()).as_posix() or "."
+        return path.relative_to(project_root.resolve()).as_posix()  # "." for the project folder itself
     except ValueError:
         return path.name
 

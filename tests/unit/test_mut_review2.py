@@ -86,6 +86,22 @@ def test_a_case_that_stops_being_sent_is_held_and_the_message_quotes_both_outcom
     assert store.read("refund", "de-refunded").parts == {"outcome.txt": approved}
 
 
+# -- the report folder the review log names (append_log, logged_path) -----------------------------
+
+def test_the_log_names_the_report_folder_relative_to_the_project_of_the_snapshots(tmp_path, monkeypatch):
+    project = tmp_path / "shop-emails"
+    (project / "reports").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[tool.email-harness]\n")
+    store = SnapshotStore(project / "snapshots")
+    store.write("refund", "de-refunded", APPROVED, {"template": "v1"})
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the server started from another folder: the snapshots' project counts
+    case = case_of(store, tmp_path, A)  # a rejection reads none of the report's files
+    for report in (project / "reports" / "ci-1042", project):
+        ReviewSession(report, {"cases": [case]}, store, who="Dana").reject([A])
+    assert [entry["from"] for entry in log(store)] == ["reports/ci-1042", "."]
+
+
 # -- the decisions file (write_decisions) ----------------------------------------------------------
 
 def test_the_decisions_file_is_indented_json_with_names_and_reasons_as_written(tmp_path):
