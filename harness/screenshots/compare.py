@@ -104,7 +104,7 @@ def compare_png(approved: bytes, received: bytes, *, threshold: float = 0.1, lab
     diff_png = None
     if changed:
         buffer = io.BytesIO()
-        Image.frombytes("RGBA", size, bytes(output)).convert("RGB").save(buffer, "PNG", compress_level=6)
+        Image.frombytes("RGBA", size, bytes(output)).convert("RGB").save(buffer, "PNG")  # Pillow's default: zlib level 6
         diff_png = buffer.getvalue()
     return ImageDiff(changed, width * height, before_size, after_size, diff_png)
 
@@ -113,5 +113,5 @@ def _pad(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """``image`` on a magenta canvas of ``size``, so every pixel beyond its edge counts as changed
     (transparent padding would blend to white and hide a taller white page)."""
     canvas = Image.new("RGBA", size, (255, 0, 255, 255))
-    canvas.paste(image, (0, 0))
+    canvas.paste(image)  # at (0, 0)
     return canvas

@@ -32,7 +32,8 @@ ADA = dict(name="Ada", email="ada@example.com")
 
 
 def catalog(root: Path, settings: str, **files: str) -> Any:
-    """A catalog folder with ``_catalog.yaml`` holding ``settings`` and the given files."""
+    """A catalog folder with ``_catalog.yaml`` holding ``settings`` and the given files
+    (``receipt__yaml="..."`` writes ``receipt.yaml``)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "_catalog.yaml").write_text(settings)
     for name, text in files.items():
