@@ -319,8 +319,10 @@ def lacking(monkeypatch):
     data = caniemail()
 
     def lack(*slugs: str) -> dict[str, list[str]]:
+        """A slug caniemail does not know (``css-color``) is added as a feature of its own."""
+        features = {slug: {"slug": slug, "title": slug, "url": ""} for slug in slugs} | data["by_slug"]
         by_slug = {slug: {**feature, "stats": {**(feature.get("stats") or {}), "newmail": {"tv": {"2026": "n" if slug in slugs else "y"}}}}
-                   for slug, feature in data["by_slug"].items()}
+                   for slug, feature in features.items()}
         monkeypatch.setattr(client_support, "caniemail", lambda: {**data, "by_slug": by_slug})
         return NEWMAIL
 
@@ -342,6 +344,10 @@ def test_hiding_declarations_marked_important_or_in_any_order_are_fallbacks(lack
     assert elements('<span style="font-weight: bold; display: none; visibility: hidden">x</span>', clients) == []
     # a colour that is not transparent hides nothing: what it uses is read beside display: none
     assert elements('<span style="display: none; color: var(--ink)">x</span>', clients) == ["var()"]
+    # should caniemail list the colour property, a transparent colour is one more way to hide
+    clients = lacking("css-color")
+    assert elements('<span style="display: none; color: transparent">x</span>', clients) == []
+    assert elements('<span style="color: transparent">x</span>', clients) == ["color: transparent"]
 
 
 def test_spacing_and_collapse_marked_important_still_excuse_border_spacing(lacking):
@@ -361,6 +367,7 @@ def test_statements_before_a_rule_are_read(lacking):
     clients = lacking("css-at-import", "css-position")
     sheet = "<mj-style>@import url(a.css); @import url(b.css); .b { position: absolute }</mj-style>"
     assert elements(sheet, clients) == ["@import", "position: absolute"]
+    assert elements("<mj-style>float: left; .a { color: red }</mj-style>", lacking("css-float")) == ["float: left"]
 
 
 @pytest.mark.parametrize("sheet", [
