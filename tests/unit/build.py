@@ -15,13 +15,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harness.catalog import Template, TemplateMeta
 from harness.fixtures import Fixture, to_record
 from harness.plugins import registries
+from harness.rules.builtin import client_support
 from harness.render import RenderedEmail
 from harness.rules import Finding, RuleContext, rules, run_rules
 
-__all__ = ["check", "context", "email", "fixture", "messages", "page", "plant", "plugins_forgotten", "run", "template"]
+__all__ = ["check", "context", "email", "fixture", "messages", "page", "lacking", "plant", "plugins_forgotten", "run", "template"]
 
 
 def page(body: str = "", *, lang: str | None = "en", dir: str | None = "ltr", head: str = "") -> str:
@@ -130,3 +133,23 @@ def plugins_forgotten() -> Iterator[None]:
             del sys.modules[name]
         for name, registry in registries().items():
             registry._items, registry.origins = saved[name]
+
+
+NEWMAIL = {"newmail": ["tv"]}
+
+
+@pytest.fixture
+def lacking(monkeypatch):
+    """``lacking(*slugs)``: caniemail's data says a made-up client, Newmail on TV, lacks these
+    features and supports every other one; returns the ``clients`` option naming it."""
+    data = client_support.caniemail()
+
+    def lack(*slugs: str) -> dict[str, list[str]]:
+        """A slug caniemail does not know (``css-color``) is added as a feature of its own."""
+        features = {slug: {"slug": slug, "title": slug, "url": ""} for slug in slugs} | data["by_slug"]
+        by_slug = {slug: {**feature, "stats": {**(feature.get("stats") or {}), "newmail": {"tv": {"2026": "n" if slug in slugs else "y"}}}}
+                   for slug, feature in features.items()}
+        monkeypatch.setattr(client_support, "caniemail", lambda: {**data, "by_slug": by_slug})
+        return NEWMAIL
+
+    return lack

@@ -16,13 +16,13 @@ from harness.errors import ConfigError
 from harness.rules import RuleOptions, rules, run_rules
 from harness.rules import options as options_module
 from harness.rules.builtin import client_support
-from harness.rules.builtin.client_support import ClientSupportOptions, caniemail, unsupported_features
+from harness.rules.builtin.client_support import ClientSupportOptions, unsupported_features
 from harness.rules.options import TemplateSources, check_rule_options, option_problems, resolve_options
 from harness.rules.paths import FieldPaths, field_paths, path_syntax_problem
 
 from harness.timing import Stopwatch
 
-from .build import context, email, page
+from .build import context, email, lacking, page  # noqa: F401 - lacking is a fixture
 
 MJML = "<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>"
 MAIL = email(page('<p class="preview">Preview <a href="#">here</a></p><p>Body</p>'))
@@ -308,26 +308,6 @@ def test_a_template_that_does_not_parse_hides_no_other_templates_messages():
 
 
 # -- client-support: what a style sheet and the markup say, to a client lacking named features -------
-
-NEWMAIL = {"newmail": ["tv"]}
-
-
-@pytest.fixture
-def lacking(monkeypatch):
-    """``lacking(*slugs)``: caniemail's data says a made-up client, Newmail on TV, lacks these
-    features and supports every other one; returns the ``clients`` option naming it."""
-    data = caniemail()
-
-    def lack(*slugs: str) -> dict[str, list[str]]:
-        """A slug caniemail does not know (``css-color``) is added as a feature of its own."""
-        features = {slug: {"slug": slug, "title": slug, "url": ""} for slug in slugs} | data["by_slug"]
-        by_slug = {slug: {**feature, "stats": {**(feature.get("stats") or {}), "newmail": {"tv": {"2026": "n" if slug in slugs else "y"}}}}
-                   for slug, feature in features.items()}
-        monkeypatch.setattr(client_support, "caniemail", lambda: {**data, "by_slug": by_slug})
-        return NEWMAIL
-
-    return lack
-
 
 def found(source: str, clients: dict[str, list[str]]) -> list[str]:
     """What each finding of client-support is about, in a team-written ``source``."""

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.rules.builtin import client_support
 from harness.rules.builtin.client_support import caniemail, used_features
 
-from .build import check, email, page
+from .build import check, email, lacking, page  # noqa: F401 - lacking is a fixture
 
 # -- client-support: the default clients (DEFAULT_CLIENTS) ------------------------------------------
 
@@ -109,24 +108,6 @@ def test_each_kind_of_wrong_direction_says_what_to_do(kind, expected):
 
 
 # -- client-support: fallbacks, judged for a client lacking exactly the features a test names -------
-
-NEWMAIL = {"newmail": ["tv"]}
-
-
-@pytest.fixture
-def lacking(monkeypatch):
-    """``lacking(*slugs)``: make caniemail's data say a made-up client, Newmail on TV, lacks these
-    features and supports every other one; returns the ``clients`` option naming it."""
-    data = caniemail()
-
-    def lack(*slugs: str) -> dict[str, list[str]]:
-        by_slug = {slug: {**feature, "stats": {**(feature.get("stats") or {}), "newmail": {"tv": {"2026": "n" if slug in slugs else "y"}}}}
-                   for slug, feature in data["by_slug"].items()}
-        monkeypatch.setattr(client_support, "caniemail", lambda: {**data, "by_slug": by_slug})
-        return NEWMAIL
-
-    return lack
-
 
 def found(source: str, clients: dict[str, list[str]]) -> list[str]:
     """The elements client-support reports in a team-written ``source``."""
