@@ -346,9 +346,15 @@ def messages(tmp: Path, size: tuple[int, int]) -> None:
     ratio("large-run-with-messages-vs-without", figures["with"]["seconds"] / figures["without"]["seconds"], "<=1.5")
 
 
+#: The parts of a full run, in order; ``--only`` picks some while working on one figure.
+PARTS = ("bundled", "workers", "large", "messages")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller large-catalog sizes")
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="run only this part (repeatable); RESULTS.md is written only by a full run")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -358,12 +364,17 @@ def main() -> None:
     command = "make bench" if not args.quick else "python bench/run.py --quick"
     say(f"# email-harness benchmark ({command})")
     say(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    parts = args.only or PARTS
     with tempfile.TemporaryDirectory() as tmp:
-        bundled(Path(tmp))
-        workers(Path(tmp))
-        large(Path(tmp), sizes)
-        messages(Path(tmp), sizes[-1])
-    if not args.quick:
+        if "bundled" in parts:
+            bundled(Path(tmp))
+        if "workers" in parts:
+            workers(Path(tmp))
+        if "large" in parts:
+            large(Path(tmp), sizes)
+        if "messages" in parts:
+            messages(Path(tmp), sizes[-1])
+    if not args.quick and not args.only:
         body = "\n".join(LINES)
         (REPO / "bench" / "RESULTS.md").write_text(
             f"# Benchmark results\n\nLast run: `{command}` on {time.strftime('%Y-%m-%d')}.\n\n```\n{body}\n```\n", encoding="utf-8"
