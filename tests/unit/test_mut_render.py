@@ -659,3 +659,23 @@ def test_a_compiled_catalog_alone_is_checked_for_holes(tmp_path):
     (root / "welcome.yaml").write_text("subject: Welcome\nlocales: [en, de]\n")
     found = missing_translations(load_catalog(root), new_environment(root), TranslationSet(tmp_path / "locale"))
     assert str(found["welcome"]) == f"{root / 'welcome.yaml'}: locale 'de' has no translation for 'Thanks' in {mo}"
+
+
+def test_a_mo_file_gettext_loads_but_babel_cannot_read_is_a_config_error_naming_it(tmp_path):
+    """gettext never reads ``nplurals`` (it compiles ``plural=`` alone); Babel's reader, which the
+    completeness check uses, parses it as a number. A broken count is the file's fault, named."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from harness.render.translations import TranslationSet
+
+    messages = Catalog(locale="de", charset="utf-8")
+    messages.add("Your order", "Ihre Bestellung")
+    compiled = io.BytesIO()
+    write_mo(compiled, messages)
+    mo = tmp_path / "de" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(compiled.getvalue().replace(b"nplurals=2;", b"nplurals=x;"))  # same length
+    with pytest.raises(ConfigError) as error:
+        TranslationSet(tmp_path).catalog("de")
+    assert str(error.value) == f"{mo}: not a gettext catalog: invalid literal for int() with base 10: 'x'"
