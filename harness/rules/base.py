@@ -39,6 +39,7 @@ from ..fixtures import Fixture
 from ..registry import Registry
 from ..render import RenderedEmail
 from ..timing import Stopwatch
+from .facts import EmailFacts
 from .options import resolve_options
 
 __all__ = ["Finding", "Rule", "RuleContext", "RuleRegistry", "Severity", "rules", "run_rules"]
@@ -127,6 +128,13 @@ class RuleContext:
         """The HTML, parsed once per case and shared by every rule (read-only)."""
         return self.email.document
 
+    @cached_property
+    def _facts(self) -> EmailFacts:
+        # What the built-in rules read of ``document`` (its tags by name, its strings, its folded
+        # text), computed on first use and shared by every rule of the case (read-only). Not
+        # part of the plugin API (yet): its shape may change with what the rules need.
+        return EmailFacts(self.document)
+
     # ``node``: the element of ``document`` the finding is about, so ``ignore`` selectors can place it.
     def error(self, message: str, *, element: str = "", expected: str = "", node: Tag | None = None) -> Finding:
         """A finding that fails the case: what is wrong, where (``element``), what was expected."""
@@ -212,6 +220,7 @@ def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext, *, stopw
     parsed = "document" in vars(base.email)
     with nullcontext() if parsed else watch.stage("parse"):
         shared_document = base.document
+    shared_facts = base._facts
     for rule_id, options in configured.items():
         rule = rules.get(rule_id)
         try:
@@ -221,6 +230,7 @@ def run_rules(configured: dict[str, dict[str, Any]], base: RuleContext, *, stopw
             continue
         ctx = replace(base, rule_id=rule_id, options=own)
         ctx.__dict__["document"] = shared_document  # parse once per case, not once per rule
+        ctx.__dict__["_facts"] = shared_facts  # and walk the tree once
         try:
             # A broken rule (an exception, sys.exit, an endless loop: the plugin boundary's time
             # limit) must not hide the other rules' findings: it is a finding of its own.

@@ -12,7 +12,9 @@ from ...render.formatting import text_direction
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ._page import grouped, where
-from ._text import reads_right_to_left
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 class AccessibilityOptions(RuleOptions):
@@ -30,7 +32,8 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
     violations (critical and serious are errors, moderate and minor warnings), in light and dark;
     forced-dark text under 4.5:1 (3:1 large), a warning (Chromium's auto dark mode only
     approximates the mail apps)."""
-    html = ctx.document.find("html")
+    facts = ctx._facts
+    html = next(iter(facts.named("html")), None)
     lang = str(html.get("lang", "")) if html else ""
     if not lang or lang == "und":
         yield ctx.error(f"<html lang={lang!r}>", element="html[lang]", expected=f"the email's language ({ctx.email.locale}): <mjml lang=...>")
@@ -38,10 +41,12 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
     # language, or most of its text, is right to left).
     if not html or not html.get("dir"):
         why = (f"its language ({ctx.email.locale}) is written right to left" if text_direction(ctx.email.locale) == "rtl"
-               else "most of its text is right to left" if reads_right_to_left(ctx.document) else "")
+               else "most of its text is right to left" if facts.right_to_left else "")
         if why:
             yield ctx.error(f"<html> has no dir, and {why}", element="html[dir]", expected='dir="rtl": <mjml dir="rtl"> or <html dir="rtl">')
-    layout_tables = [t for t in ctx.document.find_all("table") if not t.find("th") and t.get("role") != "presentation"]
+    # A table with a <th> below it is a data table: each <th>'s tables, not a search per table.
+    with_headers = {id(table) for th in facts.named("th") for table in th.parents if table.name == "table"}
+    layout_tables = [t for t in facts.named("table") if id(t) not in with_headers and t.get("role") != "presentation"]
     if layout_tables:
         yield ctx.error(
             f"{len(layout_tables)} layout table(s) without role=\"presentation\"",
@@ -49,7 +54,7 @@ def accessibility(ctx: RuleContext) -> Iterator[Finding]:
             expected="screen readers skip layout tables only when marked presentational",
         )
     previous = 0
-    for heading in ctx.document.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+    for heading in (tag for tag in facts.tags if tag.name in _HEADINGS):
         level = int(heading.name[1])
         if level > previous + 1:
             yield ctx.warning(f"<{heading.name}> follows <h{previous}>" if previous else f"first heading is <{heading.name}>", element=heading.name, expected=f"<h{previous + 1}>")

@@ -29,7 +29,7 @@ def approved_copy(ctx: RuleContext) -> Iterator[Finding]:
         if expected is None:
             yield ctx.error(f"no approved copy {block!r} for locale {ctx.email.locale}", element=f"_copy/{ctx.email.locale}.yaml")
             continue
-        elements = ctx.document.find_all(attrs={"data-copy": block})  # find_all: ~10x faster than a CSS select
+        elements = [e for e in ctx._facts.having("data-copy") if e["data-copy"] == block]  # not a CSS select: ~10x slower
         if not elements:
             yield ctx.error(f"approved paragraph {block!r} missing from the HTML", element=selector, expected=expected[:80] + "...")
         for element in elements:

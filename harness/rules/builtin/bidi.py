@@ -49,7 +49,7 @@ def mixed_scripts(value: str) -> tuple[str, list[str]] | None:
 def _isolated_in_html(value: str, ctx: RuleContext) -> bool | None:
     """None when ``value`` is not in the HTML; else whether each occurrence sits in an element of
     its own that isolates it (``<bdi>``, or ``dir`` set on an element holding just the value)."""
-    occurrences = [s for s in ctx.document.find_all(string=True) if type(s) is NavigableString and value in str(s)]
+    occurrences = [s for s in ctx._facts.strings if type(s) is NavigableString and value in str(s)]
     if not occurrences:
         return None
     for string in occurrences:

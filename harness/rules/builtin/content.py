@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
+from ..facts import EmailFacts
 from ._text import describe, fold
 
 
@@ -29,11 +30,11 @@ def subject(ctx: RuleContext) -> Iterator[Finding]:
     max_length = int(ctx.options.get("max_length", 90))
     if len(text) > max_length:
         yield ctx.warning(f"subject is {len(text)} characters long", element="subject", expected=f"at most {max_length}")
-    if not preheader(ctx.document):
+    if not preheader(ctx.document, ctx._facts):
         # Without a hidden preheader, inboxes show the first text of the body: fine when it says
         # what the email is about ("Hello Ada, your order has shipped"), not when it is nothing
         # or a "view in browser" line.
-        first = _reader_text(ctx.document)[:_PREVIEW_LENGTH]
+        first = reader_text(ctx._facts)[:_PREVIEW_LENGTH]
         expected = "a hidden preheader (<mj-preview>, or a hidden <span>/<div> before the first visible text)"
         if not first:
             yield ctx.warning("no preheader, and no text at the start of the body", element="the start of <body>", expected=expected)
@@ -56,15 +57,17 @@ _BOILERPLATE = re.compile(
 )
 
 
-def preheader(document: BeautifulSoup) -> str:
+def preheader(document: BeautifulSoup, facts: EmailFacts | None = None) -> str:
     """The preview text inboxes show after the subject: the text of a hidden element before the
     body's first line of visible text (MJML's <mj-preview>; the common hidden <span> or <div>,
-    often after a logo and layout tables, or after a short "view in browser" line)."""
-    body = document.body
+    often after a logo and layout tables, or after a short "view in browser" line). ``facts``:
+    the document's, shared by the rules of a case."""
+    facts = facts or EmailFacts(document)
+    body = facts.body
     if body is None:
         return ""
     visible = 0
-    for string in body.find_all(string=True):
+    for string in facts.body_strings:
         # Comments, styles and scripts have string types of their own (Comment, Stylesheet, Script).
         if type(string) is not NavigableString or not string.strip():
             continue
@@ -86,18 +89,20 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
     if not text:
         yield ctx.error("plain-text part is empty", element="text part", expected="the email's content as text")
         return
-    for token in sorted(_facts(_reader_text(ctx.document)) - _facts(text)):
+    for token in sorted(_facts(reader_text(ctx._facts)) - _facts(text)):
         if token not in text:
             yield ctx.error(f"{token!r} is in the HTML but not in the text part", element="text part",
                             expected="every number, amount, date and code of the HTML also in the text part")
-    for element in ctx.document.find_all(attrs={"data-field": True}):
+    for element in ctx._facts.having("data-field"):
         for line in element.stripped_strings:  # an address spans lines: check each
             value = fold(line)
             if value and value not in text:
                 yield ctx.error(f"{value!r} is in the HTML but not in the text part", element=describe(element), expected="the same value in the text part",
                                 node=element)
     reported: set[str] = set()  # two anchors to one page (a button and its text link) are one missing link
-    for a in ctx.document.find_all("a", href=True):
+    for a in ctx._facts.having("href"):
+        if a.name != "a":
+            continue
         href = str(a["href"])
         if href.startswith("https://") and href not in ctx.email.text and href not in reported:
             reported.add(href)
@@ -111,15 +116,19 @@ def _facts(text: str) -> set[str]:
     return {word.strip(".,;:!?()[]<>\"'«»") for word in text.split() if any(c.isdigit() for c in word)}
 
 
-def _reader_text(document: BeautifulSoup) -> str:
+def reader_text(facts: EmailFacts) -> str:
     """The text a reader sees in the body: without hidden elements (the preheader shows in the
-    inbox, not in the email), styles and scripts."""
-    body = document.body
-    if body is None:
+    inbox, not in the email), styles and scripts. Computed once per case (``subject`` and
+    ``text-part`` both read it)."""
+    return facts.memo("reader text", lambda: _reader_text(facts))
+
+
+def _reader_text(facts: EmailFacts) -> str:
+    if facts.body is None:
         return ""
     parts = []
     hidden: dict[int, bool] = {}  # by element: each element's style read once, not once per string below it
-    for string in body.find_all(string=True):
+    for string in facts.body_strings:
         # Comments, styles and scripts have string types of their own (Comment, Stylesheet, Script).
         if type(string) is not NavigableString or _hidden(string.parent, hidden):
             continue

@@ -15,7 +15,6 @@ from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import FieldPattern, RuleOptions
 from ..paths import strip_lists
-from ._text import visible_text
 
 #: Fields that identify a person or their records in most data models, as dotted paths with list
 #: indices left out (``team.members.email``). A project names its own with ``fields``.
@@ -182,9 +181,8 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
     # Paths are written with '[]' after lists (orders[].id); fixture leaves are dotted without them.
     fields = [strip_lists(str(f)) for f in ctx.options.get("fields", DEFAULT_FIELDS)]
     allow = [strip_lists(str(a)) for a in ctx.options.get("allow", [])]
-    doc = ctx.document
-    attributes = " ".join(str(v) for tag in doc.find_all(True) for v in tag.attrs.values() if isinstance(v, str))
-    places = {"subject": ctx.email.subject, "HTML": visible_text(doc), "URL or attribute": attributes, "text part": ctx.email.text}
+    attributes = " ".join(str(v) for tag in ctx._facts.tags for v in tag.attrs.values() if isinstance(v, str))
+    places = {"subject": ctx.email.subject, "HTML": ctx._facts.visible_text, "URL or attribute": attributes, "text part": ctx.email.text}
     owners, pattern = _everyone([ctx.fixture, *ctx.others], fields)
     if pattern is None:
         return

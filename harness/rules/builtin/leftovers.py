@@ -175,10 +175,11 @@ def _empty_words(fragment: str) -> set[str]:
     return {m.group(0).lstrip(":= ") for m in _EMPTY_WORD.finditer(fold(fragment))}
 
 
-def _reader_nodes(doc: Tag) -> list[tuple[Tag, str]]:
-    """(parent element, folded text) of every text node the reader reads, in document order."""
+def _reader_nodes(strings: list[NavigableString]) -> list[tuple[Tag, str]]:
+    """(parent element, folded text) of every text node the reader reads of ``strings`` (the
+    document's, in document order)."""
     nodes = []
-    for string in doc.find_all(string=True):
+    for string in strings:
         parent = string.parent
         if isinstance(string, NavigableString) and parent is not None and parent.name not in ("style", "script", "title", "[document]"):
             text = fold(str(string))
@@ -221,9 +222,9 @@ def _common_ancestor(elements: list[Tag]) -> Tag:
 def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
     """Nothing of the template machinery reaches the reader: no unrendered syntax, placeholder,
     value rendered as ``None`` or empty ``[data-field]``; declared merge tags are one note."""
-    doc = ctx.document
-    nodes = _reader_nodes(doc)
-    hrefs = " ".join(str(a.get("href", "")) for a in doc.find_all("a"))
+    facts = ctx._facts
+    nodes = _reader_nodes(facts.strings)
+    hrefs = " ".join(str(a.get("href", "")) for a in facts.named("a"))
     places = {
         "subject": (ctx.email.subject, [ctx.email.subject]),
         "HTML": (" ".join(text for _, text in nodes), []),
@@ -244,6 +245,6 @@ def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
         shown = ", ".join(sorted(left_for_the_service)[:8]) + (" ..." if len(left_for_the_service) > 8 else "")
         yield ctx.note(f"merge tags left for the email service to fill: {shown}", element="whole email",
                        expected=f"declared syntaxes: {', '.join(ctx.template.merge_tags)}")
-    for element in doc.find_all(attrs={"data-field": True}):
+    for element in facts.having("data-field"):
         if not fold(element.get_text()):
             yield ctx.error("required value is empty", element=describe(element), expected="a value", node=element)

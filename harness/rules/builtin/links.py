@@ -49,16 +49,17 @@ def source_alts(source: str) -> dict[str, str]:
     return {src: alt for _, src, alt in _source_images(source) if alt is not None}
 
 
-def missing_alts(source: str, document: BeautifulSoup) -> Iterator[Tag]:
+def missing_alts(source: str, document: BeautifulSoup, images: list[Tag] | None = None) -> Iterator[Tag]:
     """The rendered <img> elements that go out with no alt. In an MJML email, an image an MJML
     component makes (``mj-image``, a social icon, a carousel's thumbnail) without an alt gets
     MJML's default ``alt=""`` from JavaScript mjml, the reference engine, even where MRML leaves
     the attribute out: only an ``<img>`` the author wrote by hand without alt goes out without
-    one. In an HTML email the HTML is what the author wrote."""
+    one. In an HTML email the HTML is what the author wrote. ``images``: the document's <img>
+    elements when already found (``ctx._facts.named("img")``)."""
     written = source_alts(source)
     mjml = bool(_MJML.search(source))
     bare = {src for tag, src, alt in _source_images(source) if tag == "img" and alt is None}  # read in MJML only
-    for img in document.find_all("img"):
+    for img in document.find_all("img") if images is None else images:
         src = image_src(str(img.get("src", "")))
         if img.get("alt") is None and src not in written and (not mjml or src in bare):
             yield img
@@ -98,7 +99,7 @@ def links(ctx: RuleContext) -> Iterator[Finding]:
     staging host, allowed domains, tracking parameters, link text that says where it goes."""
     allowed = list(ctx.options.get("allowed_domains", []))
     required = list(ctx.options.get("require_params", []))
-    for a in ctx.document.find_all("a"):
+    for a in ctx._facts.named("a"):
         href = str(a.get("href", "")).strip()
         where = describe(a)
         url = urlsplit(href)
@@ -133,8 +134,9 @@ def images(ctx: RuleContext) -> Iterator[Finding]:
     image's ``height="auto"`` is fine); an https source on an allowed host (option
     ``allowed_hosts``; empty allows any)."""
     allowed = list(ctx.options.get("allowed_hosts", []))
-    without_alt = set(map(id, missing_alts(ctx.email.source, ctx.document)))
-    for img in ctx.document.find_all("img"):
+    found = ctx._facts.named("img")
+    without_alt = set(map(id, missing_alts(ctx.email.source, ctx.document, found)))
+    for img in found:
         where = describe(img)
         if id(img) in without_alt:
             yield ctx.error("image has no alt attribute", element=where, node=img, expected='alt text, or alt="" for decoration')

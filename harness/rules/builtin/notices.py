@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
-from ._text import fold, visible_text
+from ._text import fold
 
 DEFAULT_SECTIONS = ["what-happened", "which-data", "consequences", "what-we-did", "what-you-can-do", "contact"]
 DEFAULT_VAGUE = [
@@ -100,7 +100,7 @@ def incident_notice(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.error("section 'what-happened' gives no date", element=f"[data-section={name}]", expected="when it happened", node=element)
         elif name == "contact" and not (_CONTACT.search(" ".join(words)) or element.select("a[href^=mailto], a[href^=tel]")):
             yield ctx.error("section 'contact' names no email address or phone number", element=f"[data-section={name}]", expected="a contact point", node=element)
-    text = visible_text(ctx.document).lower()
+    text = ctx._facts.visible_text.lower()
     # An error by default: "a technical error" is how a notice says nothing, however complete
     # its sections look. A team may lower it to a warning, but not while sections are missing.
     report = ctx.warning if ctx.options.get("vague") == "warning" and not missing else ctx.error
