@@ -81,6 +81,11 @@ def _engine(config: pytest.Config) -> Engine:
         except ConfigError as exc:
             config.stash[CONFIG_ERROR] = exc
             raise
+        if worker := getattr(config, "workerinput", {}).get("workerid"):
+            # An xdist worker keeps its .eml files with its part of the report, as the results:
+            # the controller merges the parts; in one shared messages/ each worker would empty
+            # it on its first case, under the others' files.
+            engine.messages.output = project.output / WORKER_REPORTS / worker
         config.stash[ENGINE] = engine
     return engine
 

@@ -117,3 +117,16 @@ def test_the_applications_own_test_run_leaves_the_emails_out(project: pytest.Pyt
     project.runpytest("--no-screenshots").assert_outcomes(passed=1, failed=2)  # the two new email cases
     project.runpytest("tests").assert_outcomes(passed=1)
     project.runpytest_subprocess("-p", "no:email_harness").assert_outcomes(passed=1)
+
+
+def test_under_xdist_every_sent_cases_raw_message_reaches_the_report(project: pytest.Pytester) -> None:
+    """Each worker keeps its .eml files with its part; the controller merges them as it merges the
+    results (in one shared messages/ each worker emptied the folder under the others' files)."""
+    pytest.importorskip("xdist", reason="pytest-xdist is not installed (it is in the dev extra: pip install -e '.[dev]')")
+    (project.path / "templates/_catalog.yaml").write_text(
+        "message:\n  from: {name: Hello, address: hello@example.com}\n  to: email\n  sending_domains: [example.com]\n")
+    project.runpytest("templates", "-n", "2", "--no-smtp").assert_outcomes(failed=2)
+    messages = project.path / "report/messages/hello"
+    assert sorted(p.name for p in messages.iterdir()) == ["en-ann.eml", "en-bob.eml"]
+    assert b"en-ann@example.com" in (messages / "en-ann.eml").read_bytes()
+    assert not (project.path / "report/.pytest-workers").exists()

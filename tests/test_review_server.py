@@ -203,3 +203,15 @@ def test_an_idle_connection_does_not_block_the_next_request(server, review):
         connection.close()
     finally:
         idle.close()
+
+
+def test_the_page_links_each_sent_cases_raw_message_and_serves_it(review):
+    """README, 'The whole message': each sent case's .eml is in the report, one click from the
+    case, for any mail client; the server serves it like the other evidence, nothing outside."""
+    page = review.client.get("/", base_url=BASE).get_data(as_text=True)
+    assert 'messages/refund/de-refunded.eml" download>' in page
+    response = review.client.get("/messages/refund/de-refunded.eml", base_url=BASE)
+    assert response.status_code == 200
+    assert b"MIME-Version: 1.0" in response.get_data()
+    assert review.client.get("/messages/refund/no-such-fixture.eml", base_url=BASE).status_code == 404
+    assert review.client.get("/messages/../pyproject.toml", base_url=BASE).status_code == 404

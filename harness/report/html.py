@@ -77,6 +77,19 @@ def case_views(groups: list[ChangeGroup], sources: Sources) -> dict[str, list[Ca
     return {g.key: [case_view(c, sources) for c in g.cases] for g in groups}
 
 
+def _raw_messages(cases: list[dict[str, Any]], root: Path | None) -> dict[str, str]:
+    """Case id -> the report-relative path of its raw message (``messages/T/F.eml``, written by
+    the run's message stage), for the cases whose file is there."""
+    found = {}
+    for case in cases if root is not None else ():
+        template, fixture = case.get("template"), case.get("fixture")
+        if isinstance(template, str) and isinstance(fixture, str) and case.get("outcome") == "sent":
+            relative = f"messages/{template}/{fixture}.eml"
+            if (root / relative).is_file():
+                found[str(case.get("id"))] = relative
+    return found
+
+
 def render_report(
     document: dict[str, Any], *, review: dict[str, Any] | None = None, folder: str = "report",
     root: Path | None = None, sources: Sources | None = None, groups: list[ChangeGroup] | None = None,
@@ -120,6 +133,7 @@ def render_report(
         run=run_id(document),
         results=results,
         decisions_file=DECISIONS,
+        emails=_raw_messages(cases, root),
         status_order=STATUS_ORDER,
     )
 

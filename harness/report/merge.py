@@ -75,7 +75,7 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
     documents = [(shard, load_results(shard)) for shard in shards]
     unused = [*unused, *check_shards(documents)]
     output.mkdir(parents=True, exist_ok=True)
-    clear_evidence(output)
+    clear_evidence(output, ("received", "approved", "messages"))
     for shard, document in documents:
         ids: list[tuple[str, str]] = []
         for case in document["cases"]:  # load_results checked every field's type
@@ -92,6 +92,7 @@ def merge_reports(shards: Sequence[Path], output: Path, *, unused: Sequence[str]
         seconds = max(seconds, document["summary"]["seconds"])  # validated: a finite number
         for kind in ("received", "approved"):
             _copy_evidence(shard / kind, output / kind, ids)
+        _copy_messages(shard / "messages", output / "messages", ids)
     merged = sorted(cases.values(), key=lambda c: c["id"])
     summary = {**summarize(merged), "unused_snapshots": len(unused), "seconds": seconds}
     document = {
@@ -120,3 +121,17 @@ def _copy_evidence(source: Path, target: Path, cases: list[tuple[str, str]]) -> 
             for part in sorted(folder.iterdir()):
                 if NAME.fullmatch(part.name) and part.is_file() and not part.is_symlink():
                     atomic_write(target / template / fixture / part.name, read_regular(part, follow=False))
+
+
+def _copy_messages(source: Path, target: Path, cases: list[tuple[str, str]]) -> None:
+    """Copy each case's raw message, ``messages/TEMPLATE/FIXTURE.eml``, under the same rules as
+    the evidence: a regular file, no symlink followed on the way."""
+    for template, fixture in cases:
+        path = source
+        for step in (*template.split("/"), f"{fixture}.eml"):
+            if not path.is_dir() or path.is_symlink():
+                break
+            path = path / step
+        else:
+            if path.is_file() and not path.is_symlink():
+                atomic_write(target / template / f"{fixture}.eml", read_regular(path, follow=False))

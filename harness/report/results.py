@@ -116,10 +116,10 @@ def _report_lock(output: Path) -> Iterator[None]:
         yield
 
 
-def clear_evidence(output: Path) -> None:
+def clear_evidence(output: Path, folders: Sequence[str] = ("received", "approved")) -> None:
     """A report shows one run, never leftovers of another; a planted symlink is removed as a
-    link, never followed."""
-    for stale in ("received", "approved"):
+    link, never followed. (A run's ``messages/`` is emptied by the message stage as it starts.)"""
+    for stale in folders:
         path = output / stale
         if path.is_symlink() or path.is_file():
             path.unlink()

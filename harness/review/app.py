@@ -215,7 +215,7 @@ def create_app(report: Path, store: SnapshotStore, *, who: str | None = None,
     def assets(name: str) -> Any:
         return send_from_directory(ASSETS, name)  # send_from_directory refuses paths outside
 
-    @app.get("/<any(received, approved):kind>/<path:name>")
+    @app.get("/<any(received, approved, messages):kind>/<path:name>")
     def artifact(kind: str, name: str) -> Any:
         return send_from_directory(report / kind, name)
 

@@ -168,3 +168,45 @@ def test_a_merge_replaces_the_evidence_of_an_earlier_merge(tmp_path):
     merge_reports([one], tmp_path / "merged", unused=["old[en-ada]"])
     assert not stale.exists()
     assert json.loads((tmp_path / "merged/results.json").read_text())["unused_snapshots"] == ["old[en-ada]"]
+
+
+def test_each_cases_raw_message_is_merged_as_a_regular_file_and_stale_ones_go(tmp_path):
+    """``messages/TEMPLATE/FIXTURE.eml``: the message a customer receives, kept in the report so
+    anyone can open it in a mail client, from every shard (a nested template's path kept); a
+    merged report never shows a message of an earlier merge, nor a shard's planted link."""
+    one = shard_report(tmp_path, "shard1", [case("billing/invoice[en-ada]"), case("refund[de-kai]")], shard="1/2")
+    two = shard_report(tmp_path, "shard2", [case("welcome[en-ada]")], shard="2/2")
+    (one / "messages/billing/invoice").mkdir(parents=True)
+    (one / "messages/billing/invoice/en-ada.eml").write_bytes(b"Subject: Invoice\r\n\r\nHi\r\n")
+    (two / "messages/welcome").mkdir(parents=True)
+    (two / "messages/welcome/en-ada.eml").write_bytes(b"Subject: Welcome\r\n\r\nHi\r\n")
+    secret = tmp_path / "secret.eml"
+    secret.write_bytes(b"not from this run")
+    (one / "messages/refund").mkdir()
+    os.symlink(secret, one / "messages/refund/de-kai.eml")  # a message that is a link: not followed
+    merged = tmp_path / "merged"
+    (merged / "messages/gone").mkdir(parents=True)
+    (merged / "messages/gone/en-ada.eml").write_bytes(b"an earlier merge's")
+    merge_reports([one, two], merged)
+    found = sorted(str(p.relative_to(merged / "messages")) for p in (merged / "messages").rglob("*") if p.is_file())
+    assert found == ["billing/invoice/en-ada.eml", "welcome/en-ada.eml"]
+    assert (merged / "messages/welcome/en-ada.eml").read_bytes() == b"Subject: Welcome\r\n\r\nHi\r\n"
+
+
+def test_a_raw_message_under_a_linked_template_folder_is_not_followed(tmp_path):
+    one = shard_report(tmp_path, "shard1", [case("welcome[en-ada]")], shard="1/1")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "en-ada.eml").write_bytes(b"Subject: planted\r\n\r\n")
+    (one / "messages").mkdir()
+    os.symlink(elsewhere, one / "messages/welcome")
+    merge_reports([one], tmp_path / "merged")
+    assert not (tmp_path / "merged/messages/welcome/en-ada.eml").exists()
+    linked = shard_report(tmp_path, "shard-linked", [case("welcome[en-ada]")], shard="1/1")
+    os.symlink(one / "messages", linked / "messages")  # the messages folder itself a link
+    (one / "messages").rename(one / "moved")
+    (one / "messages").mkdir()
+    (one / "messages/welcome").mkdir()
+    (one / "messages/welcome/en-ada.eml").write_bytes(b"Subject: via a link\r\n\r\n")
+    merge_reports([linked], tmp_path / "merged2")
+    assert not (tmp_path / "merged2/messages/welcome/en-ada.eml").exists()
