@@ -168,3 +168,14 @@ def test_missing_alts_reads_the_images_given_or_finds_them():
     found = [str(t) for t in missing_alts("<p>html</p>", document)]
     assert found == ['<img src="a.png"/>']
     assert [str(t) for t in missing_alts("<p>html</p>", document, [])] == []
+
+
+def test_style_rules_are_cut_brace_to_brace_nested_and_unclosed():
+    """client-support walks a style sheet from brace to brace (it went character by character)."""
+    from harness.rules.builtin.client_support import _rule_blocks
+
+    assert list(_rule_blocks("@media x { .a { color: red } .b { top: 0 } } .c { left: 0 }")) == [
+        ("@media x", "", ()), (".a", " color: red ", ("css-at-media",)), (".b", " top: 0 ", ("css-at-media",)), (".c", " left: 0 ", ())]
+    assert list(_rule_blocks(".a { color: red } .b { top: 0")) == [(".a", " color: red ", ()), (".b", " top: 0", ())]
+    assert list(_rule_blocks("@supports (x) { @media y { .a { b: c } } }")) == [
+        ("@supports (x)", "", ()), ("@media y", "", ("css-at-supports",)), (".a", " b: c ", ("css-at-supports", "css-at-media"))]

@@ -41,6 +41,8 @@ DEFAULT_CLIENTS = {
 
 _DECLARATION = re.compile(r"(?<![\w-])([a-z-]+)\s*:\s*([^;{}]+)")
 _AT_RULE = re.compile(r"@([a-z-]+)")
+_BRACE = re.compile(r"[{}]")
+_DEPTH = {"{": 1, "}": -1}
 _FUNCTION = re.compile(r"\b(linear-gradient|radial-gradient|conic-gradient|calc|clamp|min|max|var)\(")
 _IMAGE_EXT = re.compile(r"\.(webp|avif|svg|bmp|tiff?|heic|heif|apng|ico)(?:[?#]|$)", re.I)
 _IMAGE_SLUG = {"tif": "tiff", "tiff": "tiff", "heic": "heif", "svg": "svg"}
@@ -172,10 +174,10 @@ def _rule_blocks(css: str, within: tuple[str, ...] = ()) -> Iterator[tuple[str, 
             yield statements, statements, within
         prelude = prelude.strip()
         depth, end = 0, len(css)
-        for index in range(opening, len(css)):
-            depth += {"{": 1, "}": -1}.get(css[index], 0)
+        for brace in _BRACE.finditer(css, opening):  # brace to brace, not character by character
+            depth += _DEPTH[brace.group()]
             if depth == 0:
-                end = index
+                end = brace.start()
                 break
         body = css[opening + 1 : end]
         if prelude.startswith("@") and "{" in body:
