@@ -10,6 +10,7 @@ rules after it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Hashable
 from functools import cached_property
@@ -24,12 +25,15 @@ T = TypeVar("T")
 #: The isolates the ``bdi`` and ``isolate`` filters put around a value (U+2066-U+2069): invisible,
 #: so no part of what the reader reads.
 _ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+_ISOLATE = re.compile("[\u2066-\u2069]")
 
 
 def fold(text: str) -> str:
     """White space folded and bidi isolates dropped, for comparing what a reader reads regardless
     of line breaks, indentation and isolation (``'\u2068INV-4001\u2069'`` is ``'INV-4001'``)."""
-    return " ".join(text.translate(_ISOLATES).split())
+    if _ISOLATE.search(text):  # translate goes character by character even when none is there
+        text = text.translate(_ISOLATES)
+    return " ".join(text.split())
 
 
 class EmailFacts:

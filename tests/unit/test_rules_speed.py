@@ -179,3 +179,16 @@ def test_style_rules_are_cut_brace_to_brace_nested_and_unclosed():
     assert list(_rule_blocks(".a { color: red } .b { top: 0")) == [(".a", " color: red ", ()), (".b", " top: 0", ())]
     assert list(_rule_blocks("@supports (x) { @media y { .a { b: c } } }")) == [
         ("@supports (x)", "", ()), ("@media y", "", ("css-at-supports",)), (".a", " b: c ", ("css-at-supports", "css-at-media"))]
+
+
+def test_fold_drops_each_bidi_isolate_and_leaves_other_text_alone():
+    from harness.rules.facts import fold
+
+    assert [fold(f"INV{c}-1") for c in "\u2066\u2067\u2068\u2069"] == ["INV-1"] * 4
+    assert fold(" a\u200f b\n\tc ") == "a\u200f b c"  # a mark that is no isolate stays
+
+
+def test_a_word_with_any_kind_of_digit_is_a_fact_the_text_part_must_hold():
+    from harness.rules.builtin.content import _facts
+
+    assert _facts("Order ٣٤ ships x² today, (NW-1).") == {"٣٤", "x²", "NW-1"}
