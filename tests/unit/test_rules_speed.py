@@ -12,7 +12,7 @@ from harness.rules.builtin._text import reads_right_to_left, visible_text
 from harness.rules.builtin.content import preheader, reader_text
 from harness.rules.facts import EmailFacts
 
-from .build import check, context, email, messages, page, run
+from .build import check, context, email, fixture, messages, page, run
 
 
 @pytest.fixture(autouse=True)
@@ -192,3 +192,42 @@ def test_a_word_with_any_kind_of_digit_is_a_fact_the_text_part_must_hold():
     from harness.rules.builtin.content import _facts
 
     assert _facts("Order ٣٤ ships x² today, (NW-1).") == {"٣٤", "x²", "NW-1"}
+
+
+def test_a_bracketed_text_is_judged_once_per_fixture_set(monkeypatch):
+    from harness.rules.builtin import leftovers
+
+    judged = []
+    real = leftovers._judged_placeholder
+    monkeypatch.setattr(leftovers, "_judged_placeholder", lambda inner, names: judged.append(inner) or real(inner, names))
+    ada, bob = fixture("en-ada", voucher_code="V-1"), fixture("en-bob", nickname="B")
+    mail = email(page("<p>[if mso | IE] [Voucher Code] [if mso | IE]</p>"))
+    assert messages(check("no-leftovers", mail, recipient=ada, others=[bob])) == ["'[Voucher Code]' in the HTML"]
+    assert messages(check("no-leftovers", mail, recipient=bob, others=[ada])) == ["'[Voucher Code]' in the HTML"]
+    assert sorted(judged) == ["Voucher Code", "if mso | IE"]
+    # another fixture set judges again, by its own field names
+    assert messages(check("no-leftovers", mail, recipient=bob)) == []
+    assert sorted(judged) == ["Voucher Code", "Voucher Code", "if mso | IE", "if mso | IE"]
+
+
+def test_the_verdicts_kept_are_bounded_and_a_full_memo_starts_over(monkeypatch):
+    from harness.rules.builtin import leftovers
+
+    monkeypatch.setattr(leftovers, "_VERDICTS", 2)
+    ada = fixture("en-ada", first_name="Ada")
+    mail = email(page("<p>[a_b] [Acme] [First Name]</p>"))
+    ctx = context("", mail, recipient=ada)
+    assert messages(leftovers.no_leftovers(ctx)) == ["'[First Name]' in the HTML", "'[a_b]' in the HTML"]
+    verdicts = leftovers._of_the_fixtures(ctx)[1]
+    assert len(verdicts) <= 2 and verdicts.get("First Name") is True
+    assert leftovers._is_placeholder("Acme", ctx) is False and leftovers._is_placeholder("a_b", ctx) is True
+
+
+def test_the_run_memo_can_be_cleared(monkeypatch):
+    from harness.rules.builtin import _memo
+
+    monkeypatch.setattr(_memo, "_CACHE", type(_memo._CACHE)())
+    key = {"a": 1}
+    assert _memo.memo("unit", (key,), lambda: "one") == "one"
+    _memo.clear()
+    assert len(_memo._CACHE) == 0 and _memo.memo("unit", (key,), lambda: "two") == "two"

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-__all__ = ["memo"]
+__all__ = ["clear", "memo"]
 
 T = TypeVar("T")
 
@@ -31,3 +31,9 @@ def memo(kind: str, objects: tuple[Any, ...], compute: Callable[[], T]) -> T:
     if len(_CACHE) > _LIMIT:
         _CACHE.popitem(last=False)
     return value
+
+
+def clear() -> None:
+    """Forget every remembered value (a test that changes fixture data in place, or a long-lived
+    process between runs)."""
+    _CACHE.clear()

@@ -90,9 +90,17 @@ def _field_names(ctx: RuleContext) -> frozenset[str]:
     """Folded names of the fields of every fixture (``first_name`` -> ``firstname``): each key and
     each run of keys of a path (``order.id``, ``id``, ``account.order.id``), as a placeholder may
     name them. Computed once per run: every case of a run has the same fixtures, in another order."""
+    return _of_the_fixtures(ctx)[0]
+
+
+def _of_the_fixtures(ctx: RuleContext) -> tuple[frozenset[str], dict[str, bool]]:
+    """:func:`_field_names`, and the verdicts of :func:`_is_placeholder` so far, which depend on
+    the text and those names only: a run's emails repeat the same few bracketed texts (Outlook's
+    ``[if mso | IE]`` in every MJML email), judged once per run rather than once per occurrence."""
     if "_field_names" not in ctx.__dict__:  # asked once per bracketed text: the memo's key is not free
         every = tuple(sorted((f.data for f in (ctx.fixture, *ctx.others)), key=id))
-        ctx.__dict__["_field_names"] = memo("leftovers-field-names", every, lambda: frozenset().union(*(_names_of(data) for data in every)))
+        ctx.__dict__["_field_names"] = memo(
+            "leftovers-field-names", every, lambda: (frozenset().union(*(_names_of(data) for data in every)), {}))
     return ctx.__dict__["_field_names"]
 
 
@@ -111,17 +119,34 @@ def _name_runs(data: object) -> Iterator[str]:
                     yield name
 
 
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
 def _folded_name(text: str) -> str:
     """A name without case and separators: ``First Name``, ``first_name``, ``firstName`` alike."""
-    return re.sub(r"[\W_]+", "", text).casefold()
+    return _SEPARATORS.sub("", text).casefold()
+
+
+#: Verdicts kept per fixture set: a hostile email's thousands of distinct bracketed texts must
+#: not grow the memo without end.
+_VERDICTS = 4096
 
 
 def _is_placeholder(inner: str, ctx: RuleContext) -> bool:
     """Whether the text between single brackets is a placeholder rather than copy."""
+    names, verdicts = _of_the_fixtures(ctx)
+    if inner not in verdicts:
+        if len(verdicts) >= _VERDICTS:
+            verdicts.clear()
+        verdicts[inner] = _judged_placeholder(inner, names)
+    return verdicts[inner]
+
+
+def _judged_placeholder(inner: str, field_names: frozenset[str]) -> bool:
     inner = inner.strip()
     if _FIELD_NAME.fullmatch(inner) and re.search(r"\w[_.]\w", inner):
         return True
-    if _folded_name(inner) in _field_names(ctx):
+    if _folded_name(inner) in field_names:
         return True
     phrase = inner.split(",")[0].strip()  # "Company Name, LLC"
     return bool(_PHRASE.fullmatch(phrase)) and phrase.rsplit(" ", 1)[-1].casefold() in _SLOT_NOUNS
