@@ -231,3 +231,18 @@ def test_the_run_memo_can_be_cleared(monkeypatch):
     assert _memo.memo("unit", (key,), lambda: "one") == "one"
     _memo.clear()
     assert len(_memo._CACHE) == 0 and _memo.memo("unit", (key,), lambda: "two") == "two"
+
+
+def test_bidi_reads_each_fixtures_strings_once_per_run_and_still_fires():
+    from harness.rules.builtin.bidi import _strings
+
+    spoof = fixture("en-mal", name="Maryam \u202eexe.live", seller="P\u0430ypal", plan=3)
+    mail = email(page("<p>Maryam \u202eexe.live from P\u0430ypal</p>"), text="nothing")
+    assert _strings(spoof.data) is _strings(spoof.data)
+    assert [(path, mixed, controlled) for path, _, mixed, controlled in _strings(spoof.data)] == [
+        ("id", None, False), ("name", None, True), ("seller", ("P\u0430ypal", ["CYRILLIC", "LATIN"]), False)]
+    assert messages(check("bidi-isolation", mail, recipient=spoof)) == [
+        "fixture field name carries bidirectional controls and is not isolated in the HTML",
+        "fixture field seller mixes Cyrillic and Latin letters in one word: 'P\u0430ypal' (a look-alike)"]
+    assert messages(check("bidi-isolation", mail, recipient=spoof, lookalikes=False)) == [
+        "fixture field name carries bidirectional controls and is not isolated in the HTML"]

@@ -26,6 +26,7 @@ from bs4 import NavigableString
 from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
+from ._memo import memo
 
 __all__ = ["BIDI_CONTROLS"]
 
@@ -60,6 +61,15 @@ def _isolated_in_html(value: str, ctx: RuleContext) -> bool | None:
     return True
 
 
+def _strings(data: object) -> list[tuple[str, str, tuple[str, list[str]] | None, bool]]:
+    """``(path, value, mixed_scripts(value), whether it holds bidi controls)`` for each string of
+    a fixture's data: once per run and fixture, not once per case (a name per character)."""
+    return memo("bidi-strings", (data,), lambda: [
+        (path, value, mixed_scripts(value), BIDI_CONTROLS.search(value) is not None)
+        for path, value in leaf_values(data) if isinstance(value, str)
+    ])
+
+
 class BidiIsolationOptions(RuleOptions):
     lookalikes: Literal["warning", "error", False] = "warning"
     """A shown value mixing Latin, Cyrillic, Greek or Armenian letters in one word: ``warning``,
@@ -71,17 +81,15 @@ def bidi_isolation(ctx: RuleContext) -> Iterator[Finding]:
     """A fixture value carrying bidirectional controls is isolated in the HTML and the text part,
     and a shown value does not mix look-alike scripts in one word."""
     lookalikes = ctx.options.get("lookalikes", "warning")
-    for path, value in leaf_values(ctx.fixture.data):
-        if not isinstance(value, str):
-            continue
-        mixed = mixed_scripts(value) if lookalikes else None
+    for path, value, mixed, controlled in _strings(ctx.fixture.data):
+        mixed = mixed if lookalikes else None
         if mixed and (value in ctx.email.text or _isolated_in_html(value, ctx) is not None):
             word, scripts = mixed
             report = ctx.error if lookalikes == "error" else ctx.warning
             yield report(f"fixture field {path} mixes {' and '.join(s.title() for s in scripts)} letters in one word: {word!r} (a look-alike)",
                          element=f"the element showing {path}",
                          expected="letters of one script per word; a value someone else chose, shown marked as theirs")
-        if not BIDI_CONTROLS.search(value):
+        if not controlled:
             continue
         if _isolated_in_html(value, ctx) is False:
             yield ctx.error(f"fixture field {path} carries bidirectional controls and is not isolated in the HTML",
