@@ -246,3 +246,21 @@ def test_bidi_reads_each_fixtures_strings_once_per_run_and_still_fires():
         "fixture field seller mixes Cyrillic and Latin letters in one word: 'P\u0430ypal' (a look-alike)"]
     assert messages(check("bidi-isolation", mail, recipient=spoof, lookalikes=False)) == [
         "fixture field name carries bidirectional controls and is not isolated in the HTML"]
+
+
+def test_foreign_data_weighs_ordinary_words_only_once_a_foreign_value_shows(monkeypatch):
+    from harness.rules.builtin import foreign_data
+
+    made = []
+    real = foreign_data._OrdinaryWords
+    monkeypatch.setattr(foreign_data, "_OrdinaryWords", lambda ctx, text: made.append(text) or real(ctx, text))
+    ada = fixture("en-ada", name="Ada Lovelace", email="ada@example.com", plan={"name": "Team"})
+    bob = fixture("en-bob", name="Bob Stone", email="bob@example.com", plan={"name": "Free"})
+    assert messages(check("no-foreign-data", email(page("<p>Hi Ada Lovelace</p>"), text="Hi"), recipient=ada, others=[bob])) == []
+    assert made == []
+    shown = email(page("<p>Hi Ada Lovelace, Bob Stone (bob@example.com) is on Free</p>"), text="Hi")
+    assert messages(check("no-foreign-data", shown, recipient=ada, others=[bob])) == [
+        "name of another fixture (en-bob) appears in the HTML: 'Bob Stone'",
+        "email of another fixture (en-bob) appears in the HTML: 'bob@example.com'"]
+    assert len(made) == 1
+    assert foreign_data._by_field(ada.data) == {"id": {"en-ada"}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "plan.name": {"Team"}}

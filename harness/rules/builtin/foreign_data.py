@@ -15,6 +15,7 @@ from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import FieldPattern, RuleOptions
 from ..paths import strip_lists
+from ._memo import memo
 
 #: Fields that identify a person or their records in most data models, as dotted paths with list
 #: indices left out (``team.members.email``). A project names its own with ``fields``.
@@ -129,10 +130,7 @@ class _OrdinaryWords:
 
     def __init__(self, ctx: RuleContext, text: str) -> None:
         self._text = text
-        self._by_field: dict[str, set[str]] = {}
-        for path, value in leaf_values(ctx.fixture.data):
-            if isinstance(value, str) and value.strip():
-                self._by_field.setdefault(path, set()).add(value)
+        self._by_field = memo("foreign-data-by-field", (ctx.fixture.data,), lambda: _by_field(ctx.fixture.data))
         strings = [v for by_locale in ctx.template.meta.strings.values() for v in by_locale.values()]
         self._copy = " ".join([*ctx.approved_copy.values(), *map(str, strings), _template_text(str(ctx.template.source_path))])
         self._shown: dict[str, bool] = {}
@@ -143,6 +141,15 @@ class _OrdinaryWords:
         if field not in self._shown:
             self._shown[field] = any(_has_word(self._text, own) for own in self._by_field.get(field, ()))
         return not self._shown[field] or _has_word(self._copy, value)
+
+
+def _by_field(data: Any) -> dict[str, set[str]]:
+    """Field -> the fixture's non-blank string values of it (once per run and fixture; read-only)."""
+    by_field: dict[str, set[str]] = {}
+    for path, value in leaf_values(data):
+        if isinstance(value, str) and value.strip():
+            by_field.setdefault(path, set()).add(value)
+    return by_field
 
 
 def _has_word(text: str, word: str) -> bool:
@@ -188,14 +195,18 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
         return
     # The recipient's own values, and values shared with them (a household's phone): not foreign.
     own = set(_values(ctx.fixture, fields)) | set(_values(ctx.fixture, allow, by_shape=False))
-    ordinary = _OrdinaryWords(ctx, " ".join(places.values())) if fields == DEFAULT_FIELDS else None
+    ordinary: _OrdinaryWords | None = None  # made on the first foreign value: most emails show none
     for place, text in places.items():
         for value in dict.fromkeys(m.group(0) for m in pattern.finditer(text)):
             if value in own:
                 continue
             for other_id, field in owners[value]:
-                if other_id == ctx.fixture.id or (ordinary is not None and ordinary(value, field)):
+                if other_id == ctx.fixture.id:
                     continue
+                if fields == DEFAULT_FIELDS:
+                    ordinary = ordinary or _OrdinaryWords(ctx, " ".join(places.values()))
+                    if ordinary(value, field):
+                        continue
                 yield ctx.error(
                     f"{field} of another fixture ({other_id}) appears in the {place}: {value[:60]!r}",
                     element=place,
