@@ -264,3 +264,16 @@ def test_foreign_data_weighs_ordinary_words_only_once_a_foreign_value_shows(monk
         "email of another fixture (en-bob) appears in the HTML: 'bob@example.com'"]
     assert len(made) == 1
     assert foreign_data._by_field(ada.data) == {"id": {"en-ada"}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "plan.name": {"Team"}}
+
+
+@pytest.mark.parametrize("fields", [["*email*", "name", "*.name", "*_id"], ["orders.id"], ["a?c", "[ab]x"], ["*"], []])
+def test_the_fields_of_foreign_data_match_as_fnmatch_matches_each(fields):
+    from fnmatch import fnmatchcase
+
+    from harness.rules.builtin.foreign_data import _fields_pattern
+
+    matches = _fields_pattern(tuple(fields))
+    for path in ["email", "customer.email", "name", "plan.name", "Name", "name\n", "order_id", "orders.id", "abc", "bx", "x.abc"]:
+        assert matches(path) == any(fnmatchcase(path, f) for f in fields), path
+    assert _fields_pattern(tuple(fields)) is matches
+    _fields_pattern.cache_clear()
