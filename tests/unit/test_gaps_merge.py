@@ -174,7 +174,10 @@ def test_each_cases_raw_message_is_merged_as_a_regular_file_and_stale_ones_go(tm
     """``messages/TEMPLATE/FIXTURE.eml``: the message a customer receives, kept in the report so
     anyone can open it in a mail client, from every shard (a nested template's path kept); a
     merged report never shows a message of an earlier merge, nor a shard's planted link."""
-    one = shard_report(tmp_path, "shard1", [case("billing/invoice[en-ada]"), case("refund[de-kai]")], shard="1/2")
+    # A case without a message (not sent) and one whose message is refused come first: the cases
+    # after them are still copied.
+    one = shard_report(tmp_path, "shard1", [case("cancel[en-ada]", outcome="not sent"), case("refund[de-kai]"),
+                                            case("billing/invoice[en-ada]")], shard="1/2")
     two = shard_report(tmp_path, "shard2", [case("welcome[en-ada]")], shard="2/2")
     (one / "messages/billing/invoice").mkdir(parents=True)
     (one / "messages/billing/invoice/en-ada.eml").write_bytes(b"Subject: Invoice\r\n\r\nHi\r\n")
@@ -187,7 +190,11 @@ def test_each_cases_raw_message_is_merged_as_a_regular_file_and_stale_ones_go(tm
     merged = tmp_path / "merged"
     (merged / "messages/gone").mkdir(parents=True)
     (merged / "messages/gone/en-ada.eml").write_bytes(b"an earlier merge's")
+    for kind in ("received", "approved"):
+        (merged / kind / "gone/en-ada").mkdir(parents=True)
+        (merged / kind / "gone/en-ada/body.txt").write_bytes(b"an earlier merge's")
     merge_reports([one, two], merged)
+    assert not (merged / "received/gone").exists() and not (merged / "approved/gone").exists()
     found = sorted(str(p.relative_to(merged / "messages")) for p in (merged / "messages").rglob("*") if p.is_file())
     assert found == ["billing/invoice/en-ada.eml", "welcome/en-ada.eml"]
     assert (merged / "messages/welcome/en-ada.eml").read_bytes() == b"Subject: Welcome\r\n\r\nHi\r\n"
@@ -210,3 +217,16 @@ def test_a_raw_message_under_a_linked_template_folder_is_not_followed(tmp_path):
     (one / "messages/welcome/en-ada.eml").write_bytes(b"Subject: via a link\r\n\r\n")
     merge_reports([linked], tmp_path / "merged2")
     assert not (tmp_path / "merged2/messages/welcome/en-ada.eml").exists()
+
+
+
+def test_a_linked_folder_inside_a_nested_templates_path_is_not_followed(tmp_path):
+    """Each segment of ``billing/invoice`` is checked: a ``billing`` that links elsewhere is refused."""
+    one = shard_report(tmp_path, "shard1", [case("billing/invoice[en-ada]")], shard="1/1")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "invoice").mkdir(parents=True)
+    (elsewhere / "invoice/en-ada.eml").write_bytes(b"Subject: planted\r\n\r\n")
+    (one / "messages").mkdir()
+    os.symlink(elsewhere, one / "messages/billing")
+    merge_reports([one], tmp_path / "merged")
+    assert not (tmp_path / "merged/messages/billing/invoice/en-ada.eml").exists()
