@@ -20,8 +20,29 @@ _BOUNDARY = re.compile(r'(boundary=)"?[^";]+"?')
 _DKIM_HASHES = re.compile(r"\b(bh|b)=[A-Za-z0-9+/= ]+(;|$)")
 
 
+#: The last message parsed and its header lines: the ``message.txt`` snapshot, the ``message``
+#: rule (and its address checks) read the same case's bytes one after another (issue 28: each
+#: parse cost as much as building the message). One entry: a run holds one case at a time.
+_LAST: list[tuple[bytes, Message | None, list[tuple[str, str]] | None]] = []
+
+
+def _memo(data: bytes) -> tuple[bytes, Message | None, list[tuple[str, str]] | None]:
+    if _LAST and (_LAST[0][0] is data or _LAST[0][0] == data):
+        return _LAST[0]
+    return (data, None, None)
+
+
 def header_lines(data: bytes) -> list[tuple[str, str]]:
-    """``(name, raw value)`` of the top-level headers, unfolded, as they are on the wire."""
+    """``(name, raw value)`` of the top-level headers, unfolded, as they are on the wire (a
+    shared list: do not change it)."""
+    key, message, lines = _memo(data)
+    if lines is None:
+        lines = _header_lines(data)
+        _LAST[:] = [(key, message, lines)]
+    return lines
+
+
+def _header_lines(data: bytes) -> list[tuple[str, str]]:
     head = data.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
     fields: list[tuple[str, str]] = []
     for line in head.split("\r\n"):
@@ -45,8 +66,13 @@ def _shown(name: str, value: str) -> str:
 
 def parse(data: bytes) -> Message:
     """The MIME structure of ``data``: the stdlib's legacy policy, which reads headers as raw
-    strings (the modern one parses every header it is asked for, ~10x slower here)."""
-    return message_from_bytes(data, policy=policies.compat32)
+    strings (the modern one parses every header it is asked for, ~10x slower here). Parsed once
+    for the same bytes: treat it as read-only."""
+    key, message, lines = _memo(data)
+    if message is None:
+        message = message_from_bytes(data, policy=policies.compat32)
+        _LAST[:] = [(key, message, lines)]
+    return message
 
 
 def _part_line(part: Message, depth: int) -> str:
