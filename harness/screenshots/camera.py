@@ -2,14 +2,12 @@
 other way out (navigation, frame, popup, form, socket, WebRTC) closed inside the browser.
 
 ``Camera.shoot(html, viewports)`` loads the HTML with JavaScript off, as in a mail client, and
-takes a full-page PNG per viewport and look (see :mod:`.viewports`). The same page, in the same
-load and look, holds the harness's own measurements: axe-core (the maintained build bundled
+takes a full-page PNG per viewport and look (see :mod:`.viewports`). A second, scripted page holds
+the same document for the harness's own measurements: axe-core (the maintained build bundled
 with axe-playwright-python) with ``accessibility=True``, and the probes of :mod:`.probes`
 (overflow, direction, images off, where text is drawn) in every viewport, both in the page's
 isolated world for the harness (:mod:`.world`), where the email's named elements cannot hide the
-DOM from them. DevTools evaluates in that world with the page's scripts off; only timers stop,
-which axe-core needs, so scripts are switched on while it runs (:meth:`Camera._scripts_on`; the
-content security policy still keeps the email's own code from running). Identical
+DOM from them. Identical
 HTML is shot once per run. Chromium's own PNG bytes are kept as they are: re-encoding them with
 Pillow made files larger and took longer than the screenshot (measured: 81 KB in 120 ms against
 Chromium's 78 KB).
@@ -126,10 +124,9 @@ class Camera:
     _page: Any = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
     _executable: str | None = field(default=None, init=False, repr=False)
-    #: The pages, opened on first use: (scripts, images) -> page. Images-off pages live in
-    #: contexts whose router blocks every image, since Blink serves an image it fetched once from
-    #: memory, past any router. The checks run on the screenshot page itself (one load and look
-    #: for both), so ``(True, images)`` names the same page as ``(False, images)``.
+    #: The other pages, opened on first use: (scripts, images) -> page. Scripted pages hold the
+    #: harness's checks; images-off pages live in contexts whose router blocks every image,
+    #: since Blink serves an image it fetched once from memory, past any router.
     _pages: dict[tuple[bool, bool], Any] = field(default_factory=dict, init=False, repr=False)
     #: The DevTools session of each page (by id), and whether its forced dark is on.
     _sessions: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
@@ -172,17 +169,14 @@ class Camera:
             # running the email's code, while the policy applies to whatever the parser built.
             # So ``bypass_csp`` stays off and harness code runs only through ``page.evaluate``
             # (DevTools runs it regardless of the policy; ``add_script_tag`` would be blocked).
-            self._page = self._page_for(False, True)
+            self._page = self._pages[False, True] = self._new_page(javascript=False)
         except Error as exc:
             self.close()
             raise ScreenshotError(f"could not start Chromium: {exc.message.splitlines()[0]}") from None
 
     def _page_for(self, javascript: bool, images: bool) -> Any:
-        """The page for ``images`` on or off; ``javascript`` is kept for callers that name the
-        page the checks run on, which is the screenshot page (measured: the same checks on a second,
-        scripted page cost a second load and look per content and viewport)."""
         if (javascript, images) not in self._pages:
-            self._pages[False, images] = self._pages[True, images] = self._new_page(javascript=False, images=images)
+            self._pages[javascript, images] = self._new_page(javascript=javascript, images=images)
         return self._pages[javascript, images]
 
     def _new_page(self, *, javascript: bool, images: bool = True) -> Any:
@@ -211,13 +205,13 @@ class Camera:
         # One DevTools session per page, kept open: an emulation (forced dark) ends with it.
         session = context.new_cdp_session(page)
         self._sessions[id(page)] = session
-        # The checks' own world, made on the blank document and kept through every set_content;
-        # axe-core installed there now, before any email's named elements exist. DevTools
-        # evaluates in it with the page's scripts off (measured).
-        from axe_playwright_python.base import AXE_SCRIPT
+        if javascript:
+            # The checks' own world, made on the blank document and kept through every
+            # set_content; axe-core installed there now, before any email's named elements exist.
+            from axe_playwright_python.base import AXE_SCRIPT
 
-        world = self._worlds[id(page)] = World(page, session)
-        world.install("axe-core", AXE_SCRIPT)
+            world = self._worlds[id(page)] = World(page, session)
+            world.install("axe-core", AXE_SCRIPT)
         return page
 
     def world(self, page: Any) -> World:
@@ -294,24 +288,26 @@ class Camera:
         facts: dict[str, dict[str, Any]] = {}
         axe = None
         # One load per kind of content (as sent, pseudo-localized; images on, off), then the
-        # looks of that content, each shot and measured on the same page (scripts off, as in a
-        # mail client): no check writes to the pixels (axe-core puts the email's forms back in
-        # the turn it finishes), and a look's checks run before or after its shot as before.
+        # looks of that content: the screenshot page (scripts off, as in a mail client) and the
+        # check page (scripts on, for axe-core and the probes) always hold the same document.
         loads: dict[tuple[bool, bool], list[Viewport]] = {}
         for vp in viewports:
             loads.setdefault((vp.pseudo, vp.images), []).append(vp)
         for (pseudo, images), group in sorted(loads.items(), key=lambda item: (item[0][0], not item[0][1])):
             content = pseudolocalize_html(html) if pseudo else html
-            page = self._page_for(False, images)
-            world = self._worlds[id(page)]
+            page, checks = self._page_for(False, images), self._page_for(True, images)
+            world = self._worlds[id(checks)]
             self._load(page, content)
+            with self.stopwatch.stage("checks"):  # the check page's cost, apart, for make bench
+                self._load(checks, content)
             self.loads += 1
             if accessibility and not pseudo and images and axe is None:
                 with self.stopwatch.stage("axe"):
                     axe = self._axe(world, AXE_TAGS)
             for vp in group:
                 self._look(page, vp)
-                with self.stopwatch.stage("checks"):  # the probes' cost, apart, for make bench
+                with self.stopwatch.stage("checks"):
+                    self._look(checks, vp)
                     seen: dict[str, Any] = {"overflow": probes.overflow(world)}
                     if not pseudo:  # a media query may change direction or alignment: every window
                         seen["direction"] = probes.direction(world, rtl)
@@ -354,24 +350,9 @@ class Camera:
             self._sessions[id(page)].send("Emulation.setAutoDarkModeOverride", {"enabled": True} if forced else {})
             self._forced[id(page)] = forced
 
-    def _scripts_on(self, page: Any, on: bool) -> None:
-        """Timers run only with the page's scripts on, and axe-core waits on them (its promise
-        never settles without). The email's own code stays off: the content security policy
-        (``script-src 'none'``) blocks it, and its markup was parsed with scripts off, as a mail
-        client parses it (``<noscript>`` shown). Each DevTools session keeps its own state, so
-        this one is set to off first: setting a state it already has does nothing."""
-        session = self._sessions[id(page)]
-        if on:
-            session.send("Emulation.setScriptExecutionDisabled", {"value": True})
-        session.send("Emulation.setScriptExecutionDisabled", {"value": not on})
-
     def _axe(self, world: World, values: list[str], *, by: str = "tag") -> list[dict[str, Any]]:
         options = {"resultTypes": ["violations", "incomplete"], "runOnly": {"type": by, "values": values}}
-        self._scripts_on(world.page, True)
-        try:
-            response = probes.axe(world, options)
-        finally:
-            self._scripts_on(world.page, False)
+        response = probes.axe(world, options)
         found = [
             {
                 "id": v["id"],
