@@ -364,23 +364,31 @@ def test_the_viewports_asked_for_win_over_the_templates_settings():
 
 # -- a compiled catalog gettext cannot load (harness.render.translations) -------------------------
 
+def broken_mo(folder, old: bytes, new: bytes):
+    """``de/LC_MESSAGES/messages.mo`` in ``folder``, compiled by Babel, with ``old`` bytes
+    replaced by ``new`` of the same length (so the offsets still hold)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    assert len(old) == len(new)
+    messages = Catalog(locale="de", charset="utf-8")
+    messages.add("Your order", "Ihre Bestellung")
+    compiled = io.BytesIO()
+    write_mo(compiled, messages)
+    mo = folder / "de" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(compiled.getvalue().replace(old, new))
+    return mo
+
+
 @pytest.mark.parametrize(("old", "new", "why"), [
     (b"charset=utf-8", b"charset=zzz-9", "unknown encoding: zzz-9 (the Content-Type header's charset); use charset=UTF-8"),
     (b"Ihre Bestellung", b"Ihre Bestell\xffng", "'utf-8' codec can't decode byte 0xff in position 12: invalid start byte"),
 ])
 def test_a_mo_file_gettext_cannot_decode_is_a_config_error_naming_it(tmp_path, old, new, why):
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
     from harness.render.translations import TranslationSet
 
-    messages = Catalog(locale="de", charset="utf-8")
-    messages.add("Your order", "Ihre Bestellung")
-    compiled = io.BytesIO()
-    write_mo(compiled, messages)
-    mo = tmp_path / "de" / "LC_MESSAGES" / "messages.mo"
-    mo.parent.mkdir(parents=True)
-    mo.write_bytes(compiled.getvalue().replace(old, new))  # same length: the offsets still hold
+    mo = broken_mo(tmp_path, old, new)
     with pytest.raises(ConfigError) as error:
         TranslationSet(tmp_path).catalog("de")
     assert str(error.value) == f"{mo}: gettext cannot load the catalog: {why}"
@@ -664,18 +672,9 @@ def test_a_compiled_catalog_alone_is_checked_for_holes(tmp_path):
 def test_a_mo_file_gettext_loads_but_babel_cannot_read_is_a_config_error_naming_it(tmp_path):
     """gettext never reads ``nplurals`` (it compiles ``plural=`` alone); Babel's reader, which the
     completeness check uses, parses it as a number. A broken count is the file's fault, named."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-
     from harness.render.translations import TranslationSet
 
-    messages = Catalog(locale="de", charset="utf-8")
-    messages.add("Your order", "Ihre Bestellung")
-    compiled = io.BytesIO()
-    write_mo(compiled, messages)
-    mo = tmp_path / "de" / "LC_MESSAGES" / "messages.mo"
-    mo.parent.mkdir(parents=True)
-    mo.write_bytes(compiled.getvalue().replace(b"nplurals=2;", b"nplurals=x;"))  # same length
+    mo = broken_mo(tmp_path, b"nplurals=2;", b"nplurals=x;")
     with pytest.raises(ConfigError) as error:
         TranslationSet(tmp_path).catalog("de")
     assert str(error.value) == f"{mo}: not a gettext catalog: invalid literal for int() with base 10: 'x'"
