@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from bs4 import BeautifulSoup, Tag
 
 from ..facts import EmailFacts, fold
 
-__all__ = ["describe", "fold", "reads_right_to_left", "visible_text", "word_diff"]
+__all__ = ["describe", "fold", "fold_name", "reads_right_to_left", "visible_text", "word_diff"]
+
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def fold_name(text: str) -> str:
+    """A name without case and separators: ``First Name``, ``first_name``, ``firstName`` alike."""
+    return _SEPARATORS.sub("", text).casefold()
 
 
 def visible_text(document: BeautifulSoup | Tag) -> str:

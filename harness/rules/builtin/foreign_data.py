@@ -16,6 +16,7 @@ from ..base import Finding, RuleContext, rules
 from ..options import FieldPattern, RuleOptions
 from ..paths import strip_lists
 from ._memo import memo
+from ._text import fold_name
 
 #: Fields that identify a person or their records in most data models, as dotted paths with list
 #: indices left out (``team.members.email``). A project names its own with ``fields``.
@@ -77,21 +78,14 @@ def _fields_pattern(fields: tuple[str, ...]) -> Callable[[str], bool]:
 def is_personal(path: str) -> bool:
     """Whether a field (dotted, lists left out) holds a person's own data: ``first_name``,
     ``customer.email``, ``address.line1``, a top-level ``name``; not ``address.city`` or ``plan.name``."""
-    keys = [_folded(key) for key in path.split(".")]
+    keys = [fold_name(key) for key in path.split(".")]
     if keys[-1] == "name":
         return len(keys) == 1 or keys[-2] in PERSON_PARENTS
     return keys[-1] in PERSONAL_KEYS
 
 
-_SEPARATORS = re.compile(r"[\W_]+")
-
-
-def _folded(key: str) -> str:
-    return _SEPARATORS.sub("", key).casefold()
-
-
 def _last_key(path: str) -> str:
-    return _folded(path.rsplit(".", 1)[-1])
+    return fold_name(path.rsplit(".", 1)[-1])
 
 
 #: Each case is checked against every fixture's data. Built per case, that made a run quadratic in

@@ -30,7 +30,7 @@ from ...fixtures import leaf_strings, leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ._memo import memo
-from ._text import describe, fold
+from ._text import describe, fold, fold_name
 
 __all__ = ["MERGE_TAGS", "leftovers_in"]
 
@@ -115,16 +115,8 @@ def _name_runs(data: object) -> Iterator[str]:
         # Every run that holds a key of the data: "account" alone is a word of copy.
         for j in range(2, len(keys) + 1):
             for i in range(j):
-                if len(name := _folded_name("".join(keys[i:j]))) >= 2:
+                if len(name := fold_name("".join(keys[i:j]))) >= 2:
                     yield name
-
-
-_SEPARATORS = re.compile(r"[\W_]+")
-
-
-def _folded_name(text: str) -> str:
-    """A name without case and separators: ``First Name``, ``first_name``, ``firstName`` alike."""
-    return _SEPARATORS.sub("", text).casefold()
 
 
 #: Verdicts kept per fixture set: a hostile email's thousands of distinct bracketed texts must
@@ -146,7 +138,7 @@ def _judged_placeholder(inner: str, field_names: frozenset[str]) -> bool:
     inner = inner.strip()
     if _FIELD_NAME.fullmatch(inner) and re.search(r"\w[_.]\w", inner):
         return True
-    if _folded_name(inner) in field_names:
+    if fold_name(inner) in field_names:
         return True
     phrase = inner.split(",")[0].strip()  # "Company Name, LLC"
     return bool(_PHRASE.fullmatch(phrase)) and phrase.rsplit(" ", 1)[-1].casefold() in _SLOT_NOUNS
