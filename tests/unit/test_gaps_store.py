@@ -9,9 +9,12 @@ caught between replacing a part and replacing the manifest."""
 from __future__ import annotations
 
 import threading
+import time
+import types
 
 import pytest
 
+import harness.snapshots.store as store_module
 from harness.snapshots import SnapshotStore
 from harness.snapshots.outcome import UNKNOWN
 
@@ -28,14 +31,24 @@ def store(tmp_path):
 
 class HalfWrittenCase:
     """Another run holding the write lock with the case half replaced: ``body.txt`` and
-    ``outcome.txt`` already new, ``manifest.json`` still old. It finishes the write when the
-    reader is done, or after ``patience`` seconds (the reader is then waiting on the lock)."""
+    ``outcome.txt`` already new, ``manifest.json`` still old. It finishes the write as soon as the
+    reader has found the lock taken (its first pause before trying again) or is done, whichever
+    comes first; ``patience`` seconds at most."""
 
-    def __init__(self, root, *, patience: float = 0.5) -> None:
+    def __init__(self, root, monkeypatch, *, patience: float = 5.0) -> None:
         self.other = SnapshotStore(root)
         self.patience = patience
         self.holding, self.reader_done = threading.Event(), threading.Event()
         self.thread = threading.Thread(target=self._write)
+
+        def pause(seconds: float) -> None:  # the store waits between tries: the reader is blocked
+            self.reader_done.set()
+            time.sleep(seconds)
+
+        # Waiting on the event instead of a fixed half second keeps the test (and each mutant
+        # mutmut runs it for) quick.
+        monkeypatch.setattr(store_module, "time", types.SimpleNamespace(
+            monotonic=time.monotonic, strftime=time.strftime, sleep=pause))
 
     def _write(self) -> None:
         folder = self.other.root / "shipping" / "en-ada"
@@ -56,8 +69,8 @@ class HalfWrittenCase:
         self.thread.join(10)
 
 
-def test_a_read_during_a_write_waits_and_gets_the_new_case(store):
-    with HalfWrittenCase(store.root) as writer:
+def test_a_read_during_a_write_waits_and_gets_the_new_case(store, monkeypatch):
+    with HalfWrittenCase(store.root, monkeypatch) as writer:
         try:
             snapshot = SnapshotStore(store.root).read("shipping", "en-ada")
         finally:
@@ -65,9 +78,9 @@ def test_a_read_during_a_write_waits_and_gets_the_new_case(store):
     assert snapshot.parts == NEW and snapshot.manifest["template"] == "v2"
 
 
-def test_the_approved_outcome_read_during_a_write_is_the_new_one_not_unknown(store):
+def test_the_approved_outcome_read_during_a_write_is_the_new_one_not_unknown(store, monkeypatch):
     """Who gets this email is never 'unknown' just because a run was approving at that moment."""
-    with HalfWrittenCase(store.root) as writer:
+    with HalfWrittenCase(store.root, monkeypatch) as writer:
         try:
             outcome = SnapshotStore(store.root).approved_outcome("shipping", "en-ada")
         finally:

@@ -262,14 +262,14 @@ def test_a_second_writer_waits_then_gives_up_naming_the_holder(store):
         assert holding.wait(5)
         assert (store.root / ".lock").read_text().startswith(f"pid {os.getpid()} since ")
         with pytest.raises(SnapshotError, match=r"another email-harness run \(pid \d+ since [\d:]+\) is writing these snapshots; nothing was written"):
-            with store.lock(timeout=0.2):
+            with store.lock(timeout=0.06):
                 pass
     finally:
         release.set()
         thread.join()
     assert (store.root / ".lock").read_text() == ""
-    with store.lock(timeout=0.2):
-        with store.lock(timeout=0.2):  # re-entrant within one store
+    with store.lock(timeout=0.06):
+        with store.lock(timeout=0.06):  # re-entrant within one store
             store.write("refund", "de-refunded", OLD, {})
         assert store.read("refund", "de-refunded").parts == OLD
 
@@ -289,11 +289,11 @@ def test_a_reader_waits_for_a_writer_then_says_it_could_not_read(store, monkeypa
     try:
         assert holding.wait(5)
         reader = SnapshotStore(store.root)
-        monkeypatch.setattr(reader, "lock", lambda: SnapshotStore.lock(reader, timeout=0.2))
+        monkeypatch.setattr(reader, "lock", lambda: SnapshotStore.lock(reader, timeout=0.06))
         with pytest.raises(SnapshotError, match="is writing these snapshots; nothing was written"):
             reader.read("refund", "de-refunded")
         with pytest.raises(SnapshotError, match="they could not be read"):
-            with reader._flock(exclusive=False, timeout=0.2):
+            with reader._flock(exclusive=False, timeout=0.06):
                 pass
     finally:
         release.set()
@@ -437,7 +437,7 @@ def test_bad_names_are_reported_with_where_they_came_from(store):
 
 def test_the_lock_creates_the_snapshot_folder_and_its_parents(tmp_path):
     deep = SnapshotStore(tmp_path / "a" / "b" / "snapshots")
-    with deep.lock(timeout=0.2):
+    with deep.lock(timeout=0.06):
         assert (tmp_path / "a/b/snapshots/.lock").is_file()
 
 
@@ -477,13 +477,13 @@ def test_a_lock_released_by_its_holder_is_taken_by_the_waiting_writer(store):
 
 def test_after_a_nested_lock_the_store_really_waits_for_others_again(store):
     store.root.mkdir()
-    with store.lock(timeout=0.2):
-        with store.lock(timeout=0.2):
+    with store.lock(timeout=0.06):
+        with store.lock(timeout=0.06):
             pass
     release, thread = hold(store.root)
     try:
         with pytest.raises(SnapshotError, match="is writing these snapshots"):
-            with store.lock(timeout=0.2):
+            with store.lock(timeout=0.06):
                 pass
     finally:
         release.set()
@@ -509,7 +509,7 @@ def test_a_writer_blocked_by_a_reader_says_so_exactly(store):
     release, thread = hold(store.root, exclusive=False)
     try:
         with pytest.raises(SnapshotError) as raised:
-            with store.lock(timeout=0.2):
+            with store.lock(timeout=0.06):
                 pass
     finally:
         release.set()
@@ -523,7 +523,7 @@ def test_a_reader_blocked_by_a_writer_says_so_exactly(store):
     release, thread = hold(store.root)
     try:
         with pytest.raises(SnapshotError) as raised:
-            with store._flock(exclusive=False, timeout=0.2):
+            with store._flock(exclusive=False, timeout=0.06):
                 pass
     finally:
         release.set()
