@@ -52,7 +52,7 @@ test: setup
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
 
-# About 20 minutes on 2 cores: every mutant of the code that decides a verdict or writes a file
+# About 18 minutes on 2 cores: every mutant of the code that decides a verdict or writes a file
 # (mutation/mutmut.toml), against tests/unit; fails under 90% or on a survivor not reviewed in
 # mutation/SURVIVORS.md.
 mutation: venv
