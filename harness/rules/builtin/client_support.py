@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from pydantic import field_validator
 
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
+from ._memo import memo
 
 DATA = Path(__file__).with_name("data") / "caniemail.json"
 
@@ -315,31 +316,59 @@ def _css_uses(css: str, reads: Callable[[Client], bool], tag: str = "", attribut
             yield Use(f"css-{prop}", f"{prop}: {value[:40]}", moot)
 
 
+#: A piece of what the team wrote whose uses do not depend on the rest: a ``<mj-style>`` block
+#: ``("css", text, "", reads)`` or a tag ``("tag", name, attributes, reads)``, ``reads`` the clients
+#: that read where it is. The same pieces recur in every email of a template (its styles, its
+#: markup): :func:`unsupported_features` judges each once per run and template.
+Unit = tuple[str, str, str, Callable[[Client], bool]]
+
+
+#: Pieces' verdicts kept per template and run.
+_JUDGED = 4096
+
+
+def _units(source: str) -> Iterator[Unit]:
+    """The pieces of ``source`` that may use a feature, in the order :func:`uses` reads them:
+    per comment segment its ``<mj-style>`` blocks, then its tags (MJML's own left out)."""
+    for text, reads in _segments(source):
+        for m in _MJ_STYLE.finditer(text):
+            yield "css", m.group(1), "", reads
+        for tag in _TAG.finditer(text):
+            name = tag.group(1).lower()
+            if not name.startswith("mj"):
+                yield "tag", name, tag.group(2), reads
+
+
+def _unit_uses(unit: Unit, known: dict[str, Any]) -> Iterator[Use]:
+    """The uses of caniemail features in one piece (see :data:`Unit`)."""
+    kind, name, attributes, reads = unit
+    if kind == "css":
+        yield from (use for use in _css_uses(name, reads) if use.slug in known)
+        return
+    unread = lambda client, reads=reads: not reads(client)  # noqa: E731
+    found = []
+    if name not in _EVERY_EMAIL_HAS:
+        found.append(Use(f"html-{name}", f"<{name}>", unread))
+    if name in ("map", "area"):
+        found.append(Use("html-image-maps", f"<{name}>", unread))
+    if name == "input":
+        kind = (_TYPE.search(attributes) or ["", "text"])[1].lower()
+        found.append(Use(f"html-input-{kind}", f"<input type={kind}>", unread))
+    if style := _STYLE_ATTR.search(attributes):
+        found.extend(_css_uses(style.group(1) or style.group(2) or "", reads, name, attributes))
+    if name == "img" and (src := _SRC.search(attributes)) and (ext := _IMAGE_EXT.search(src.group(1))):
+        found.append(Use(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src.group(1)[:80], unread))
+    yield from (use for use in found if use.slug in known)
+
+
 def uses(source: str) -> Iterator[Use]:
     """Every use of a caniemail feature in ``source``, in order, each knowing where it is moot.
 
     Regular expressions rather than a parser (5 ms a case with BeautifulSoup, 0.3 ms like this):
     after Jinja, fixture values are escaped, so every ``<`` in the source starts real markup."""
     known = caniemail()["by_slug"]
-    for text, reads in _segments(source):
-        unread = lambda client, reads=reads: not reads(client)  # noqa: E731
-        found = [use for m in _MJ_STYLE.finditer(text) for use in _css_uses(m.group(1), reads)]
-        for tag in _TAG.finditer(text):
-            name, attributes = tag.group(1).lower(), tag.group(2)
-            if name.startswith("mj"):
-                continue
-            if name not in _EVERY_EMAIL_HAS:
-                found.append(Use(f"html-{name}", f"<{name}>", unread))
-            if name in ("map", "area"):
-                found.append(Use("html-image-maps", f"<{name}>", unread))
-            if name == "input":
-                kind = (_TYPE.search(attributes) or ["", "text"])[1].lower()
-                found.append(Use(f"html-input-{kind}", f"<input type={kind}>", unread))
-            if style := _STYLE_ATTR.search(attributes):
-                found.extend(_css_uses(style.group(1) or style.group(2) or "", reads, name, attributes))
-            if name == "img" and (src := _SRC.search(attributes)) and (ext := _IMAGE_EXT.search(src.group(1))):
-                found.append(Use(f"image-{_IMAGE_SLUG.get(ext.group(1).lower(), ext.group(1).lower())}", src.group(1)[:80], unread))
-        yield from (use for use in found if use.slug in known)
+    for unit in _units(source):
+        yield from _unit_uses(unit, known)
 
 
 def used_features(mjml: str) -> dict[str, str]:
@@ -369,28 +398,54 @@ def _lacking(feature: dict[str, Any], clients: dict[str, list[str]]) -> list[Cli
     return missing
 
 
-def unsupported_features(source: str, clients: dict[str, list[str]]) -> dict[str, tuple[str, list[str]]]:
+def unsupported_features(
+    source: str, clients: dict[str, list[str]], judged: dict[Hashable, list[tuple[str, str, list[Client]]]] | None = None,
+) -> dict[str, tuple[str, list[str]]]:
     """caniemail slug -> (its first use that matters, the clients lacking it where it matters).
 
     A use is left out for a client that never reads it or gets its effect by other means (see
     :class:`Use`), so the standard preheader recipe and an ``@media`` block's contents are no
-    findings, while a ``visibility: hidden`` that alone hides an element still is."""
+    findings, while a ``visibility: hidden`` that alone hides an element still is. ``judged``
+    keeps each piece's verdict (see :data:`Unit`) for the next email with the same piece; its
+    owner keeps it to one caniemail data set."""
     data = caniemail()
     names = data["nicenames"]
     found: dict[str, tuple[str, list[Client]]] = {}
     lacking_by_slug: dict[str, list[Client]] = {}  # a big email uses the same slug hundreds of times
-    for use in uses(source):
-        if use.slug not in lacking_by_slug:
-            lacking_by_slug[use.slug] = _lacking(data["by_slug"][use.slug], clients)
-        lacking = [client for client in lacking_by_slug[use.slug] if not use.moot(client)]
-        if lacking:
-            what, before = found.setdefault(use.slug, (use.what, []))
+    asked = tuple((family, tuple(platforms)) for family, platforms in clients.items())
+    for unit in _units(source):
+        key = (unit, asked)
+        verdict = judged.get(key) if judged is not None else None
+        if verdict is None:
+            verdict = _verdict(unit, clients, data, lacking_by_slug)
+            if judged is not None:
+                if len(judged) >= _JUDGED:  # distinct links and values of a large run: kept bounded
+                    judged.clear()
+                judged[key] = verdict
+        for slug, what, lacking in verdict:
+            before = found.setdefault(slug, (what, []))[1]
             before.extend(client for client in lacking if client not in before)
     ranked = [(family, platform) for family, platforms in clients.items() for platform in platforms]
     return {
         slug: (what, [f"{names['family'].get(f, f)} ({names['platform'].get(p, p)})" for f, p in sorted(lacking, key=ranked.index)])
         for slug, (what, lacking) in found.items()
     }
+
+
+def _verdict(
+    unit: Unit, clients: dict[str, list[str]], data: dict[str, Any], lacking_by_slug: dict[str, list[Client]],
+) -> list[tuple[str, str, list[Client]]]:
+    """``(slug, its first use that matters, the clients lacking it where it matters)`` of one
+    piece, in the order first found: the piece's share of :func:`unsupported_features`."""
+    found: dict[str, tuple[str, list[Client]]] = {}
+    for use in _unit_uses(unit, data["by_slug"]):
+        if use.slug not in lacking_by_slug:
+            lacking_by_slug[use.slug] = _lacking(data["by_slug"][use.slug], clients)
+        lacking = [client for client in lacking_by_slug[use.slug] if not use.moot(client)]
+        if lacking:
+            before = found.setdefault(use.slug, (use.what, []))[1]
+            before.extend(client for client in lacking if client not in before)
+    return [(slug, what, lacking) for slug, (what, lacking) in found.items()]
 
 
 class ClientSupportOptions(RuleOptions):
@@ -420,7 +475,9 @@ def client_support(ctx: RuleContext) -> Iterator[Finding]:
     clients = ctx.options.get("clients", DEFAULT_CLIENTS)
     report = ctx.error if ctx.options.get("severity") == "error" else ctx.warning
     data = caniemail()
-    for slug, (what, missing) in sorted(unsupported_features(ctx.email.source, clients).items()):
+    # Each piece judged once per run and template: a template's emails share their styles and markup.
+    judged = memo("client-support-pieces", (ctx.template, data), dict)
+    for slug, (what, missing) in sorted(unsupported_features(ctx.email.source, clients, judged).items()):
         feature = data["by_slug"][slug]
         yield report(
             f"{feature['title'].strip()} is not supported by {', '.join(missing)} (caniemail {data['last_update_date'][:10]}: {feature['url']})",
