@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Literal
 
+from bs4 import Tag
 from pydantic import Field, field_validator
 
 from ..base import Finding, RuleContext, rules
@@ -49,6 +50,17 @@ class IncidentNoticeOptions(RuleOptions):
 
 
 _SECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
+#: A name CSS reads as an identifier in ``[data-section=NAME]`` (not ``2fa``, ``-1`` or ``--x``).
+_IDENTIFIER = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _section(ctx: RuleContext, name: str) -> Tag | None:
+    """The first element of ``[data-section=NAME]``: among the elements with a ``data-section``
+    (walked once per case for every section), the first whose value is ``name``, as the selector
+    compares it. A name the selector cannot read is left to it (it fails as it did)."""
+    if not _IDENTIFIER.fullmatch(name):
+        return ctx.document.select_one(f"[data-section={name}]")
+    return next((element for element in ctx._facts.having("data-section") if element["data-section"] == name), None)
 
 
 @rules.register("incident-notice", options=IncidentNoticeOptions)
@@ -89,7 +101,7 @@ def incident_notice(ctx: RuleContext) -> Iterator[Finding]:
     min_words = int(ctx.options.get("min_words", 10))
     missing = []
     for name in sections:
-        element = ctx.document.select_one(f"[data-section={name}]")
+        element = _section(ctx, name)
         words = fold(element.get_text(" ")).split() if element else []
         if element is None:
             missing.append(name)

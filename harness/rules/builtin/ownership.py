@@ -18,6 +18,7 @@ from ...fixtures import leaf_values
 from ..base import Finding, RuleContext, rules
 from ..options import CssSelector, FieldPath, RuleOptions
 from ..paths import strip_lists
+from ._memo import memo
 from ._text import fold
 
 
@@ -39,7 +40,9 @@ def belongs_to_recipient(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.error("belongs-to-recipient needs the options selector and path", element="rules:",
                         expected='e.g. {selector: "[data-field=order-id]", path: "orders[].id"}')
         return
-    own = sorted({fold(str(value)) for at, value in leaf_values(ctx.fixture.data) if at == path and value is not None})
+    # Once per run and fixture: reading fixture data (a model dumped) costs more than the check.
+    own = memo(f"belongs-to-recipient-own {path}", (ctx.fixture.data,),
+               lambda: sorted({fold(str(value)) for at, value in leaf_values(ctx.fixture.data) if at == path and value is not None}))
     # Findings name the field as the option is written ("invoices[].number"), the one spelling
     # the option check accepts, also where the option was given without "[]".
     named = _spelling(str(ctx.options["path"]), ctx)
@@ -59,8 +62,15 @@ def _spelling(written: str, ctx: RuleContext) -> str:
     """The option's path in the path syntax of rule options: as written when it marks lists
     (``orders[].id``), else as a fixture's data spells it (``orders.id`` -> ``orders[].id``)."""
     if "[]" not in written:
-        for fixture in (ctx.fixture, *ctx.others):
-            for at, _ in leaf_values(fixture.data, lists="[]"):
-                if strip_lists(at) == written:
-                    return at
+        every = (ctx.fixture.data, *(fixture.data for fixture in ctx.others))
+        return memo(f"belongs-to-recipient-spelling {written}", every, lambda: _spelt(written, every))
+    return written
+
+
+def _spelt(written: str, every: tuple[object, ...]) -> str:
+    """``written`` as the first of the fixtures' data ``every`` that has it spells it."""
+    for data in every:
+        for at, _ in leaf_values(data, lists="[]"):
+            if strip_lists(at) == written:
+                return at
     return written
