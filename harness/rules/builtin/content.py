@@ -11,6 +11,7 @@ from pydantic import Field
 from ..base import Finding, RuleContext, rules
 from ..options import RuleOptions
 from ..facts import EmailFacts
+from ._memo import memo
 from ._text import describe, fold
 
 
@@ -34,7 +35,7 @@ def subject(ctx: RuleContext) -> Iterator[Finding]:
         # Without a hidden preheader, inboxes show the first text of the body: fine when it says
         # what the email is about ("Hello Ada, your order has shipped"), not when it is nothing
         # or a "view in browser" line.
-        first = reader_text(ctx._facts)[:_PREVIEW_LENGTH]
+        first = reader_text(ctx._facts, _styles(ctx))[:_PREVIEW_LENGTH]
         expected = "a hidden preheader (<mj-preview>, or a hidden <span>/<div> before the first visible text)"
         if not first:
             yield ctx.warning("no preheader, and no text at the start of the body", element="the start of <body>", expected=expected)
@@ -89,7 +90,7 @@ def text_part(ctx: RuleContext) -> Iterator[Finding]:
     if not text:
         yield ctx.error("plain-text part is empty", element="text part", expected="the email's content as text")
         return
-    for token in sorted(_facts(reader_text(ctx._facts)) - _facts(text)):
+    for token in sorted(_facts(reader_text(ctx._facts, _styles(ctx))) - _facts(text)):
         if token not in text:
             yield ctx.error(f"{token!r} is in the HTML but not in the text part", element="text part",
                             expected="every number, amount, date and code of the HTML also in the text part")
@@ -116,35 +117,54 @@ def _facts(text: str) -> set[str]:
     return {word.strip(".,;:!?()[]<>\"'«»") for word in text.split() if any(map(str.isdigit, word))}
 
 
-def reader_text(facts: EmailFacts) -> str:
+def reader_text(facts: EmailFacts, styles: dict[str, bool] | None = None) -> str:
     """The text a reader sees in the body: without hidden elements (the preheader shows in the
     inbox, not in the email), styles and scripts. Computed once per case (``subject`` and
-    ``text-part`` both read it)."""
-    return facts.memo("reader text", lambda: _reader_text(facts))
+    ``text-part`` both read it). ``styles``: whether a style attribute hides, by its text, kept
+    from email to email (see :func:`_styles`)."""
+    return facts.memo("reader text", lambda: _reader_text(facts, {} if styles is None else styles))
 
 
-def _reader_text(facts: EmailFacts) -> str:
+#: Style attributes judged per run and template, at most: a hostile email's distinct styles must
+#: not grow it without end.
+_STYLES = 4096
+
+
+def _styles(ctx: RuleContext) -> dict[str, bool]:
+    """Whether a style attribute hides, by its text: once per run and template, whose emails
+    repeat the same few dozen styles (MJML's), rather than once per element of every email."""
+    return memo("content-hiding-styles", (ctx.template,), dict)
+
+
+def _reader_text(facts: EmailFacts, styles: dict[str, bool]) -> str:
     if facts.body is None:
         return ""
     parts = []
     hidden: dict[int, bool] = {}  # by element: each element's style read once, not once per string below it
     for string in facts.body_strings:
         # Comments, styles and scripts have string types of their own (Comment, Stylesheet, Script).
-        if type(string) is not NavigableString or _hidden(string.parent, hidden):
+        if type(string) is not NavigableString or _hidden(string.parent, hidden, styles):
             continue
         parts.append(str(string))
     return fold(" ".join(parts))
 
 
-def _hidden(element: Tag | None, known: dict[int, bool]) -> bool:
-    """Whether ``element`` or one of its parents has a hiding style, remembered in ``known``."""
+def _hidden(element: Tag | None, known: dict[int, bool], styles: dict[str, bool]) -> bool:
+    """Whether ``element`` or one of its parents has a hiding style, remembered in ``known`` (by
+    element) and ``styles`` (by style)."""
     chain = []
     while element is not None and id(element) not in known:
         chain.append(element)
         element = element.parent
     hides = element is not None and known[id(element)]
     for tag in reversed(chain):  # from the outermost: an element is hidden when a parent is
-        hides = hides or bool(_HIDING.search(str(tag.get("style", ""))))
+        if not hides:
+            style = str(tag.get("style", ""))
+            if style not in styles:
+                if len(styles) >= _STYLES:
+                    styles.clear()
+                styles[style] = bool(_HIDING.search(style))
+            hides = styles[style]
         known[id(tag)] = hides
     return hides
 
