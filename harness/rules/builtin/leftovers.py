@@ -43,6 +43,9 @@ MERGE_TAGS = {
     "brackets": re.compile(r"\[\[[^\[\]\n]{1,60}\]\]"),  # [[FirstName]]
     "percent": re.compile(r"%%[A-Za-z0-9_.:-]{1,60}%%"),  # %%firstname%%
 }
+#: What each syntax's match begins with: a text without it is not searched (a search tries the
+#: pattern at every position; ``in`` is one pass in C).
+_OPENINGS = {"handlebars": "{{", "mailchimp": "*|", "brackets": "[[", "percent": "%%"}
 #: Jinja syntax and JavaScript's object dump.
 _ALWAYS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\[object Object\]")
 #: Text in single brackets, not a Markdown link (``[Link](x)``): a candidate placeholder, kept by
@@ -145,7 +148,13 @@ def _judged_placeholder(inner: str, field_names: frozenset[str]) -> bool:
 
 
 def _placeholder_spans(text: str, ctx: RuleContext) -> set[tuple[int, int, str]]:
-    return {(m.start(), m.end(), m.group(0)) for m in _BRACKETED.finditer(text) if _is_placeholder(m.group(1), ctx)}
+    verdicts = _of_the_fixtures(ctx)[1]  # looked up here first: an email repeats its bracketed texts
+    spans = set()
+    for m in _BRACKETED.finditer(text):
+        verdict = verdicts.get(m.group(1))
+        if verdict or (verdict is None and _is_placeholder(m.group(1), ctx)):
+            spans.add((m.start(), m.end(), m.group(0)))
+    return spans
 
 
 def _declared(ctx: RuleContext) -> list[re.Pattern[str]]:
@@ -171,12 +180,16 @@ def _spans(text: str, ctx: RuleContext, *, placeholders: bool = True) -> list[tu
     its longest match (``{{ customer.first_name }}``, not also its ``{{`` and ``}}``)."""
     for pattern in _declared(ctx):
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    spans = {(m.start(), m.end(), m.group(0)) for pattern in (_ALWAYS, *MERGE_TAGS.values()) for m in pattern.finditer(text)}
-    if placeholders:
+    searched = [pattern for name, pattern in MERGE_TAGS.items() if _OPENINGS.get(name, "") in text]
+    if "{" in text or "}" in text or "[object Object]" in text:  # every match of _ALWAYS holds one
+        searched.append(_ALWAYS)
+    spans = {(m.start(), m.end(), m.group(0)) for pattern in searched for m in pattern.finditer(text)}
+    if placeholders and "[" in text:
         spans |= _placeholder_spans(text, ctx)
     # "label: None" where a value stands after its label; the label is not part of the leftover.
-    spans |= {(m.end() - len(word), m.end(), word) for m in _EMPTY_WORD.finditer(text)
-              if (word := m.group(0).lstrip(":= ")) and not m.group(0).startswith(word)}
+    if _MAY_BE_EMPTY.search(text):
+        spans |= {(m.end() - len(word), m.end(), word) for m in _EMPTY_WORD.finditer(text)
+                  if (word := m.group(0).lstrip(":= ")) and not m.group(0).startswith(word)}
     # By start, longest first: a span is covered when one before it reaches as far (a sweep, not
     # every pair: a hostile email holds thousands of braces).
     kept, reach = [], -1
@@ -214,13 +227,16 @@ def _html_leftovers(nodes: list[tuple[Tag, str]], ctx: RuleContext) -> list[tupl
     for _, text in nodes:
         starts.append(offset)
         offset += len(text) + 1  # the joining space
-    joined = _without_fixture_data(" ".join(text for _, text in nodes), ctx)
+    whole = " ".join(text for _, text in nodes)
+    joined = _without_fixture_data(whole, ctx)
     found: dict[tuple[str, int], tuple[str, Tag]] = {}
     for start, end, leftover in _spans(joined, ctx):
         first, last = bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
         element = _common_ancestor([parent for parent, _ in nodes[first:last + 1]])
         found.setdefault((leftover, id(element)), (leftover, element))
-    for parent, text in nodes:  # a whole text node that is "None"
+    # A whole text node that is "None". Each node's text is part of ``whole``: without one of the
+    # words there, none of the nodes holds one.
+    for parent, text in nodes if _MAY_BE_EMPTY.search(whole) else ():
         for leftover in _empty_words(_without_fixture_data(text, ctx)) if _MAY_BE_EMPTY.search(text) else ():  # text: folded
             found.setdefault((leftover, id(parent)), (leftover, parent))
     return sorted(found.values(), key=lambda pair: pair[0])
@@ -246,7 +262,9 @@ def no_leftovers(ctx: RuleContext) -> Iterator[Finding]:
         "subject": (ctx.email.subject, [ctx.email.subject]),
         "HTML": (" ".join(text for _, text in nodes), []),
         "link": (hrefs, []),
-        "text part": (ctx.email.text, ctx.email.text.splitlines()),
+        # Its lines are looked at one by one only where the whole text holds a "None" or the like
+        # (folded, as leftovers_in reads them): a line is part of the text.
+        "text part": (ctx.email.text, ctx.email.text.splitlines() if _MAY_BE_EMPTY.search(fold(ctx.email.text)) else []),
     }
     left_for_the_service: set[str] = set()
     for place, (text, fragments) in places.items():
