@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -63,9 +65,41 @@ class Sandbox:
         return self.engine(**kwargs).check(Case.parse(case_id))
 
 
+#: Where a project keeps this machine's shots (the default of ``[tool.email-harness] cache``).
+SHOT_CACHE = ".cache/email-harness"
+
+
+@pytest.fixture(scope="session")
+def warm_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This machine's shots of the bundled catalog, taken once per test run (under pytest-xdist
+    the first worker takes them under a lock, the others reuse them).
+
+    The bundled PNGs were approved with one Chromium build; on any other (a CI runner, a
+    colleague's laptop) every run of a fresh sandbox would re-take all of them, ~15 s each time.
+    A sandbox starts with these shots in its local cache instead, as a second run on that machine
+    does; what a test changes is still shot, and the tests of shooting and of the cache itself
+    (marked ``cold_shots``) start empty."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp().parent / f"warm-shots-{run}" if run else tmp_path_factory.mktemp("warm-shots")
+    base.mkdir(exist_ok=True)
+    with open(base / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / "done").exists():
+            project = Sandbox(base / "project")
+            with project.engine(screenshots=True) as engine:
+                failed = [r.explain() for r in (engine.check(case) for case in engine.cases()) if not r.ok]
+            assert not failed, failed
+            (base / "done").touch()
+    return base / "project" / SHOT_CACHE
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Sandbox:
-    return Sandbox(tmp_path)
+def sandbox(tmp_path: Path, request: pytest.FixtureRequest) -> Sandbox:
+    box = Sandbox(tmp_path)
+    if request.node.get_closest_marker("cold_shots") is None:
+        # Hard links: a cache entry is replaced whole (a new file), never written in place.
+        shutil.copytree(request.getfixturevalue("warm_shots"), tmp_path / SHOT_CACHE, copy_function=os.link)
+    return box
 
 
 @pytest.fixture
@@ -158,4 +192,5 @@ class TallyReporter:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(TallyReporter(), "email-harness-tally")
+    config.addinivalue_line("markers", "cold_shots: the sandbox starts with an empty local shot cache (see warm_shots)")
 

@@ -19,6 +19,9 @@ from harness.errors import SnapshotError
 from harness.screenshots import VIEWPORTS, Camera, compare_png
 from harness.snapshots import SnapshotStore
 
+#: These tests are about taking shots and the local cache: their sandboxes start with an empty cache.
+pytestmark = pytest.mark.cold_shots
+
 CASE = "order_confirmation[en-one-order]"
 
 

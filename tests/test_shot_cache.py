@@ -18,6 +18,9 @@ from harness.cases import Case
 from harness.cli import app
 from harness.screenshots import camera as camera_module
 
+#: These tests are about taking shots and the local cache: their sandboxes start with an empty cache.
+pytestmark = pytest.mark.cold_shots
+
 #: The cases of three templates, one screenshotted case each: enough to show what is touched.
 TEMPLATES = ["refund", "welcome", "delivery_delay"]
 ONLY = [arg for name in TEMPLATES for arg in ("--only", f"{name}[*]")]
