@@ -45,9 +45,10 @@ run: setup
 	$(VENV)/bin/email-harness run
 
 # -rs: every skipped test is listed with its reason in the summary (the mjml-js tests skip where
-# npm install failed); --durations=10: the ten slowest tests, so a slow newcomer is seen at once.
+# npm install failed); --durations=10: the ten slowest tests, so a slow newcomer is seen at once;
+# --dist loadgroup: tests sharing a costly module fixture (the installed wheel) run on one worker.
 test: setup
-	$(PY) -m pytest -n auto -rs --durations=10
+	$(PY) -m pytest -n auto --dist loadgroup -rs --durations=10
 
 unit: venv
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit

@@ -22,6 +22,9 @@ import pytest
 import yaml  # PyYAML is a dependency of the harness: no skip if it were missing
 
 REPO = Path(__file__).resolve().parents[1]
+#: One worker under ``make test`` (``--dist loadgroup``) runs this module: the venv and its pip
+#: install are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("installed-wheel")
 
 
 def _run(*command: str | Path, cwd: Path, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
