@@ -179,6 +179,45 @@ def _read(path: str, mtime_ns: int) -> str:  # the modification time keys the ca
         return ""
 
 
+#: Characters that end a run of text a value may lie in, unless a value holds one: none is a
+#: letter, a digit or ``_`` (what the pattern's lookarounds look for).
+_BREAKS = ";:\"'<>{}()=|[]\n\r\t"
+#: Pieces of text remembered per run and template, at most.
+_PIECES = 8192
+
+
+def _finder(ctx: RuleContext, owners: dict[str, Any], pattern: re.Pattern[str]) -> Callable[[str], list[str]]:
+    """The distinct values ``pattern`` finds in a text, in the order first found.
+
+    The text is cut at characters that no value holds and that are no letter or digit (``;`` and
+    ``:`` of a style, quotes, brackets, line ends): no value found crosses one, and one stands
+    where the lookarounds of ``pattern`` see a piece's start or end, so each piece finds alone
+    what it finds in the text. A piece repeated from email to email (a style, an attribute) is
+    searched once per run and template: the pattern tries every position of what it searches."""
+    breaks = memo("foreign-data-breaks", (pattern,), lambda: _breaks(owners))
+    if breaks is None:
+        return lambda text: list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
+    pieces: dict[str, tuple[str, ...]] = memo("foreign-data-pieces", (ctx.template, pattern), dict)
+
+    def found(text: str) -> list[str]:
+        values: dict[str, None] = {}
+        for piece in dict.fromkeys(breaks.split(text)):
+            if piece not in pieces:
+                if len(pieces) >= _PIECES:
+                    pieces.clear()
+                pieces[piece] = tuple(m.group(0) for m in pattern.finditer(piece))
+            values.update(dict.fromkeys(pieces[piece]))
+        return list(values)
+
+    return found
+
+
+def _breaks(values: dict[str, Any]) -> re.Pattern[str] | None:
+    """A pattern matching the characters of :data:`_BREAKS` none of ``values`` holds, or None."""
+    kept = "".join(char for char in _BREAKS if not any(char in value for value in values))
+    return re.compile(f"[{re.escape(kept)}]") if kept else None
+
+
 class ForeignDataOptions(RuleOptions):
     fields: list[FieldPattern] = Field(default_factory=lambda: list(DEFAULT_FIELDS), examples=[["email", "name", "orders[].id", "orders[].gift_cards[].code"]])
     """Fixture fields that identify a person or their records (``orders[].id``; ``*`` for any
@@ -203,8 +242,9 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
     # The recipient's own values, and values shared with them (a household's phone): not foreign.
     own = set(_values(ctx.fixture, fields)) | set(_values(ctx.fixture, allow, by_shape=False))
     ordinary: _OrdinaryWords | None = None  # made on the first foreign value: most emails show none
+    found_in = _finder(ctx, owners, pattern)
     for place, text in places.items():
-        for value in dict.fromkeys(m.group(0) for m in pattern.finditer(text)):
+        for value in found_in(text):
             if value in own:
                 continue
             for other_id, field in owners[value]:
