@@ -186,18 +186,19 @@ _BREAKS = ";:\"'<>{}()=|[]\n\r\t"
 _PIECES = 8192
 
 
-def _finder(ctx: RuleContext, owners: dict[str, Any], pattern: re.Pattern[str]) -> Callable[[str], list[str]]:
+def _finder(owners: dict[str, Any], pattern: re.Pattern[str]) -> Callable[[str], list[str]]:
     """The distinct values ``pattern`` finds in a text, in the order first found.
 
     The text is cut at characters that no value holds and that are no letter or digit (``;`` and
     ``:`` of a style, quotes, brackets, line ends): no value found crosses one, and one stands
     where the lookarounds of ``pattern`` see a piece's start or end, so each piece finds alone
     what it finds in the text. A piece repeated from email to email (a style, an attribute) is
-    searched once per run and template: the pattern tries every position of what it searches."""
+    searched once per run (per pattern, made of the run's fixtures): the pattern tries every
+    position of what it searches."""
     breaks = memo("foreign-data-breaks", (pattern,), lambda: _breaks(owners))
     if breaks is None:
         return lambda text: list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
-    pieces: dict[str, tuple[str, ...]] = memo("foreign-data-pieces", (ctx.template, pattern), dict)
+    pieces: dict[str, tuple[str, ...]] = memo("foreign-data-pieces", (pattern,), dict)
 
     def found(text: str) -> list[str]:
         values: dict[str, None] = {}
@@ -242,7 +243,7 @@ def no_foreign_data(ctx: RuleContext) -> Iterator[Finding]:
     # The recipient's own values, and values shared with them (a household's phone): not foreign.
     own = set(_values(ctx.fixture, fields)) | set(_values(ctx.fixture, allow, by_shape=False))
     ordinary: _OrdinaryWords | None = None  # made on the first foreign value: most emails show none
-    found_in = _finder(ctx, owners, pattern)
+    found_in = _finder(owners, pattern)
     for place, text in places.items():
         for value in found_in(text):
             if value in own:
