@@ -50,16 +50,12 @@ class IncidentNoticeOptions(RuleOptions):
 
 
 _SECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
-#: A name CSS reads as an identifier in ``[data-section=NAME]`` (not ``2fa``, ``-1`` or ``--x``).
-_IDENTIFIER = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _section(ctx: RuleContext, name: str) -> Tag | None:
-    """The first element of ``[data-section=NAME]``: among the elements with a ``data-section``
-    (walked once per case for every section), the first whose value is ``name``, as the selector
-    compares it. A name the selector cannot read is left to it (it fails as it did)."""
-    if not _IDENTIFIER.fullmatch(name):
-        return ctx.document.select_one(f"[data-section={name}]")
+    """The first element whose ``data-section`` is ``name``, among the case's elements with a
+    ``data-section`` (walked once per case for every section). Compared as text, not through a CSS
+    selector: ``2fa`` is a valid section name that ``[data-section=2fa]`` cannot read."""
     return next((element for element in ctx._facts.having("data-section") if element["data-section"] == name), None)
 
 
