@@ -135,6 +135,9 @@ def bundled(tmp: Path) -> None:
     say(f"bare Playwright loop: {len(shots)} screenshots in {bare:.2f} s; harness screenshot stage {harness_shots:.2f} s "
         f"({cold_engine.camera.loads} page loads: identical HTML is shot once)")
     ratio("screenshot-stage-vs-bare-playwright", harness_shots / bare, "<=1.15")
+    # The whole cold run, every check on (text stages, axe, the looks' checks), on one process
+    # against the bare loop over the same shots: what the harness adds to the browser's own cost.
+    ratio("cold-with-checks-vs-bare-playwright", cold / bare, "<=1.2")
 
     # Render stage against the JavaScript mjml on the same MJML.
     sources = [warm_engine.render(r.case).source for r in results if r.outcome == "sent"]
