@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from harness.report.html import results_digest
 from harness.review.app import create_app, make_review_server
@@ -103,8 +104,10 @@ def test_a_rerun_with_the_page_open_and_a_rejection_that_carries_over(planted, b
         page.wait_for_function(f"document.body.dataset.results === '{second_run}'")
         assert page.get_by_test_id("stale-run").is_hidden() and second_run in page.get_by_test_id("run").inner_text()
         again = page.locator(f'article[data-case="{case_id}"]')
-        assert again.get_by_test_id("outcome").inner_text() == f"rejected: {REASON}"
-        assert page.get_by_test_id("decided").inner_text() == "0 approved · 1 rejected"
+        # Waited for, not read at once: the body's run attribute is there as soon as the new page
+        # is parsed, the reason and the count once its script has run.
+        expect(again.get_by_test_id("outcome")).to_have_text(f"rejected: {REASON}")
+        expect(page.get_by_test_id("decided")).to_have_text("0 approved · 1 rejected")
         evidence.shot("reloaded")
     finally:
         server.shutdown()
