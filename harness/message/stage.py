@@ -12,6 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ..errors import HarnessError
 from ..render import RenderedEmail
 from ..rules import Finding
 from ..safepaths import check_name
@@ -19,6 +20,9 @@ from .dkim import verify
 from .smtp import Postbox
 
 __all__ = ["MessageStage", "first_difference"]
+
+#: Tries at keeping a case's raw message while another run empties the same messages/ folder.
+KEEP_ATTEMPTS = 3
 
 
 def first_difference(sent: bytes, received: bytes) -> str:
@@ -87,12 +91,25 @@ class MessageStage:
         template = check_name(email.template, "template", email.template)
         fixture = check_name(email.fixture, "fixture", email.template)
         path = folder / template / f"{fixture}.eml"
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Evidence, rewritten every run: replaced whole, but not synced to disk (atomic_write's
-        # fsync cost more than building the message).
-        partial = path.with_name(f".{path.name}.tmp")
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        # fsync cost more than building the message). The partial file is this process's own, and
+        # a folder emptied meanwhile is made again: two runs at once on one report folder (each
+        # empties messages/ as it starts) took each other's partial file and crashed.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        for attempt in range(1, KEEP_ATTEMPTS + 1):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial.write_bytes(data)
+                os.replace(partial, path)
+                return
+            except FileNotFoundError:
+                if attempt == KEEP_ATTEMPTS:
+                    raise HarnessError(f"{path}: the report's messages folder was removed {KEEP_ATTEMPTS} times while this "
+                                       "run wrote to it; is another run using the same --output? Give each run its own") from None
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise HarnessError(f"{path}: cannot write the raw message ({exc.strerror or exc}); free disk space or "
+                                   "fix the report folder's permissions, or pass --output another folder") from None
 
     def clear(self) -> None:
         """Empty the report's ``messages/`` folder: a report shows one run, no ``.eml`` of a case that is gone."""
