@@ -13,9 +13,11 @@ from contextlib import contextmanager
 __all__ = ["SHOT_STAGES", "STAGES", "Stopwatch"]
 
 #: The stages in pipeline order.
-STAGES = ("jinja", "mjml", "text", "normalize", "message", "rules", "compare", "screenshot", "axe", "checks", "image-diff")
-#: Inside "screenshot": "axe", "checks" (the check page's loads and probes, see
-#: ``harness.screenshots.probes``) and the screenshot calls alone, by colour scheme (dark mode's cost).
+STAGES = ("jinja", "mjml", "text", "normalize", "message", "rules", "compare", "screenshot", "axe", "checks", "checks-wait", "image-diff")
+#: "screenshot" is the camera's wall time. "axe" and "checks" (the check pages' loads and probes,
+#: see ``harness.screenshots.probes``) run beside the screenshots on the camera's second thread;
+#: "checks-wait" is the part of "screenshot" spent waiting for them after the last shot. Inside
+#: "screenshot" too: the screenshot calls alone, by colour scheme (dark mode's cost).
 SHOT_STAGES = ("shot-light", "shot-dark")
 
 

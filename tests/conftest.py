@@ -26,6 +26,8 @@ class Sandbox:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: Every engine made here: their browsers are closed after the test (see ``sandbox``).
+        self.engines: list[Engine] = []
         for folder in ("templates", "fixtures", "snapshots", "shop"):
             shutil.copytree(REPO / folder, root / folder)
         shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
@@ -38,7 +40,9 @@ class Sandbox:
         """An engine on the sandbox; text-only unless ``screenshots=True`` (tests of rules and
         snapshots need no browser)."""
         kwargs.setdefault("screenshots", False)
-        return Engine(self.project, **kwargs)  # type: ignore[arg-type]
+        engine = Engine(self.project, **kwargs)  # type: ignore[arg-type]
+        self.engines.append(engine)
+        return engine
 
     def edit(self, relative: str, old: str, new: str) -> None:
         """Replace ``old`` (which must be there) by ``new`` in a file of the sandbox."""
@@ -94,12 +98,17 @@ def warm_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, request: pytest.FixtureRequest) -> Sandbox:
+def sandbox(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     box = Sandbox(tmp_path)
     if request.node.get_closest_marker("cold_shots") is None:
         # Hard links: a cache entry is replaced whole (a new file), never written in place.
         shutil.copytree(request.getfixturevalue("warm_shots"), tmp_path / SHOT_CACHE, copy_function=os.link)
-    return box
+    yield box
+    # A test that checks a case and drops its engine (``sandbox.check``) leaves two browsers and
+    # the camera's thread behind for the rest of the worker's life: closed here (idempotent).
+    for engine in box.engines:
+        if engine.camera is not None:
+            engine.camera.close()
 
 
 @pytest.fixture

@@ -133,16 +133,21 @@ def test_two_runs_at_once_on_one_snapshot_folder_do_not_corrupt_it(sandbox, tall
     assert {engine.check(c).status for c in engine.cases()} == {"passed"}
 
 
-def test_a_crashed_browser_is_restarted_once_and_the_run_goes_on(bundled, tmp_path, tally):
+@pytest.mark.parametrize("dies", ["screenshot browser", "check browser"])
+def test_a_crashed_browser_is_restarted_once_and_the_run_goes_on(bundled, tmp_path, tally, dies):
     tally.fault()
     html = bundled.render(Case("refund", "de-refunded")).html
     with Camera(tmp_path) as camera:
         first = camera.shoot(html, [VIEWPORTS["mobile"]])
-        camera._browser.close()  # the browser dies under the camera's page
+        # The browser dies under the camera's pages (the check browser on the lane that drives it).
+        if dies == "screenshot browser":
+            camera._browser.close()
+        else:
+            camera.on_checks(camera._check_browser.close).result()
         camera._cache.clear()
         again = camera.shoot(html, [VIEWPORTS["mobile"]])
         assert camera.restarts == 1
-        assert again.pngs == first.pngs
+        assert again.pngs == first.pngs and again.page == first.page
 
 
 def test_a_hung_page_is_reported_for_its_case_and_the_next_case_renders(bundled, tmp_path, tally, monkeypatch):

@@ -139,8 +139,11 @@ def test_the_email_s_forms_are_left_as_they_were(camera: Camera) -> None:
     html = good(form('<input name="nodeName" id="q">', '<input name="action" form="elsewhere">'))
     camera.shoot(html, LOOKS[:1], accessibility=True)
     page = camera._pages[True, True]
-    assert page.evaluate("[...document.querySelectorAll('input')].map((i) => i.getAttribute('form'))") == [None, "elsewhere"]
-    assert page.evaluate("document.forms[0].nodeName.tagName") == "INPUT"  # the email's own DOM, unchanged
+    # The check page lives on the camera's lane: its Playwright objects answer only there.
+    assert camera.on_checks(lambda: (
+        page.evaluate("[...document.querySelectorAll('input')].map((i) => i.getAttribute('form'))"),
+        page.evaluate("document.forms[0].nodeName.tagName"),  # the email's own DOM, unchanged
+    )).result() == ([None, "elsewhere"], "INPUT")
 
 
 def test_a_check_the_email_still_breaks_names_the_element_not_chromium(camera: Camera) -> None:
@@ -148,7 +151,7 @@ def test_a_check_the_email_still_breaks_names_the_element_not_chromium(camera: C
     camera.shoot(good(form('<input name="nodeName">')), LOOKS[:1])
     world = camera.world(camera._pages[True, True])
     with pytest.raises(probes.PageScriptError) as caught:
-        probes.run(world, "return document.forms[0].nodeName.toLowerCase();", check="a careless probe")
+        camera.on_checks(lambda: probes.run(world, "return document.forms[0].nodeName.toLowerCase();", check="a careless probe")).result()
     message = str(caught.value)
     assert "a careless probe" in message and "Chromium" not in message
     assert '<input name="nodeName">' in message and "form" in message
@@ -159,21 +162,27 @@ def test_a_normal_email_measures_exactly_as_before(camera: Camera) -> None:
     by the same code in the page's main world (how they ran before), gives the same facts."""
     html = (SNAPSHOTS / "order_confirmation" / "en-one-order" / "body.html").read_text()
     camera.shoot(html, LOOKS[:1])
-    page = camera._pages[True, True]
-    world = camera.world(page)
-    for width in (375, 800):
-        page.set_viewport_size({"width": width, "height": 667})
-        for body, arg, probe in (
-            (probes._OVERFLOW, None, probes.overflow),
-            (probes._DIRECTION, False, lambda w: probes.direction(w, False)),
-            (probes._IMAGES, None, probes.images),
-            (probes._TEXT_BOXES, None, probes.text_boxes),
-        ):
-            main = json.loads(page.evaluate(f"(arg) => JSON.stringify((() => {{\n{probes._HELPERS}\n{body}\n}})())", arg))
-            assert probe(world) == main
-    # axe-core too, as axe-playwright-python ran it in the main world.
-    options = {"resultTypes": ["violations", "incomplete"], "runOnly": {"type": "tag", "values": AXE_TAGS}}
-    before = Axe().run(page, options=options).response
-    after = probes.axe(world, options)
-    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in after["violations"] + after["incomplete"]] == [
-        (v["id"], [n["target"] for n in v["nodes"]]) for v in before["violations"] + before["incomplete"]]
+
+    def measure() -> None:  # on the camera's lane, where the check page's objects answer
+        page = camera._pages[True, True]
+        world = camera.world(page)
+        look = page.viewport_size  # put back after: the camera knows each page's look
+        for width in (375, 800):
+            page.set_viewport_size({"width": width, "height": 667})
+            for body, arg, probe in (
+                (probes._OVERFLOW, None, probes.overflow),
+                (probes._DIRECTION, False, lambda w: probes.direction(w, False)),
+                (probes._IMAGES, None, probes.images),
+                (probes._TEXT_BOXES, None, probes.text_boxes),
+            ):
+                main = json.loads(page.evaluate(f"(arg) => JSON.stringify((() => {{\n{probes._HELPERS}\n{body}\n}})())", arg))
+                assert probe(world) == main
+        # axe-core too, as axe-playwright-python ran it in the main world.
+        options = {"resultTypes": ["violations", "incomplete"], "runOnly": {"type": "tag", "values": AXE_TAGS}}
+        before = Axe().run(page, options=options).response
+        after = probes.axe(world, options)
+        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in after["violations"] + after["incomplete"]] == [
+            (v["id"], [n["target"] for n in v["nodes"]]) for v in before["violations"] + before["incomplete"]]
+        page.set_viewport_size(look)
+
+    camera.on_checks(measure).result()

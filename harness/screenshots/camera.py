@@ -7,7 +7,8 @@ the same document for the harness's own measurements: axe-core (the maintained b
 with axe-playwright-python) with ``accessibility=True``, and the probes of :mod:`.probes`
 (overflow, direction, images off, where text is drawn) in every viewport, both in the page's
 isolated world for the harness (:mod:`.world`), where the email's named elements cannot hide the
-DOM from them. Identical
+DOM from them. The check pages live in a browser of their own driven from a second thread
+(:mod:`.lane`), so they load and measure while the screenshot page shoots. Identical
 HTML is shot once per run. Chromium's own PNG bytes are kept as they are: re-encoding them with
 Pillow made files larger and took longer than the screenshot (measured: 81 KB in 120 ms against
 Chromium's 78 KB).
@@ -20,10 +21,11 @@ import hashlib
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ScreenshotError
 from ..timing import Stopwatch
@@ -38,6 +40,7 @@ from .browser import (
 from ..render.pseudo import pseudolocalize_html
 from . import probes
 from .contrast import low_contrast
+from .lane import Lane
 from .offline import ORIGIN, OfflineRouter
 from .viewports import Viewport
 from .world import World
@@ -49,6 +52,7 @@ __all__ = ["AXE_TAGS", "Camera", "Shots", "shared_playwright"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MASK_COLOR = "#FF00FF"
 CACHE_SIZE = 32
+T = TypeVar("T")
 
 
 _DRIVER: list[Any] = []
@@ -87,6 +91,18 @@ def _ratio(node: dict[str, Any]) -> str:
     return ""
 
 
+def _launch(playwright: Any, executable: str) -> Any:
+    return playwright.chromium.launch(executable_path=executable, args=[*LAUNCH_FLAGS, *ISOLATION_FLAGS])
+
+
+def _close_browser(browser: Any) -> None:
+    if browser is not None:
+        try:
+            browser.close()
+        except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the cause
+            pass
+
+
 def _stop_playwright() -> None:
     if _DRIVER:
         try:
@@ -112,15 +128,32 @@ class Shots:
     assets: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Load:
+    """One load of a case's document (as sent or pseudo-localized, images on or off) and the
+    looks shot and measured in it."""
+
+    pseudo: bool
+    images: bool
+    html: str
+    looks: list[Viewport]
+
+
 @dataclass
 class Camera:
-    """Lazily started; call :meth:`close` (or use it as a context manager) when the run ends."""
+    """Lazily started; call :meth:`close` (or use it as a context manager) when the run ends.
+
+    Two browsers: the screenshot pages' (scripts off), driven from the caller's thread, and the
+    check pages' (scripts on), driven from the camera's lane; :meth:`on_checks` runs code there."""
 
     assets: Path
     browser: str = "auto"
     timeout_ms: float = 15_000
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     _browser: Any = field(default=None, init=False, repr=False)
+    #: The check pages' browser and the thread that drives it.
+    _check_browser: Any = field(default=None, init=False, repr=False)
+    _lane: Lane | None = field(default=None, init=False, repr=False)
     _page: Any = field(default=None, init=False, repr=False)
     _fingerprint: Fingerprint | None = field(default=None, init=False, repr=False)
     _executable: str | None = field(default=None, init=False, repr=False)
@@ -128,12 +161,14 @@ class Camera:
     #: harness's checks; images-off pages live in contexts whose router blocks every image,
     #: since Blink serves an image it fetched once from memory, past any router.
     _pages: dict[tuple[bool, bool], Any] = field(default_factory=dict, init=False, repr=False)
-    #: The DevTools session of each page (by id), and whether its forced dark is on.
+    #: The DevTools session of each page (by id), and its look: size, colour scheme, forced dark.
     _sessions: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
-    _forced: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
+    _looks: dict[int, tuple[tuple[int, int], str, bool]] = field(default_factory=dict, init=False, repr=False)
     #: The harness's isolated world in each scripted page (by id), where its checks run.
     _worlds: dict[int, World] = field(default_factory=dict, init=False, repr=False)
     _cache: OrderedDict[str, Shots] = field(default_factory=OrderedDict, init=False, repr=False)
+    #: The screenshot pages' routers (images on, off); the check pages have their own, as their
+    #: requests are answered on the lane's thread while the screenshot page loads.
     router: OfflineRouter = field(init=False)
     #: How many pages were actually loaded (cache hits excluded); for tests and the benchmark.
     loads: int = field(default=0, init=False)
@@ -142,6 +177,17 @@ class Camera:
     def __post_init__(self) -> None:
         self.router = OfflineRouter(self.assets)
         self.router_images_off = OfflineRouter(self.assets, images_off=True)
+        self._check_routers = (OfflineRouter(self.assets), OfflineRouter(self.assets, images_off=True))
+
+    @property
+    def routers(self) -> tuple[OfflineRouter, ...]:
+        """Every page's router: what the pages asked for, by kind, is the sum of their logs."""
+        return (self.router, self.router_images_off, *self._check_routers)
+
+    def _router(self, javascript: bool, images: bool) -> OfflineRouter:
+        if javascript:
+            return self._check_routers[0 if images else 1]
+        return self.router if images else self.router_images_off
 
     def __enter__(self) -> Camera:
         return self
@@ -157,9 +203,12 @@ class Camera:
         from playwright.sync_api import Error
 
         try:
-            self._browser = shared_playwright().chromium.launch(
-                executable_path=self.executable, args=[*LAUNCH_FLAGS, *ISOLATION_FLAGS]
-            )
+            executable = self.executable  # looked up here: a missing browser is reported once
+            # The check pages' browser starts on the lane meanwhile (each launch takes ~0.8 s).
+            lane = self._lane = self._lane or Lane("email-harness checks")
+            checks = lane.submit(lambda: _launch(lane.playwright, executable))
+            self._browser = _launch(shared_playwright(), executable)
+            self._check_browser = checks.result()
             # Mail clients never run an email's scripts, so the screenshot page does not either;
             # axe-core needs JavaScript (its promise never settles without) and gets a page of its
             # own, opened on first use, where the content security policy keeps the email's own
@@ -174,6 +223,12 @@ class Camera:
             self.close()
             raise ScreenshotError(f"could not start Chromium: {exc.message.splitlines()[0]}") from None
 
+    def on_checks(self, job: Callable[[], T]) -> Future[T]:
+        """Run ``job`` on the lane that drives the check pages (their objects work only there)."""
+        self._start()
+        assert self._lane is not None
+        return self._lane.submit(job)
+
     def _page_for(self, javascript: bool, images: bool) -> Any:
         if (javascript, images) not in self._pages:
             self._pages[javascript, images] = self._new_page(javascript=javascript, images=images)
@@ -181,7 +236,7 @@ class Camera:
 
     def _new_page(self, *, javascript: bool, images: bool = True) -> Any:
         """A page on the fake origin's blank document, with every way out of it closed."""
-        context = self._browser.new_context(
+        context = (self._check_browser if javascript else self._browser).new_context(
             viewport={"width": 800, "height": 600},
             device_scale_factor=1,
             reduced_motion="reduce",
@@ -192,7 +247,7 @@ class Camera:
         )
         context.set_default_timeout(self.timeout_ms)
         # On the context, not the page, so a popup's requests are answered (aborted) too.
-        router = self.router if images else self.router_images_off
+        router = self._router(javascript, images)
         context.route("**/*", router.handle)
         # A WebSocket is closed in the page without ever connecting.
         context.route_web_socket(re.compile(".*"), lambda ws: ws.close())
@@ -233,16 +288,19 @@ class Camera:
         return self._fingerprint
 
     def close(self) -> None:
-        if self._browser is not None:
-            try:
-                self._browser.close()
-            except Exception:  # noqa: BLE001 - closing a crashed browser must not mask the cause
-                pass
+        """Close both browsers and end the lane (its driver stops with it)."""
+        if self._lane is not None:
+            browser, self._check_browser = self._check_browser, None
+            if browser is not None:
+                self._lane.submit(lambda: _close_browser(browser))
+            self._lane.close()
+            self._lane = None
+        _close_browser(self._browser)
         self._browser = self._page = None
         self._pages.clear()
         self._sessions.clear()
         self._worlds.clear()
-        self._forced.clear()
+        self._looks.clear()
 
     # -- shooting ----------------------------------------------------------------------------
 
@@ -282,40 +340,43 @@ class Camera:
 
     def _shoot(self, html: str, viewports: Sequence[Viewport], mask: Sequence[str], accessibility: bool, rtl: bool) -> Shots:
         self._start()
-        self.router.served.clear()
-        self.router_images_off.served.clear()
-        pngs: dict[str, bytes] = {}
-        facts: dict[str, dict[str, Any]] = {}
-        axe = None
+        assert self._lane is not None
+        for router in self.routers:
+            router.served.clear()
         # One load per kind of content (as sent, pseudo-localized; images on, off), then the
         # looks of that content: the screenshot page (scripts off, as in a mail client) and the
         # check page (scripts on, for axe-core and the probes) always hold the same document.
         loads: dict[tuple[bool, bool], list[Viewport]] = {}
         for vp in viewports:
             loads.setdefault((vp.pseudo, vp.images), []).append(vp)
-        for (pseudo, images), group in sorted(loads.items(), key=lambda item: (item[0][0], not item[0][1])):
-            content = pseudolocalize_html(html) if pseudo else html
-            page, checks = self._page_for(False, images), self._page_for(True, images)
-            world = self._worlds[id(checks)]
-            self._load(page, content)
-            with self.stopwatch.stage("checks"):  # the check page's cost, apart, for make bench
-                self._load(checks, content)
-            self.loads += 1
-            if accessibility and not pseudo and images and axe is None:
-                with self.stopwatch.stage("axe"):
-                    axe = self._axe(world, AXE_TAGS)
-            for vp in group:
-                self._look(page, vp)
+        plan = [
+            _Load(pseudo, images, pseudolocalize_html(html) if pseudo else html, group)
+            for (pseudo, images), group in sorted(loads.items(), key=lambda item: (item[0][0], not item[0][1]))
+        ]
+        checks = self._lane.submit(lambda: self._check(plan, accessibility, rtl))
+        try:
+            pngs = self._shots(plan, mask)
+        finally:
+            # Even when the shots failed: the lane is done with its pages before a restart closes them.
+            with self.stopwatch.stage("checks-wait"):
+                wait([checks])
+        axe, facts, boxes = checks.result()
+        for vp in viewports:
+            if vp.name in boxes:
                 with self.stopwatch.stage("checks"):
-                    self._look(checks, vp)
-                    seen: dict[str, Any] = {"overflow": probes.overflow(world)}
-                    if not pseudo:  # a media query may change direction or alignment: every window
-                        seen["direction"] = probes.direction(world, rtl)
-                    if not vp.images:
-                        seen["images"] = probes.images(world)
-                if accessibility and vp.color_scheme == "dark":
-                    with self.stopwatch.stage("axe"):
-                        seen["axe"] = self._axe(world, ["color-contrast"], by="rule")
+                    # Auto dark mode recolours at paint time: only the pixels show its contrast.
+                    facts[vp.name]["contrast"] = [asdict(c) for c in low_contrast(pngs[vp.name], boxes[vp.name])]
+        return Shots(pngs, axe, facts, assets=tuple(sorted(set().union(*(router.served for router in self.routers)))))
+
+    def _shots(self, plan: list[_Load], mask: Sequence[str]) -> dict[str, bytes]:
+        """The screenshot page's part, on the caller's thread: a PNG per viewport."""
+        pngs: dict[str, bytes] = {}
+        for load in plan:
+            page = self._page_for(False, load.images)
+            self._load(page, load.html, self._router(False, True))
+            self.loads += 1
+            for vp in load.looks:
+                self._look(page, vp)
                 with self.stopwatch.stage(f"shot-{vp.color_scheme}"):  # dark mode's cost, for make bench
                     pngs[vp.name] = page.screenshot(
                         full_page=True,
@@ -325,30 +386,67 @@ class Camera:
                         mask=[page.locator(selector) for selector in mask],
                         mask_color=MASK_COLOR,
                     )
+            self._look(page, None)
+        return pngs
+
+    def _check(
+        self, plan: list[_Load], accessibility: bool, rtl: bool
+    ) -> tuple[list[dict[str, Any]] | None, dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        """The check page's part, on the lane: axe-core's violations, what each look measured, and
+        the text boxes of each forced-dark look (for the contrast of its pixels)."""
+        axe = None
+        facts: dict[str, dict[str, Any]] = {}
+        boxes: dict[str, list[dict[str, Any]]] = {}
+        for load in plan:
+            checks = self._page_for(True, load.images)
+            world = self._worlds[id(checks)]
+            with self.stopwatch.stage("checks"):
+                self._load(checks, load.html, self._router(True, True))
+            if accessibility and not load.pseudo and load.images and axe is None:
+                with self.stopwatch.stage("axe"):
+                    axe = self._axe(world, AXE_TAGS)
+            for vp in load.looks:
+                with self.stopwatch.stage("checks"):
+                    self._look(checks, vp)
+                    seen: dict[str, Any] = {"overflow": probes.overflow(world)}
+                    if not load.pseudo:  # a media query may change direction or alignment: every window
+                        seen["direction"] = probes.direction(world, rtl)
+                    if not vp.images:
+                        seen["images"] = probes.images(world)
+                if accessibility and vp.color_scheme == "dark":
+                    with self.stopwatch.stage("axe"):
+                        seen["axe"] = self._axe(world, ["color-contrast"], by="rule")
                 if accessibility and vp.forced_dark:
                     with self.stopwatch.stage("checks"):
-                        # Auto dark mode recolours at paint time: only the pixels show its contrast.
-                        seen["contrast"] = [asdict(c) for c in low_contrast(pngs[vp.name], probes.text_boxes(world))]
+                        boxes[vp.name] = probes.text_boxes(world)
                 facts[vp.name] = seen
-            self._look(page, None)
-        return Shots(pngs, axe, facts, assets=tuple(sorted(self.router.served | self.router_images_off.served)))
+        return axe, facts, boxes
 
-    def _load(self, page: Any, html: str) -> None:
+    def _load(self, page: Any, html: str, router: OfflineRouter) -> None:
         # The page keeps the last case's viewport and colour scheme: reset before loading, so a
         # case's pixels and its checks never depend on which case came before.
         self._look(page, None)
-        self.router.expect(html)  # the images-off router answers no image: it needs no sizes
+        router.expect(html)  # the images-off router answers no image: it needs no sizes
         page.set_content(html, wait_until="load")
 
     def _look(self, page: Any, vp: Viewport | None) -> None:
-        """Size, colour scheme and forced dark of ``vp`` (None: the 800x600 light default)."""
-        page.set_viewport_size({"width": vp.width, "height": vp.height} if vp else {"width": 800, "height": 600})
-        page.emulate_media(color_scheme=vp.color_scheme if vp else "light")
-        forced = bool(vp and vp.forced_dark)
-        if self._forced.get(id(page), False) != forced:
+        """Size, colour scheme and forced dark of ``vp`` (None: the 800x600 light default); only
+        what differs from the page's current look is sent (each call is a round trip and a relayout)."""
+        size = (vp.width, vp.height) if vp else (800, 600)
+        scheme = vp.color_scheme if vp else "light"
+        # Auto dark mode recolours at paint time and moves nothing: the check pages measure boxes
+        # and text, and judge dark contrast by the email's own dark styles, so only the
+        # screenshot page needs it.
+        forced = bool(vp and vp.forced_dark) and id(page) not in self._worlds
+        was = self._looks.get(id(page), ((800, 600), "light", False))  # a new page's look
+        if was[0] != size:
+            page.set_viewport_size({"width": size[0], "height": size[1]})
+        if was[1] != scheme:
+            page.emulate_media(color_scheme=scheme)
+        if was[2] != forced:
             # Chromium's auto dark mode ("Auto Dark Mode for Web Contents"); no ``enabled`` = off.
             self._sessions[id(page)].send("Emulation.setAutoDarkModeOverride", {"enabled": True} if forced else {})
-            self._forced[id(page)] = forced
+        self._looks[id(page)] = (size, scheme, forced)
 
     def _axe(self, world: World, values: list[str], *, by: str = "tag") -> list[dict[str, Any]]:
         options = {"resultTypes": ["violations", "incomplete"], "runOnly": {"type": by, "values": values}}
