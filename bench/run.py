@@ -229,7 +229,7 @@ def workers(tmp: Path) -> None:
     """A cold run of the bundled catalog (every screenshot taken, no shot cache) on one process
     and on two workers (``run -j 2``), side by side; the wall time includes starting the workers
     and their browsers. The load average is printed: other processes share these cores."""
-    from harness.parallel import cores, run_parallel
+    from harness.parallel import cores, parse_jobs, run_parallel
 
     seconds = {}
     for jobs in (1, 2):
@@ -243,6 +243,8 @@ def workers(tmp: Path) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     say(f"bundled catalog, cold: -j 1 {seconds[1]:.2f} s, -j 2 {seconds[2]:.2f} s on {cores()} cores (load average {load})")
     ratio("two-workers-vs-one-cold", seconds[1] / seconds[2], ">=1.7")
+    say(f"  -j auto here: {parse_jobs('auto')} worker(s) with screenshots (each camera keeps two cores busy), "
+        f"{parse_jobs('auto', screenshots=False)} without")
 
 
 # -- a generated large catalog, text only ------------------------------------------------------

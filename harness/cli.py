@@ -108,7 +108,7 @@ def run(
     no_smtp: Annotated[bool, typer.Option("--no-smtp", help="Do not send each message through the local SMTP server (the message is still built, snapshotted and checked).")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the local shot cache ([tool.email-harness] cache): take every screenshot whose approved PNG cannot be reused.")] = False,
     shard: Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help="Run the I-th of N deterministic slices (CI matrix); merge with 'report merge'.")] = None,
-    jobs: Annotated[str, typer.Option("--jobs", "-j", metavar="N", help="Check cases on N worker processes, each with its own browser ('auto': one per core); same results as -j 1.")] = "1",
+    jobs: Annotated[str, typer.Option("--jobs", "-j", metavar="N", help="Check cases on N worker processes, each with its own browsers ('auto': one per two cores with screenshots, one per core without); same results as -j 1.")] = "1",
     catalog: PathOption = None,
     fixtures: PathOption = None,
     snapshots: PathOption = None,
@@ -118,8 +118,8 @@ def run(
     try:
         from .parallel import parse_jobs
 
-        workers = parse_jobs(jobs)
         project = _project(catalog, fixtures, snapshots, output)
+        workers = parse_jobs(jobs, screenshots=not no_screenshots and project.screenshots)
         prepare_output(project.output)  # an unusable --output fails now, not after every case ran
         with Engine(project, update=update, strict=strict, screenshots=False if no_screenshots else None,
                     smtp=not no_smtp, allow_outcome_change=allow_outcome_change, cache=False if no_cache else None) as engine:
